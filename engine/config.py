@@ -1,0 +1,155 @@
+"""TrainConfig: everything a run needs, validated once so nothing invalid reaches the trainer."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+TASKS = ("caesar", "completion", "mapping")
+CELLS = ("rnncell", "rnn", "lstm", "gru")
+HEADS = ("linear", "none")
+OPTIMIZERS = ("adam", "sgd")
+ALPHABET_SIZE = 27
+DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d{1,3})?|mps")
+LIMIT = 1 << 20  # generous upper bound for sizes and counts; larger is surely a typo
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the field and what is accepted."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    task: str = "caesar"
+    # task options
+    key: int = 13
+    length: int = 32
+    corpus: str | None = None
+    pairs: tuple[tuple[str, str], ...] = (("hello", "ohlol"),)
+    # model
+    cell: str = "lstm"
+    layers: int = 1
+    hidden: int = 32
+    embedding: int = 8  # 0 = one-hot input
+    dropout: float = 0.0
+    head: str = "linear"
+    # optimisation
+    optimizer: str = "adam"
+    lr: float = 0.01
+    batch_size: int = 64
+    steps: int = 300
+    clip: float = 0.0  # max gradient norm; 0 = no clipping
+    accumulate_grad: bool = False  # never zero the gradients (Lesson A's famous omission)
+    seed: int = 0
+    device: str = "auto"
+    # reporting
+    log_every: int = 10
+    eval_every: int = 50
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        """A copy with `changes` applied; raises ConfigError for unknown fields or bad values."""
+        names = {f.name for f in fields(self)}
+        for name in changes:
+            if name not in names:
+                raise ConfigError(name, f"unknown setting{_suggest(name, names)}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["pairs"] = [list(p) for p in self.pairs]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Rebuild from to_dict() output (a checkpoint's metadata); unknown keys are an error."""
+        if not isinstance(data, dict):
+            raise ConfigError("config", "expected a JSON object")
+        known = {f.name for f in fields(cls)}
+        for name in data:
+            if name not in known:
+                raise ConfigError(name, f"unknown setting{_suggest(name, known)}")
+        data = dict(data)
+        if "pairs" in data and isinstance(data["pairs"], list):
+            data["pairs"] = tuple(tuple(p) if isinstance(p, list) else p for p in data["pairs"])
+        return cls(**data)
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(name, f"{value!r} is not one of {', '.join(choices)}{_suggest(value, choices)}")
+
+
+def _int(name: str, value: Any, low: int, high: int = LIMIT) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(name, f"expected a whole number from {low} to {high}, got {value!r}")
+    if not low <= value <= high:
+        raise ConfigError(name, f"{value} is out of range; accepted: {low} to {high}")
+
+
+def _float(name: str, value: Any, low: float, high: float, *, low_open: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(name, f"expected a finite number, got {value!r}")
+    if value > high or value < low or (low_open and value == low):
+        bound = f"above {low}" if low_open else f"from {low}"
+        raise ConfigError(name, f"{value} is out of range; accepted: {bound} to {high}")
+
+
+def _pairs(pairs: Any) -> None:
+    if not isinstance(pairs, tuple) or not pairs:
+        raise ConfigError("pairs", "expected at least one input/output pair")
+    width = None
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
+            raise ConfigError("pairs", f"expected (input, output) string pairs, got {pair!r}")
+        source, target = pair
+        if not source or len(source) != len(target):
+            raise ConfigError("pairs", f"{source!r} -> {target!r}: input and output must be non-empty and of equal length")
+        if width is not None and len(source) != width:
+            raise ConfigError("pairs", f"{source!r}: every pair must have the same length ({width})")
+        width = len(source)
+
+
+def validate(c: TrainConfig) -> None:
+    """Raise ConfigError naming the first invalid field."""
+    _choice("task", c.task, TASKS)
+    _int("key", c.key, 0, ALPHABET_SIZE - 1)
+    _int("length", c.length, 2, 65536)
+    if c.corpus is not None and (not isinstance(c.corpus, str) or not c.corpus):
+        raise ConfigError("corpus", f"expected a file path, got {c.corpus!r}")
+    if c.corpus is not None and c.task != "completion":
+        raise ConfigError("corpus", "only the completion task reads a corpus")
+    _pairs(c.pairs)
+    _choice("cell", c.cell, CELLS)
+    _int("layers", c.layers, 1, 16)
+    _int("hidden", c.hidden, 1, 8192)
+    _int("embedding", c.embedding, 0, 8192)
+    _float("dropout", c.dropout, 0.0, 0.99)
+    _choice("head", c.head, HEADS)
+    _choice("optimizer", c.optimizer, OPTIMIZERS)
+    _float("lr", c.lr, 0.0, 100.0, low_open=True)
+    _int("batch_size", c.batch_size, 1, 65536)
+    _int("steps", c.steps, 1, 100_000_000)
+    _float("clip", c.clip, 0.0, 1e6)
+    if not isinstance(c.accumulate_grad, bool):
+        raise ConfigError("accumulate_grad", f"expected true or false, got {c.accumulate_grad!r}")
+    _int("seed", c.seed, 0, 2**63 - 1)
+    if not isinstance(c.device, str) or not DEVICE_PATTERN.fullmatch(c.device):
+        raise ConfigError("device", f"expected auto, cpu, cuda, cuda:N or mps, got {c.device!r}")
+    _int("log_every", c.log_every, 1, 100_000_000)
+    _int("eval_every", c.eval_every, 1, 100_000_000)

@@ -1,0 +1,65 @@
+"""Events a training run yields: frozen, stdlib-only, cheap to import and to send across threads."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One prediction shown to people: what went in, what should come out, what did."""
+
+    input: str
+    target: str
+    output: str
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    run_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with the event name first, as `rnnplay train --json` prints it."""
+        return {"event": self.kind, **dataclasses.asdict(self)}
+
+
+@dataclass(frozen=True)
+class RunStarted(Event):
+    kind: ClassVar[str] = "started"
+    device: str
+    parameters: int
+    config: dict[str, Any]
+    step: int = 0
+    shapes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepLogged(Event):
+    kind: ClassVar[str] = "step"
+    step: int
+    loss: float
+    chars_per_s: float
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class Evaluated(Event):
+    kind: ClassVar[str] = "eval"
+    step: int
+    loss: float
+    accuracy: float | None = None
+    bits_per_char: float | None = None
+    samples: tuple[Sample, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class RunFinished(Event):
+    kind: ClassVar[str] = "finished"
+    step: int
+    reason: str  # "completed" | "stopped" | "diverged" | "failed"
+    metrics: dict[str, float] = field(default_factory=dict)
+    elapsed: float = 0.0
+    message: str = ""

@@ -1,0 +1,105 @@
+"""SequenceModel: one-hot or embedding input -> rnncell loop | rnn | lstm | gru -> linear head or none.
+
+One class chooses its core by name, as pytorch/examples' word_language_model does. Everything is
+batch_first: x is (batch, seq) of symbol ids, logits are (batch, seq, vocab).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+FUSED = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class CellLoop(nn.Module):
+    """A stack of nn.RNNCell stepped by hand over the sequence, as Lesson C 12-1 teaches."""
+
+    def __init__(self, input_size: int, hidden_size: int, layers: int, dropout: float):
+        super().__init__()
+        sizes = [input_size] + [hidden_size] * (layers - 1)
+        self.cells = nn.ModuleList(nn.RNNCell(size, hidden_size) for size in sizes)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None):
+        # x: (batch, seq, input); h: (layers, batch, hidden), the same layout as nn.RNN
+        if h is None:
+            h = x.new_zeros(len(self.cells), x.size(0), self.cells[0].hidden_size)
+        states = list(h.unbind(0))
+        outputs = []
+        for t in range(x.size(1)):
+            inp = x[:, t]
+            for i, cell in enumerate(self.cells):
+                states[i] = cell(inp, states[i])
+                inp = self.dropout(states[i]) if i < len(self.cells) - 1 else states[i]
+            outputs.append(inp)
+        return torch.stack(outputs, 1), torch.stack(states)
+
+
+class SequenceModel(nn.Module):
+    def __init__(self, vocab_size: int, *, cell: str, hidden: int, layers: int = 1,
+                 embedding: int = 0, dropout: float = 0.0, head: str = "linear"):
+        super().__init__()
+        self.vocab_size, self.cell, self.hidden, self.layers = vocab_size, cell, hidden, layers
+        self.embed = nn.Embedding(vocab_size, embedding) if embedding else None
+        input_size = embedding or vocab_size
+        inner_dropout = dropout if layers > 1 else 0.0
+        if cell == "rnncell":
+            self.core = CellLoop(input_size, hidden, layers, inner_dropout)
+        else:
+            self.core = FUSED[cell](input_size, hidden, layers, batch_first=True, dropout=inner_dropout)
+        self.drop = nn.Dropout(dropout)
+        if head == "none" and hidden != vocab_size:
+            raise ValueError(f"head none uses the hidden state as scores: hidden must equal the vocabulary size ({vocab_size})")
+        self.head = nn.Linear(hidden, vocab_size) if head == "linear" else None
+
+    def encode_input(self, x: torch.Tensor) -> torch.Tensor:
+        if self.embed is not None:
+            return self.embed(x)
+        return F.one_hot(x, self.vocab_size).to(self.head.weight.dtype if self.head is not None else torch.float32)
+
+    def forward(self, x: torch.Tensor, hidden=None):
+        out, hidden = self.core(self.encode_input(x), hidden)
+        if self.head is None:
+            return out, hidden
+        return self.head(self.drop(out)), hidden
+
+    def shapes(self, batch: int, seq: int) -> tuple[str, ...]:
+        """The tensor shapes of one forward pass, as the lessons teach them (batch_first)."""
+        inp = self.embed.embedding_dim if self.embed is not None else self.vocab_size
+        kind = "embedding" if self.embed is not None else "one-hot"
+        state = f"({self.layers}, {batch}, {self.hidden})"
+        lines = [f"input ids ({batch}, {seq}) -> {kind} ({batch}, {seq}, {inp})"]
+        if self.cell == "rnncell":
+            lines.append(f"RNNCell step: input ({batch}, {inp}), hidden ({batch}, {self.hidden}), x{seq} steps")
+        else:
+            lines.append(f"{self.cell.upper()} output ({batch}, {seq}, {self.hidden}), h0/h_n {state}"
+                         + (" x2 (h, c)" if self.cell == "lstm" else ""))
+        head = f"Linear({self.hidden}, {self.vocab_size})" if self.head is not None else "hidden state as scores"
+        lines.append(f"{head} -> logits ({batch}, {seq}, {self.vocab_size})")
+        return tuple(lines)
+
+
+def build(config, vocab_size: int) -> SequenceModel:
+    return SequenceModel(vocab_size, cell=config.cell, hidden=config.hidden, layers=config.layers,
+                         embedding=config.embedding, dropout=config.dropout, head=config.head)
+
+
+@torch.no_grad()
+def generate(model: SequenceModel, prefix: list[int], count: int, temperature: float = 0.0,
+             generator: torch.Generator | None = None) -> list[int]:
+    """`count` new ids after `prefix`, one at a time carrying the hidden state (greedy at temperature 0)."""
+    device = next(model.parameters()).device
+    logits, hidden = model(torch.tensor([prefix], device=device))
+    out: list[int] = []
+    for _ in range(count):
+        last = logits[0, -1]
+        if temperature > 0:
+            probs = torch.softmax(last.float() / temperature, -1)
+            nxt = int(torch.multinomial(probs, 1, generator=generator))
+        else:
+            nxt = int(last.argmax())
+        out.append(nxt)
+        logits, hidden = model(torch.tensor([[nxt]], device=device), hidden)
+    return out

@@ -1,0 +1,62 @@
+"""Named configurations: each lesson exactly as taught, and recommended ones that solve it fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.config import ConfigError, TrainConfig, _suggest
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    config: TrainConfig
+    lesson: bool
+
+
+_HELLO = dict(task="mapping", embedding=0, optimizer="adam", batch_size=1, steps=15, log_every=1, eval_every=1)
+
+PRESETS = {p.name: p for p in [
+    Preset("caesar", "Caesar cipher, key 13: embedding LSTM, batch 64 (solves it in seconds)",
+           TrainConfig(task="caesar", cell="lstm", embedding=16, hidden=64, lr=0.01, batch_size=64,
+                       steps=400, clip=1.0, log_every=10, eval_every=50), lesson=False),
+    Preset("caesar-lesson", "Lesson A exactly: Embedding(27,5) LSTM(5,10), Adam 1e-3, one message per step, no zero_grad",
+           TrainConfig(task="caesar", cell="lstm", embedding=5, hidden=10, lr=0.001, batch_size=1,
+                       steps=3000, accumulate_grad=True, log_every=100, eval_every=250), lesson=True),
+    Preset("completion", "Complete text: LSTM over characters (the lesson's sentences, or any --corpus file)",
+           TrainConfig(task="completion", cell="lstm", embedding=32, hidden=256, layers=1, lr=0.003,
+                       batch_size=64, length=64, steps=150, clip=1.0, log_every=10, eval_every=50),
+           lesson=False),
+    Preset("sentences-lesson", "Lesson B exactly: one-hot RNN(vocab,12) + Linear, 3 sentences, Adam 0.01, 100 epochs",
+           TrainConfig(task="completion", cell="rnn", embedding=0, hidden=12, lr=0.01, steps=100,
+                       log_every=10, eval_every=10), lesson=True),
+    Preset("hello", "hello -> ohlol: embedding GRU with a linear head (right on every seed)",
+           TrainConfig(task="mapping", cell="gru", embedding=8, hidden=16, lr=0.05, batch_size=1,
+                       steps=40, log_every=1, eval_every=1), lesson=False),
+    Preset("hello-rnncell-lesson", "Lesson C 12-1: RNNCell(4,4) stepped by hand, hidden state as scores, Adam 0.1",
+           TrainConfig(cell="rnncell", hidden=4, head="none", lr=0.1, **_HELLO), lesson=True),
+    Preset("hello-rnn-lesson", "Lesson C 12-2: nn.RNN(4,4) over the sequence, hidden state as scores, Adam 0.05",
+           TrainConfig(cell="rnn", hidden=4, head="none", lr=0.05, **_HELLO), lesson=True),
+    Preset("hello-embedding-lesson", "Lesson C 12-3: Embedding(4,10) RNN(10,8,2 layers) Linear(8,4), Adam 0.05",
+           TrainConfig(cell="rnn", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
+    Preset("hello-lstm-lesson", "Lesson C exercise: 12-3 with an LSTM",
+           TrainConfig(cell="lstm", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
+    Preset("hello-gru-lesson", "Lesson C exercise: 12-3 with a GRU",
+           TrainConfig(cell="gru", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
+]}
+
+
+def names() -> list[str]:
+    return list(PRESETS)
+
+
+def get(name: str) -> TrainConfig:
+    """The preset's TrainConfig; ConfigError (with the closest name) when there is none."""
+    return describe(name).config
+
+
+def describe(name: str) -> Preset:
+    if name not in PRESETS:
+        raise ConfigError("preset", f"no preset {name!r}{_suggest(name, PRESETS)}; see `rnnplay presets`")
+    return PRESETS[name]

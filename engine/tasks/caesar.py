@@ -1,0 +1,88 @@
+"""Lesson A: a Caesar cipher over 26 capitals plus '-' (any foreign character), learned by an RNN.
+
+The cipher itself is plain Python (fast to import for `rnnplay encrypt`); the task's tensor code
+imports torch on first use.
+"""
+
+from __future__ import annotations
+
+from engine.events import Sample
+from engine.vocab import Vocabulary
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-"
+VOCAB = Vocabulary(ALPHABET, unknown="-")
+EVAL_MESSAGES = 256
+
+
+def normalize(text: str) -> str:
+    """Upper-case letters A-Z; every other character becomes '-', as the lesson says."""
+    return "".join(ch if ch in ALPHABET else "-" for ch in (c.upper() if "a" <= c <= "z" else c for c in text))
+
+
+def shift(text: str, by: int) -> str:
+    return "".join(ALPHABET[(ALPHABET.index(ch) + by) % len(ALPHABET)] for ch in normalize(text))
+
+
+def encrypt(text: str, key: int = 13) -> str:
+    """Exact cipher: each symbol index i becomes (i + key) % 27."""
+    return shift(text, _key(key))
+
+
+def decrypt(text: str, key: int = 13) -> str:
+    """Exact inverse: (i - key) % 27. With 27 symbols, key 13 is not its own inverse."""
+    return shift(text, -_key(key))
+
+
+def _key(key: int) -> int:
+    if isinstance(key, bool) or not isinstance(key, int) or not 0 <= key < len(ALPHABET):
+        raise ValueError(f"key must be a whole number from 0 to {len(ALPHABET) - 1}, got {key!r}")
+    return key
+
+
+class CaesarTask:
+    """Pairs (encrypted, original) of random messages, generated on the device with tensor ops."""
+
+    def __init__(self, config, device, generator):
+        import torch
+
+        self.vocab = VOCAB
+        self.key, self.length, self.batch_size = config.key, config.length, config.batch_size
+        self.device, self.generator = device, generator
+        self.shape = (self.batch_size, self.length)
+        self.chars_per_step = self.batch_size * self.length
+        # a fixed set of fresh messages, never trained on, so evaluations are comparable
+        eval_gen = torch.Generator(device="cpu").manual_seed(config.seed + 1_000_003)
+        plain = torch.randint(0, len(ALPHABET), (EVAL_MESSAGES, self.length), generator=eval_gen)
+        self.eval_x, self.eval_y = self._pair(plain.to(device))
+
+    def _pair(self, plain):
+        return (plain + self.key) % len(ALPHABET), plain
+
+    def batch(self):
+        import torch
+
+        plain = torch.randint(0, len(ALPHABET), (self.batch_size, self.length),
+                              generator=self.generator, device=self.device)
+        return self._pair(plain)
+
+    def evaluate(self, model) -> dict:
+        from engine.tasks.common import score
+
+        loss, accuracy, predicted = score(model, self.eval_x, self.eval_y)
+        samples = tuple(Sample(VOCAB.decode(self.eval_x[i].tolist()), VOCAB.decode(self.eval_y[i].tolist()),
+                               VOCAB.decode(predicted[i].tolist())) for i in range(3))
+        return {"loss": loss, "accuracy": accuracy, "samples": samples}
+
+    def predict(self, model, text: str, length: int | None = None, temperature: float = 0.0) -> str:
+        """The model's decryption of `text` (normalised to the alphabet first)."""
+        import torch
+
+        from engine.tasks.common import check_prediction_length
+
+        check_prediction_length(text)
+        if not text:
+            return ""
+        device = next(model.parameters()).device
+        with torch.no_grad():
+            logits, _ = model(torch.tensor([VOCAB.encode(normalize(text))], device=device))
+        return VOCAB.decode(logits[0].argmax(-1).tolist())

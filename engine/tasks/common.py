@@ -1,0 +1,29 @@
+"""Scoring shared by the tasks: cross-entropy per position, argmax accuracy."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+LN2 = math.log(2)
+
+
+def loss_of(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), target.reshape(-1))
+
+
+@torch.no_grad()
+def score(model, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float, torch.Tensor]:
+    """(mean loss, per-character accuracy, predicted ids) of `model` on inputs x and targets y."""
+    logits, _ = model(x)
+    predicted = logits.argmax(-1)
+    loss = loss_of(logits.float(), y).item()
+    accuracy = (predicted == y).float().mean().item()
+    return loss, accuracy, predicted
+
+
+def check_prediction_length(text: str, limit: int = 1 << 20) -> None:
+    if len(text) > limit:
+        raise ValueError(f"text is {len(text):,} characters; at most {limit:,} are accepted")
