@@ -1,0 +1,88 @@
+"""How `rnnplay train` shows a run: a rich progress bar on a terminal, plain lines in a pipe, or JSON lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
+
+
+def describe_eval(e: Evaluated) -> str:
+    parts = [f"eval step {e.step}: loss {e.loss:.4f}"]
+    if e.accuracy is not None:
+        parts.append(f"accuracy {e.accuracy:.2%}")
+    if e.bits_per_char is not None:
+        parts.append(f"{e.bits_per_char:.3f} bits/char")
+    return ", ".join(parts)
+
+
+def describe_sample(s) -> str:
+    mark = "ok " if s.output == s.target else "   "
+    return f"  {mark}{s.input!r} -> {s.output!r}" + ("" if s.output == s.target else f"  (target {s.target!r})")
+
+
+def describe_finish(e: RunFinished) -> str:
+    line = f"finished: {e.reason} at step {e.step} in {e.elapsed:.1f} s"
+    for name, fmt in (("accuracy", "{:.2%}"), ("bits_per_char", "{:.3f} bits/char"), ("loss", "loss {:.4f}")):
+        if name in e.metrics:
+            line += ", " + (fmt.format(e.metrics[name]) if name != "accuracy" else f"accuracy {e.metrics[name]:.2%}")
+    return line + (f"\n{e.message}" if e.message else "")
+
+
+class Reporter:
+    def __init__(self, json_lines: bool = False):
+        self.json_lines = json_lines
+        self.progress = None
+        if not json_lines and sys.stdout.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("{task.fields[status]}"), TimeElapsedColumn())
+            self.task = self.progress.add_task("train", total=1, status="")
+
+    def __enter__(self):
+        if self.progress:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress:
+            self.progress.stop()
+
+    def say(self, text: str) -> None:
+        if self.progress:
+            self.progress.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, flush=True)
+
+    def note(self, text: str) -> None:
+        if self.json_lines:
+            print(json.dumps({"event": "note", "message": text}), flush=True)
+        else:
+            self.say(text)
+
+    def show(self, event: Event) -> None:
+        if self.json_lines:
+            print(json.dumps(event.to_dict()), flush=True)
+            return
+        if isinstance(event, RunStarted):
+            cfg = event.config
+            self.say(f"{cfg['task']} / {cfg['cell']} on {event.device}: {event.parameters:,} parameters, "
+                     f"{cfg['steps']} steps from step {event.step}")
+            if self.progress:
+                self.progress.update(self.task, total=cfg["steps"], completed=event.step)
+        elif isinstance(event, StepLogged):
+            status = f"loss {event.loss:.4f}  {event.chars_per_s:,.0f} chars/s"
+            if self.progress:
+                self.progress.update(self.task, completed=event.step, status=status)
+            else:
+                self.say(f"step {event.step}: {status}")
+        elif isinstance(event, Evaluated):
+            self.say(describe_eval(event))
+            for sample in event.samples:
+                self.say(describe_sample(sample))
+        elif isinstance(event, RunFinished):
+            if self.progress:
+                self.progress.update(self.task, completed=event.step)
+            self.say(describe_finish(event))

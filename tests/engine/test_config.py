@@ -1,0 +1,55 @@
+import math
+
+import pytest
+
+import engine
+from engine.config import TrainConfig
+
+
+def test_replace_returns_a_validated_copy():
+    cfg = engine.presets.get("caesar")
+    new = cfg.replace(steps=500, device="cpu")
+    assert (new.steps, new.device) == (500, "cpu") and cfg.steps != 500
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("steps", 0, "steps: 0 is out of range"),
+    ("steps", -3, "steps"),
+    ("hidden", 10**9, "hidden"),
+    ("lr", math.nan, "lr: expected a finite number"),
+    ("lr", 0.0, "lr"),
+    ("batch_size", "64", "batch_size: expected a whole number"),
+    ("layers", True, "layers"),
+    ("cell", "lstn", "did you mean 'lstm'"),
+    ("task", "ceasar", "did you mean 'caesar'"),
+    ("device", "gpu", "device: expected auto, cpu, cuda, cuda:N or mps"),
+    ("key", 27, "key"),
+    ("dropout", 1.5, "dropout"),
+])
+def test_bad_values_name_the_field_and_what_is_accepted(field, value, words):
+    with pytest.raises(engine.ConfigError, match=words) as info:
+        engine.presets.get("caesar").replace(**{field: value})
+    assert info.value.field == field
+    assert "\n" not in str(info.value)
+
+
+def test_unknown_setting_suggests_the_closest():
+    with pytest.raises(engine.ConfigError, match="did you mean 'hidden'"):
+        engine.presets.get("caesar").replace(hiden=3)
+
+
+@pytest.mark.parametrize("pairs", [(), (("hello", "ohlo"),), (("ab", "ba"), ("abc", "cba")), (("", ""),)])
+def test_mapping_pairs_must_be_non_empty_and_equal_length(pairs):
+    with pytest.raises(engine.ConfigError, match="pairs"):
+        TrainConfig(task="mapping", pairs=pairs)
+
+
+def test_unknown_preset_suggests_the_closest():
+    with pytest.raises(engine.ConfigError, match="did you mean 'caesar-lesson'"):
+        engine.presets.get("caesar-lesson2")
+
+
+def test_dict_round_trip():
+    for name in engine.presets.names():
+        cfg = engine.presets.get(name)
+        assert TrainConfig.from_dict(cfg.to_dict()) == cfg
