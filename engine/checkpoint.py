@@ -67,7 +67,8 @@ def read(path: str) -> tuple[dict, dict[str, torch.Tensor]]:
             header = (f.metadata() or {}).get("rnnplay")
             tensors = {k: f.get_tensor(k) for k in f.keys()}
     except Exception as e:  # safetensors reports truncation, bad headers and foreign formats alike
-        raise CheckpointError(f"{path}: not a readable safetensors checkpoint ({str(e).splitlines()[0][:120]})") from None
+        reason = (str(e).splitlines() or [type(e).__name__])[0][:120]
+        raise CheckpointError(f"{path}: not a readable safetensors checkpoint ({reason})") from None
     if header is None:
         raise CheckpointError(f"{path}: a safetensors file, but not one written by rnnplay")
     try:
@@ -77,8 +78,11 @@ def read(path: str) -> tuple[dict, dict[str, torch.Tensor]]:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{path}: a safetensors file, but not one written by rnnplay")
     version = meta.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise CheckpointError(f"{path}: format version {version} is newer than this rnnplay reads ({VERSION}); upgrade rnnplay")
+    if not isinstance(version, int) or version < 1:
+        raise CheckpointError(f"{path}: damaged metadata (format version {version!r})")
+    if version > VERSION:
+        raise CheckpointError(f"{path}: format version {version} is newer than this rnnplay reads ({VERSION}); "
+                              "upgrade rnnplay")
     return meta, tensors
 
 

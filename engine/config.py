@@ -119,7 +119,8 @@ def _pairs(pairs: Any) -> None:
             raise ConfigError("pairs", f"expected (input, output) string pairs, got {pair!r}")
         source, target = pair
         if not source or len(source) != len(target):
-            raise ConfigError("pairs", f"{source!r} -> {target!r}: input and output must be non-empty and of equal length")
+            raise ConfigError("pairs", f"{source!r} -> {target!r}: input and output must be non-empty "
+                                       "and of equal length")
         if width is not None and len(source) != width:
             raise ConfigError("pairs", f"{source!r}: every pair must have the same length ({width})")
         width = len(source)

@@ -51,7 +51,8 @@ class SequenceModel(nn.Module):
             self.core = FUSED[cell](input_size, hidden, layers, batch_first=True, dropout=inner_dropout)
         self.drop = nn.Dropout(dropout)
         if head == "none" and hidden != vocab_size:
-            raise ValueError(f"head none uses the hidden state as scores: hidden must equal the vocabulary size ({vocab_size})")
+            raise ValueError("head none uses the hidden state as scores: "
+                             f"hidden must equal the vocabulary size ({vocab_size})")
         self.head = nn.Linear(hidden, vocab_size) if head == "linear" else None
 
     def encode_input(self, x: torch.Tensor) -> torch.Tensor:

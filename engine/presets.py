@@ -21,7 +21,7 @@ PRESETS = {p.name: p for p in [
     Preset("caesar", "Caesar cipher, key 13: embedding LSTM, batch 64 (solves it in seconds)",
            TrainConfig(task="caesar", cell="lstm", embedding=16, hidden=64, lr=0.01, batch_size=64,
                        steps=400, clip=1.0, log_every=10, eval_every=50), lesson=False),
-    Preset("caesar-lesson", "Lesson A exactly: Embedding(27,5) LSTM(5,10), Adam 1e-3, one message per step, no zero_grad",
+    Preset("caesar-lesson", "Lesson A exactly: Embedding(27,5) LSTM(5,10), Adam 1e-3, batch 1, no zero_grad",
            TrainConfig(task="caesar", cell="lstm", embedding=5, hidden=10, lr=0.001, batch_size=1,
                        steps=3000, accumulate_grad=True, log_every=100, eval_every=250), lesson=True),
     Preset("completion", "Complete text: LSTM over characters (the lesson's sentences, or any --corpus file)",

@@ -114,9 +114,9 @@ class CompletionTask:
             return {"loss": loss, "accuracy": accuracy, "bits_per_char": loss / LN2, "samples": samples}
         with torch.no_grad():
             losses = [loss_of(model(x)[0].float(), y).item() * len(x)
-                      for x, y in zip(self.eval_x.split(256), self.eval_y.split(256))]
+                      for x, y in zip(self.eval_x.split(256), self.eval_y.split(256), strict=True)]
         loss = sum(losses) / len(self.eval_x)
-        held = self.held.tolist()[: 3 * 80]
+        held = self.held[: 3 * 80].tolist()
         samples = tuple(self._sample(model, self.vocab.decode(held[i * 80: i * 80 + 32]),
                                      self.vocab.decode(held[i * 80: i * 80 + 80])) for i in range(3))
         return {"loss": loss, "bits_per_char": loss / LN2, "samples": samples}

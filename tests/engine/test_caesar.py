@@ -48,5 +48,5 @@ def test_task_pairs_are_the_cipher_of_the_targets():
     task = caesar.CaesarTask(cfg, torch.device("cpu"), gen)
     x, y = task.batch()
     assert x.shape == y.shape == (7, 11) and x.dtype == torch.long
-    for row_x, row_y in zip(x.tolist(), y.tolist()):
+    for row_x, row_y in zip(x.tolist(), y.tolist(), strict=True):
         assert caesar.VOCAB.decode(row_x) == caesar.encrypt(caesar.VOCAB.decode(row_y), 5)

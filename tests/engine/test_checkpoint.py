@@ -1,0 +1,97 @@
+import json
+import os
+import pickle
+import struct
+
+import pytest
+
+import engine
+from engine.events import StepLogged
+
+
+def trained(steps=60, **kw):
+    trainer = engine.Trainer(engine.presets.get("caesar").replace(**{"device": "cpu", "steps": steps,
+                                                                      "eval_every": 30, **kw}))
+    list(trainer.run())
+    return trainer
+
+
+def test_round_trip_predicts_the_same(tmp_path):
+    trainer = trained()
+    path = tmp_path / "c.safetensors"
+    trainer.save(str(path))
+    model = engine.load(str(path), device="cpu")
+    assert model.config == trainer.config and model.step == 60
+    assert model.predict("FUVEMVEMNMERPDRF") == trainer.predict("FUVEMVEMNMERPDRF") == "THIS-IS-A-SECRET"
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_resume_continues_exactly_where_the_run_stopped(tmp_path):
+    whole = engine.Trainer(engine.presets.get("caesar").replace(device="cpu", steps=40, log_every=5))
+    straight = [e.loss for e in whole.run() if isinstance(e, StepLogged)]
+    half = engine.Trainer(engine.presets.get("caesar").replace(device="cpu", steps=20, log_every=5))
+    first = [e.loss for e in half.run() if isinstance(e, StepLogged)]
+    half.save(str(tmp_path / "half.safetensors"))
+    resumed = engine.Trainer.resume(str(tmp_path / "half.safetensors"), steps=40)
+    assert resumed.step == 20
+    rest = [e.loss for e in resumed.run() if isinstance(e, StepLogged)]
+    assert first + rest == pytest.approx(straight, rel=1e-5)
+
+
+def test_completion_checkpoint_predicts_without_its_corpus(tmp_path):
+    corpus = tmp_path / "text.txt"
+    corpus.write_text("abcabcabc " * 300, encoding="utf-8")
+    trainer = engine.Trainer(engine.presets.get("completion").replace(
+        device="cpu", corpus=str(corpus), hidden=32, embedding=8, length=16, batch_size=8, steps=80))
+    list(trainer.run())
+    trainer.save(str(tmp_path / "m.safetensors"))
+    corpus.unlink()
+    model = engine.load(str(tmp_path / "m.safetensors"))
+    assert model.predict("abc", length=10) == trainer.predict("abc", length=10)
+
+
+def write(path, data: bytes):
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_random_bytes_and_truncated_files_are_refused(tmp_path):
+    good = tmp_path / "good.safetensors"
+    trained(steps=5).save(str(good))
+    data = good.read_bytes()
+    for name, content in [("random", os.urandom(4096)), ("truncated", data[: len(data) // 2]), ("empty", b"")]:
+        with pytest.raises(engine.CheckpointError) as info:
+            engine.load(write(tmp_path / name, content))
+        assert "\n" not in str(info.value) and name in str(info.value)
+
+
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("touch PWNED",))
+
+
+def test_a_pickle_is_never_unpickled(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path / "evil.safetensors", pickle.dumps(Payload()))
+    with pytest.raises(engine.CheckpointError, match="not a readable safetensors checkpoint"):
+        engine.load(path)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def safetensors_file(metadata: dict) -> bytes:
+    header = json.dumps({"__metadata__": metadata, "w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}})
+    raw = header.encode()
+    return struct.pack("<Q", len(raw)) + raw + b"\0\0\0\0"
+
+
+def test_foreign_safetensors_and_newer_versions_are_refused(tmp_path):
+    with pytest.raises(engine.CheckpointError, match="not one written by rnnplay"):
+        engine.load(write(tmp_path / "other.safetensors", safetensors_file({"format": "pt"})))
+    newer = {"rnnplay": json.dumps({"format": "rnnplay-checkpoint", "version": 99})}
+    with pytest.raises(engine.CheckpointError, match="version 99 is newer"):
+        engine.load(write(tmp_path / "newer.safetensors", safetensors_file(newer)))
+
+
+def test_saving_into_a_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(engine.CheckpointError, match="cannot write"):
+        trained(steps=5).save(str(tmp_path / "no" / "such" / "dir" / "c.safetensors"))

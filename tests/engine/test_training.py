@@ -1,0 +1,103 @@
+import threading
+
+import pytest
+import torch
+
+import engine
+from engine.events import Evaluated, RunFinished, RunStarted, StepLogged
+
+
+def tiny(name="caesar", **kw):
+    return engine.presets.get(name).replace(**{"device": "cpu", **kw})
+
+
+def losses(trainer, stop=None):
+    return [e.loss for e in trainer.run(stop) if isinstance(e, StepLogged)]
+
+
+def test_a_run_streams_started_steps_evals_and_finished():
+    events = list(engine.Trainer(tiny(steps=20, log_every=5, eval_every=10)).run())
+    assert isinstance(events[0], RunStarted) and events[0].device == "cpu" and events[0].parameters > 0
+    assert [e.step for e in events if isinstance(e, StepLogged)] == [5, 10, 15, 20]
+    assert [e.step for e in events if isinstance(e, Evaluated)] == [10, 20]
+    assert isinstance(events[-1], RunFinished) and events[-1].reason == "completed" and events[-1].step == 20
+    assert len({e.run_id for e in events}) == 1
+    assert all(len(s.output) == len(s.target) for s in events[-2].samples)
+
+
+def test_same_seed_gives_the_same_losses():
+    assert losses(engine.Trainer(tiny(steps=30, seed=3))) == losses(engine.Trainer(tiny(steps=30, seed=3)))
+    assert losses(engine.Trainer(tiny(steps=30, seed=3))) != losses(engine.Trainer(tiny(steps=30, seed=4)))
+
+
+def test_stop_is_honoured_within_one_step():
+    stop = threading.Event()
+    trainer = engine.Trainer(tiny(steps=1000, log_every=1, eval_every=10**6))
+    run = trainer.run(stop)
+    for event in run:
+        if isinstance(event, StepLogged) and event.step == 3:
+            stop.set()
+            break
+    finished = list(run)
+    assert finished[-1].reason == "stopped" and finished[-1].step == 3 and trainer.step == 3
+
+
+def test_non_finite_loss_ends_the_run_as_diverged():
+    trainer = engine.Trainer(tiny(steps=100, log_every=5))
+    with torch.no_grad():
+        trainer.model.head.weight.fill_(float("nan"))
+    finished = list(trainer.run())[-1]
+    assert finished.reason == "diverged" and finished.step == 5
+    assert "lower learning rate" in finished.message
+
+
+def test_predict_uses_the_published_snapshot_not_the_live_module():
+    trainer = engine.Trainer(tiny(steps=60, eval_every=60))
+    before = trainer.predict("FUVEMVEMNMERPDRF")
+    run = trainer.run()
+    for event in run:
+        if isinstance(event, StepLogged) and event.step == 30:  # trained, but not yet published
+            assert trainer.predict("FUVEMVEMNMERPDRF") == before
+    assert trainer.predict("FUVEMVEMNMERPDRF") == "THIS-IS-A-SECRET"
+
+
+def test_head_none_with_the_wrong_hidden_size_is_a_config_error():
+    with pytest.raises(engine.ConfigError, match="hidden must equal the vocabulary size"):
+        engine.Trainer(tiny("hello-rnn-lesson", hidden=5))
+
+
+def test_a_missing_device_is_a_clear_error():
+    if torch.cuda.device_count() > 7:
+        pytest.skip("this machine really has cuda:7")
+    with pytest.raises(engine.DeviceError, match="'cuda:7' is not available on this machine; available: cpu"):
+        engine.Trainer(tiny(device="cuda:7"))
+
+
+def test_corpus_training_reports_held_out_bits_per_char(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("the quick brown fox jumps over the lazy dog. " * 200, encoding="utf-8")
+    cfg = tiny("completion", corpus=str(corpus), hidden=64, embedding=16, length=32, batch_size=16,
+               steps=120, eval_every=60)
+    trainer = engine.Trainer(cfg)
+    evals = [e for e in trainer.run() if isinstance(e, Evaluated)]
+    assert evals[-1].bits_per_char < 1.0 < evals[0].bits_per_char * 4
+    assert trainer.predict("the quick", length=30).startswith("the quick brown fox")
+    assert trainer.predict("the qu\u00e9", length=12).startswith("the qu\u00e9")  # unseen char: no crash
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "no such file"), (b"", "is empty"), (b"\xff\xfe\x00bin", "binary"), (b"caf\xe9 au lait", "not UTF-8"),
+    (b"short", "needs at least"),
+])
+def test_bad_corpus_files_are_one_line_errors(tmp_path, content, words):
+    path = tmp_path / "c.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(engine.ConfigError, match=words) as info:
+        engine.Trainer(tiny("completion", corpus=str(path)))
+    assert "\n" not in str(info.value) and str(path) in str(info.value)
+
+
+def test_corpus_that_is_a_folder(tmp_path):
+    with pytest.raises(engine.ConfigError, match="is a folder"):
+        engine.Trainer(tiny("completion", corpus=str(tmp_path)))
