@@ -1,0 +1,1 @@
+"""The RNN Playground terminal app (Textual). Imports engine; engine never imports this package."""

@@ -1,0 +1,311 @@
+"""The RNN Playground app: configure, train in the background, watch, and play with the model.
+
+Layout lives in app.tcss; each pane is one widget module; the training worker is in bridge.py
+and the checkpoint actions in files.py. torch is imported only by workers, after the first frame.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from engine import presets
+from engine.config import ConfigError, TrainConfig
+from engine.events import RunFinished
+from tui.bridge import RunGate, TrainingBridge
+from tui.files import CheckpointActions
+from tui.messages import ConfigChanged, DevicesFound, TrainerCreated, TrainingEvents, TrainingFailed
+from tui.run_state import RunState
+from tui.widgets.config_pane import ConfigPane
+from tui.widgets.playground_pane import PlaygroundPane
+from tui.widgets.predictions_pane import PredictionsPane
+from tui.widgets.training_pane import TrainingPane
+
+TEXT_SECONDS, PLOT_SECONDS = 0.1, 0.4  # text at most 10 Hz, the plot at most 2.5 Hz
+RESUMABLE = {"steps", "log_every", "eval_every"}  # settings a paused or stopped run may change
+VIEWS = Binding.Group("Views", compact=True)
+
+
+class PlaygroundApp(CheckpointActions, TrainingBridge, App):
+    CSS_PATH = "app.tcss"
+    TITLE = "RNN Playground"
+    BINDINGS = [
+        Binding("f1", "show_tab('setup')", "Setup", group=VIEWS, tooltip="Presets and every run setting"),
+        Binding("f2", "show_tab('train')", "Train", group=VIEWS, tooltip="Stats, progress and the loss plot"),
+        Binding("f3", "show_tab('samples')", "Samples", group=VIEWS, tooltip="The latest predictions, marked"),
+        Binding("f4", "show_tab('play')", "Play", group=VIEWS, tooltip="Type text, see the model answer"),
+        Binding("f5", "start", "Start", tooltip="Train with these settings (continues a stopped run)"),
+        Binding("f6", "pause", "Pause", tooltip="Pause or resume the run between two steps"),
+        Binding("f7", "stop", "Stop", tooltip="Stop the run; F5 continues it"),
+        Binding("f8", "reset", "Reset", tooltip="Discard the weights; the next start uses the same seed"),
+        Binding("f9", "new_seed", "New seed", tooltip="Discard the weights and pick a new random seed"),
+        Binding("ctrl+t", "direction", "Direction", tooltip="Playground: type plain text or ciphertext"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
+        Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Stop any run and quit"),
+    ]
+
+    def __init__(self, config: TrainConfig, preset: str | None = None, load: str | None = None,
+                 devices: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self.initial_config, self.preset, self.load_path, self.known_devices = config, preset, load, devices
+        self.config: TrainConfig | None = config
+        self.state = RunState()
+        self.trainer: Any = None  # the Trainer (or predict-only loaded model) the views show
+        self.gate: RunGate | None = None
+        self.sub_title = preset or "custom"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial="setup", id="tabs"):
+            with TabPane("Setup", id="setup"):
+                yield ConfigPane(self.initial_config, self.preset, id="config")
+            with TabPane("Train", id="train"):
+                yield TrainingPane(id="training")
+            with TabPane("Samples", id="samples"):
+                yield PredictionsPane(id="predictions")
+            with TabPane("Play", id="play"):
+                yield PlaygroundPane(id="playground")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(TEXT_SECONDS, self.refresh_text)
+        self.set_interval(PLOT_SECONDS, self.refresh_plot)
+        self.query_one(PlaygroundPane).set_model(None, self.initial_config)
+        if self.known_devices is not None:
+            self.query_one(ConfigPane).set_devices(self.known_devices)
+        else:
+            self.call_after_refresh(self.probe_devices)
+        if self.load_path:
+            self.call_after_refresh(self.load_checkpoint, self.load_path)
+        self.update_controls()
+
+    @work(thread=True, group="devices", exit_on_error=False)
+    def probe_devices(self) -> None:
+        from engine.devices import available  # imports torch: after the first frame, off the UI thread
+
+        self.post_message(DevicesFound([(d.name, d.label) for d in available()]))
+
+    # -- views ---------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.state.status in ("starting", "running", "paused", "stopping")
+
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def refresh_text(self) -> None:
+        if not self.screen.is_mounted or not self.query(TrainingPane):
+            return  # shutting down
+        tab = self.active_tab()
+        if tab == "train":
+            self.query_one(TrainingPane).show(self.state)
+        elif tab == "samples":
+            self.query_one(PredictionsPane).show(self.state)
+        elif tab == "play" and self.state.eval_count != getattr(self, "_asked_at", 0):
+            self._asked_at = self.state.eval_count
+            self.query_one(PlaygroundPane).ask()  # new weights: answer again
+
+    def refresh_plot(self, force: bool = False) -> None:
+        if self.query(TrainingPane) and self.active_tab() == "train":
+            self.query_one(TrainingPane).show_plot(self.state, force)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if self.active_tab() == "play":
+            self.query_one("#play-input").focus()
+        self.refresh_text()
+        self.refresh_plot()
+        self.refresh_bindings()
+
+    def update_controls(self) -> None:
+        can_start = self.config is not None and not self.running
+        self.query_one(TrainingPane).set_controls(can_start=can_start, running=self.running,
+                                                  paused=self.state.status == "paused")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_tab":
+            return parameters[0] != self.active_tab()
+        if action == "start":
+            return False if self.running else (True if self.config is not None else None)
+        if action in ("new_seed", "load"):
+            return not self.running
+        if action in ("pause", "stop"):
+            return self.state.status in ("running", "paused")
+        if action == "direction":
+            return self.active_tab() == "play" and self.query_one(PlaygroundPane).play_task == "caesar"
+        if action == "save":
+            return True if self.trainer is not None and hasattr(self.trainer, "save") else None
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if binding.action != "quit" and self.check_action(*self._parse(binding.action)):
+                yield SystemCommand(f"{binding.description} ({binding.key})", binding.tooltip,
+                                    partial(self.run_action, binding.action))
+
+    @staticmethod
+    def _parse(action: str) -> tuple[str, tuple[object, ...]]:
+        name, _, args = action.partition("(")
+        return name, tuple(a.strip("'\" )") for a in args.split(",") if a.strip("'\" )"))
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_start(self) -> None:
+        if self.running:
+            return
+        if self.config is None:
+            self.notify("Fix the settings marked on the Setup tab first.", severity="warning")
+            self.action_show_tab("setup")
+            return
+        trainer = self._continuable(self.config)
+        if trainer is None and hasattr(self.trainer, "run") and self._same_run(self.config):
+            self.notify("This run has done all its steps: raise Steps to continue it, or F8 for new weights.")
+            return
+        if trainer is None:
+            self.trainer, self.state = None, RunState()
+        self.state.status = "starting"
+        self.gate = RunGate()
+        self.run_training(self.config, trainer, self.gate)
+        self.action_show_tab("train")
+        self.update_controls()
+
+    def _same_run(self, config: TrainConfig) -> bool:
+        old = self.trainer.config.to_dict()
+        return all(v == old[k] for k, v in config.to_dict().items() if k not in RESUMABLE)
+
+    def _continuable(self, config: TrainConfig) -> Any:
+        """The current trainer if `config` only changes how long it runs, and steps remain."""
+        if not hasattr(self.trainer, "run") or not self._same_run(config) or self.trainer.step >= config.steps:
+            return None
+        self.trainer.config = config
+        return self.trainer
+
+    def action_pause(self) -> None:
+        if self.gate is None or self.state.status not in ("running", "paused"):
+            return
+        if self.gate.paused:
+            self.gate.resume()
+            self.state.status = "running"
+        else:
+            self.gate.pause()
+            self.state.status = "paused"
+        self.state.version += 1
+        self.update_controls()
+
+    def action_stop(self) -> None:
+        if not self.running:
+            return
+        self.workers.cancel_group(self, "training")
+        if self.gate is not None:
+            self.gate.cancel()
+        self.state.status = "stopping"
+        self.state.version += 1
+        self.update_controls()
+
+    def action_reset(self, seed: int | None = None) -> None:
+        self.action_stop()
+        self.trainer, self.state = None, RunState()
+        self.query_one(TrainingPane).show(self.state)
+        self.refresh_plot(force=True)
+        pane = self.query_one(ConfigPane)
+        if seed is not None:
+            pane.set_value("seed", str(seed))
+        self.query_one(PlaygroundPane).set_model(None, self.config or self.initial_config)
+        self.notify(f"New weights on the next start (seed {seed})." if seed is not None
+                    else "Weights discarded: the next start begins again with the same seed.")
+        self.update_controls()
+
+    def action_new_seed(self) -> None:
+        self.action_reset(seed=random.randrange(1, 1_000_000))
+
+    def action_direction(self) -> None:
+        self.query_one(PlaygroundPane).toggle_direction()
+
+    async def action_quit(self) -> None:
+        if self.gate is not None:
+            self.gate.cancel()
+        self.workers.cancel_all()
+        self.exit()
+
+    # -- messages from workers and panes -------------------------------------------------------
+
+    def on_training_events(self, message: TrainingEvents) -> None:
+        for event in message.events:
+            if getattr(self.trainer, "run_id", None) != event.run_id:
+                continue  # a stale event from a run that was reset or replaced
+            self.state.apply(event)
+            if isinstance(event, RunFinished):
+                self._finished(event)
+        if self.state.status == "running" and self.gate is not None and self.gate.paused:
+            self.state.status = "paused"
+        self.update_controls()
+
+    def _finished(self, event: RunFinished) -> None:
+        self.gate = None
+        if event.reason in ("diverged", "failed"):
+            self.notify(event.message or f"The run {event.reason}.", title=f"Run {event.reason}",
+                        severity="error", timeout=10)
+        elif event.reason == "completed":
+            self.notify(f"Finished {event.step:,} steps in {event.elapsed:.1f} s.", title="Run completed")
+        self.refresh_text()
+        self.refresh_plot()
+
+    def on_trainer_created(self, message: TrainerCreated) -> None:
+        self.trainer = message.trainer
+        self.query_one(PlaygroundPane).set_model(self.trainer, self.trainer.config)
+
+    def on_training_failed(self, message: TrainingFailed) -> None:
+        self.state.status, self.gate = "idle", None
+        self.state.version += 1
+        self.notify(message.message, title="Cannot train", severity="error", timeout=10)
+        if message.field:
+            self.query_one(ConfigPane).mark(message.field, message.message.removeprefix(f"{message.field}: "))
+            self.action_show_tab("setup")
+        self.update_controls()
+
+    def on_devices_found(self, message: DevicesFound) -> None:
+        self.query_one(ConfigPane).set_devices(message.devices)
+
+    def on_config_changed(self, message: ConfigChanged) -> None:
+        self.config = message.config
+        if self.trainer is None and message.config is not None:
+            self.query_one(PlaygroundPane).set_model(None, message.config)
+        self.update_controls()
+
+
+def make_app(preset: str | None = None, load: str | None = None, device: str | None = None,
+             devices: list[tuple[str, str]] | None = None) -> PlaygroundApp:
+    """The app, configured; raises ConfigError for an unknown preset or a malformed device name.
+
+    `devices` skips probing the machine (tests and snapshots pass a fixed list)."""
+    name = preset or (None if load else "caesar")
+    config = presets.get(name) if name else TrainConfig()
+    if device is not None:
+        config = config.replace(device=device)
+    return PlaygroundApp(config, name, load, devices)
+
+
+def main(preset: str | None = None, load: str | None = None, device: str | None = None) -> int:
+    """Run the app in this terminal; the exit status for the `rnnplay` command."""
+    try:
+        app = make_app(preset, load, device)
+    except ConfigError as error:
+        print(f"rnnplay: {error}", file=sys.stderr)
+        return 2
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,76 @@
+"""LossPlot: training loss, evaluation loss and accuracy over steps (textual-plotext).
+
+A plotext redraw costs ~25 ms, so the app calls show() on a slow timer and the plot rebuilds
+only when the run state changed since the last drawing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from textual_plotext import PlotextPlot
+
+from tui.run_state import RunState
+
+
+def finite(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop points plotext cannot draw (it raises on inf and nan)."""
+    return [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
+
+
+def downsample(points: Sequence[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
+    """At most `limit` points: consecutive buckets averaged, the last point kept exactly."""
+    if limit < 2 or len(points) <= limit:
+        return list(points)
+    size = len(points) / (limit - 1)
+    out = []
+    for i in range(limit - 1):
+        bucket = points[int(i * size): max(int((i + 1) * size), int(i * size) + 1)]
+        out.append((bucket[-1][0], sum(y for _, y in bucket) / len(bucket)))
+    out.append(points[-1])
+    return out
+
+
+class LossPlot(PlotextPlot):
+    """The loss curve of the current run; redrawn only when RunState.plot_version moved."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.drawn_version = -1
+        self._empty()
+
+    def _empty(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.title("loss (press F5 to train)")
+        plt.xlabel("step")
+
+    def show(self, state: RunState, force: bool = False) -> bool:
+        """Rebuild the figure from `state` if it changed; returns whether it redrew."""
+        if state.plot_version == self.drawn_version and not force:
+            return False
+        self.drawn_version = state.plot_version
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        width = max(self.size.width - 12, 10)
+        losses = downsample(finite(state.losses), width)
+        if not losses and not state.evals:
+            self._empty()
+            self.refresh()
+            return True
+        evals = finite([(e.step, e.loss) for e in state.evals])
+        accuracy = finite([(e.step, e.accuracy) for e in state.evals if e.accuracy is not None])
+        if losses:
+            plt.plot(*zip(*losses), label="loss", marker="braille", color="cyan")
+        if evals:
+            plt.plot(*zip(*downsample(evals, width)), label="eval loss", marker="dot", color="magenta")
+        if accuracy:
+            plt.plot(*zip(*downsample(accuracy, width)), label="accuracy", marker="+", color="green",
+                     yside="right")
+            plt.ylim(0, 1, yside="right")
+        plt.xlabel("step")
+        plt.title(f"loss {losses[-1][1]:.4f}" if losses else "loss")
+        self.refresh()
+        return True

@@ -1,0 +1,102 @@
+"""TrainingPane: run controls, live stats, progress, the loss plot and one line per evaluation."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, ProgressBar, RichLog, Static
+
+from tui.marking import clock, marked, percent, rate
+from tui.run_state import RunState
+from tui.widgets.loss_plot import LossPlot
+
+STATUS = {"idle": "○ idle", "starting": "◌ starting", "running": "● running", "paused": "‖ paused",
+          "stopping": "◌ stopping"}
+FINISHED = {"completed": "✓ completed", "stopped": "■ stopped", "diverged": "✗ diverged", "failed": "✗ failed"}
+
+
+def status_line(state: RunState) -> Text:
+    if state.status == "finished" and state.finished is not None:
+        label = FINISHED.get(state.finished.reason, state.finished.reason)
+    else:
+        label = STATUS.get(state.status, state.status)
+    line = Text(label, style="bold")
+    total = f"/{state.total_steps:,}" if state.total_steps else ""
+    line.append(f"  step {state.step:,}{total}")
+    if state.loss is not None:
+        line.append(f"  loss {state.loss:.4f}")
+    latest = state.latest
+    if latest is not None:
+        if latest.accuracy is not None:
+            line.append(f"  acc {percent(latest.accuracy)}")
+        if latest.bits_per_char is not None:
+            line.append(f"  {latest.bits_per_char:.3f} bits/char")
+    return line
+
+
+def detail_line(state: RunState) -> Text:
+    if not state.run_id:
+        return Text("Pick a preset on the Setup tab (F2), then press F5 to train.", style="dim")
+    line = Text(f"{rate(state.chars_per_s)} chars/s  {clock(state.elapsed)}  {state.device}  "
+                f"{state.parameters:,} params  run {state.run_id}", style="dim")
+    if state.finished is not None and state.finished.message:
+        line = Text(state.finished.message, style="bold red" if state.finished.reason != "stopped" else "")
+    return line
+
+
+def eval_line(state: RunState, event) -> Text:
+    line = Text(f"step {event.step:<5} loss {event.loss:.4f}  ", style="dim")
+    if event.accuracy is not None:
+        line.append(f"{percent(event.accuracy):>6}  ", style="dim")
+    if event.samples:
+        sample = event.samples[0]
+        line.append_text(marked(sample.output, sample.target))
+    return line
+
+
+class TrainingPane(Vertical):
+    """Shows a RunState; show() is called by the app's timer, never per event."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.drawn_version = -1
+        self.logged = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="run-buttons"):
+            yield Button("▶ Start F5", id="start", variant="success", compact=True, action="app.start")
+            yield Button("‖ Pause F6", id="pause", compact=True, action="app.pause")
+            yield Button("■ Stop F7", id="stop", variant="error", compact=True, action="app.stop")
+            yield Button("↺ Reset F8", id="reset", compact=True, action="app.reset")
+        yield Static(id="status-line")
+        yield Static(id="detail-line")
+        yield ProgressBar(id="progress", show_eta=False)
+        yield LossPlot(id="loss-plot")
+        yield RichLog(id="eval-log", max_lines=500, wrap=False, markup=False)
+
+    def show(self, state: RunState) -> None:
+        if state.version == self.drawn_version:
+            return
+        self.drawn_version = state.version
+        self.query_one("#status-line", Static).update(status_line(state))
+        self.query_one("#detail-line", Static).update(detail_line(state))
+        self.query_one("#progress", ProgressBar).update(total=state.total_steps or None, progress=state.step)
+        log = self.query_one("#eval-log", RichLog)
+        count = state.eval_count
+        if count < self.logged:
+            log.clear()
+            self.logged = 0
+        new = min(count - self.logged, len(state.evals))
+        for event in state.evals[len(state.evals) - new:] if new > 0 else ():
+            log.write(eval_line(state, event))
+        self.logged = count
+
+    def show_plot(self, state: RunState, force: bool = False) -> bool:
+        return self.query_one(LossPlot).show(state, force)
+
+    def set_controls(self, *, can_start: bool, running: bool, paused: bool) -> None:
+        self.query_one("#start", Button).disabled = not can_start
+        self.query_one("#pause", Button).disabled = not running
+        self.query_one("#pause", Button).label = "▶ Resume F6" if paused else "‖ Pause F6"
+        self.query_one("#stop", Button).disabled = not running
