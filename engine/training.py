@@ -16,6 +16,8 @@ from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
 from engine.tasks.common import loss_of
 
+MAX_PARAMETERS = 200_000_000
+
 
 class Trainer:
     def __init__(self, config: TrainConfig):
@@ -28,6 +30,7 @@ class Trainer:
         if config.head == "none" and config.hidden != vocab:
             raise ConfigError("hidden", f"head none uses the hidden state as scores, so hidden must equal "
                                         f"the vocabulary size ({vocab}), not {config.hidden}")
+        _check_size(config, vocab)
         with torch.random.fork_rng(devices=[]):  # seeded weights without disturbing the global RNG
             torch.manual_seed(config.seed)
             self.model = models.build(config, vocab).to(self.device)
@@ -71,10 +74,8 @@ class Trainer:
                     loss_sum.zero_()
                 if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
                     yield self._evaluate()
-        except torch.OutOfMemoryError:
-            reason = "failed"
-            message = (f"out of memory on {self.device} at batch size {cfg.batch_size}; "
-                       "try a smaller --batch-size, --hidden or --length")
+        except RuntimeError as e:  # out of memory (torch.OutOfMemoryError included) or a device fault
+            reason, message = "failed", _failure(e, self.device, cfg)
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
         self.metrics["steps"] = self.step
@@ -135,6 +136,23 @@ def _optimizer(cfg: TrainConfig, model: torch.nn.Module) -> torch.optim.Optimize
     if cfg.optimizer == "sgd":
         return torch.optim.SGD(model.parameters(), lr=cfg.lr)
     return torch.optim.Adam(model.parameters(), lr=cfg.lr)
+
+
+def _check_size(cfg: TrainConfig, vocab: int) -> None:
+    """Refuse models too large to be a playground run, before allocating anything."""
+    with torch.device("meta"):
+        count = sum(p.numel() for p in models.build(cfg, vocab).parameters())
+    if count > MAX_PARAMETERS:
+        raise ConfigError("hidden", f"the model would have {count:,} parameters; at most {MAX_PARAMETERS:,} "
+                                    "are accepted (lower --hidden, --layers or --embedding)")
+
+
+def _failure(error: RuntimeError, device: torch.device, cfg: TrainConfig) -> str:
+    text = str(error)
+    if isinstance(error, torch.OutOfMemoryError) or "out of memory" in text or "can't allocate memory" in text:
+        return (f"out of memory on {device} at batch size {cfg.batch_size}; "
+                "try a smaller --batch-size, --hidden or --length")
+    return f"training failed on {device}: {(text.splitlines() or [type(error).__name__])[0][:200]}"
 
 
 def _divergence_hint(cfg: TrainConfig, step: int) -> str:
