@@ -128,6 +128,8 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         self.refresh_bindings()
 
     def update_controls(self) -> None:
+        if not self.query(TrainingPane):
+            return  # shutting down
         can_start = self.config is not None and not self.running
         self.query_one(TrainingPane).set_controls(can_start=can_start, running=self.running,
                                                   paused=self.state.status == "paused")

@@ -1,0 +1,168 @@
+"""Pilot tests against real (tiny) training runs."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Button, Input, Static
+from tui_helpers import set_field, wait_for
+
+from engine.events import RunFinished
+
+SIZE = (100, 34)
+
+
+def answer(app) -> str:
+    return str(app.query_one("#play-answer", Static).render())
+
+
+async def start_long_run(pilot, app) -> None:
+    """Start a caesar run far longer than any test, small enough to step fast."""
+    await set_field(pilot, app, "steps", "1000000")
+    await set_field(pilot, app, "batch_size", "4")
+    await set_field(pilot, app, "hidden", "16")
+    await set_field(pilot, app, "length", "8")
+    await pilot.press("f5")
+    await wait_for(pilot, lambda: app.state.status == "running" and app.state.step > 0)
+
+
+async def test_start_streams_events_then_stop(app_factory):
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.state.status == "idle"
+        await start_long_run(pilot, app)
+        assert app.query_one("TabbedContent").active == "train"
+        assert not app.query_one("#stop", Button).disabled
+        await wait_for(pilot, lambda: app.state.eval_count > 0)  # caesar evaluates every 50 steps
+        assert app.state.losses and app.state.parameters > 0
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: app.state.status == "finished", timeout=10)
+        assert app.state.finished.reason == "stopped"
+        assert not app.query_one("#start", Button).disabled
+
+
+async def test_pause_and_resume(app_factory):
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_long_run(pilot, app)
+        await pilot.press("f6")
+        assert app.state.status == "paused" and app.gate.wait_until_blocked(5)
+        step = app.trainer.step
+        await pilot.pause(0.2)
+        assert app.trainer.step == step
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: app.trainer.step > step)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: app.state.status == "finished", timeout=10)
+
+
+async def test_invalid_field_is_marked_and_start_disabled(app_factory):
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.query_one("#start", Button).disabled
+        await set_field(pilot, app, "hidden", "lots")
+        row = app.query_one("#row-hidden")
+        assert row.has_class("-invalid")
+        assert "whole number" in str(row.query_one(".field-error", Static).render())
+        assert app.query_one("#start", Button).disabled
+        assert app.check_action("start", ()) is None  # shown disabled in the footer
+        await pilot.press("f5")
+        assert app.state.status == "idle" and app.trainer is None
+        await set_field(pilot, app, "hidden", "0")  # the engine's own range check
+        assert "out of range" in str(row.query_one(".field-error", Static).render())
+        await set_field(pilot, app, "hidden", "16")
+        assert not row.has_class("-invalid") and not app.query_one("#start", Button).disabled
+
+
+async def test_bad_corpus_file_is_reported_inline(app_factory, tmp_path):
+    corpus = tmp_path / "binary.txt"
+    corpus.write_bytes(b"\x00\x01\x02" * 100)
+    app = app_factory("completion")
+    async with app.run_test(size=SIZE) as pilot:
+        await set_field(pilot, app, "corpus", str(corpus))
+        assert app.config is not None  # the file exists; only the engine can tell it is binary
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.query_one("#row-corpus").has_class("-invalid"))
+        assert "binary" in str(app.query_one("#row-corpus .field-error", Static).render())
+        assert app.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
+
+
+async def test_playground_answers_while_training(app_factory):
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_long_run(pilot, app)
+        await pilot.press("f4")
+        assert app.focused is app.query_one("#play-input", Input)
+        await pilot.press(*"abc")
+        await wait_for(pilot, lambda: "model decryption" in answer(app) and "no model" not in answer(app))
+        assert "NOP" in answer(app)  # the exact ciphertext of ABC, key 13
+        assert app.state.status == "running"
+        await pilot.press("ctrl+t")  # now the text is read as ciphertext: exact decryption of ABC
+        await wait_for(pilot, lambda: "exact decryption  OPQ" in answer(app))
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: app.state.status == "finished", timeout=10)
+
+
+async def test_save_then_load_a_checkpoint(app_factory, tmp_path):
+    path = tmp_path / "hello.safetensors"
+    app = app_factory("hello")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+        assert app.state.finished.reason == "completed"
+        await pilot.press("ctrl+s")
+        dialog_input = app.screen.query_one("#path-input", Input)
+        dialog_input.value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: path.exists())
+        await pilot.press("f8")  # reset: no model
+        assert app.trainer is None
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#path-input", Input).value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.trainer is not None)
+        assert app.trainer.step == 40 and app.state.step == 40
+        await pilot.press("f4")
+        await pilot.press(*"hello")
+        await wait_for(pilot, lambda: "ohlol" in answer(app))
+
+
+async def test_loading_a_bad_file_keeps_the_app_running(app_factory, tmp_path):
+    path = tmp_path / "junk.safetensors"
+    path.write_bytes(b"not a checkpoint")
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#path-input", Input).value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("junk.safetensors" in n.message for n in app._notifications))
+        assert app.trainer is None and app.is_running
+
+
+async def test_quit_while_training_stops_the_run_quickly(app_factory):
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_long_run(pilot, app)
+        trainer = app.trainer
+        pressed = time.monotonic()
+        await pilot.press("ctrl+q")
+    assert time.monotonic() - pressed < 2.0
+    step = trainer.step
+    time.sleep(0.2)
+    assert trainer.step == step  # the training thread has stopped
+
+
+async def test_divergence_is_a_notification_not_a_crash(app_factory):
+    from test_tui_snapshots import FakeTrainer, canned_events
+
+    from tui.messages import TrainerCreated, TrainingEvents
+
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        trainer = FakeTrainer()
+        app.post_message(TrainerCreated(trainer))
+        events = canned_events(trainer)[:3] + (RunFinished(trainer.run_id, 60, "diverged", message="loss became nan"),)
+        app.post_message(TrainingEvents(events))
+        await wait_for(pilot, lambda: app.state.status == "finished")
+        assert any("loss became nan" in n.message for n in app._notifications)
+        assert app.is_running

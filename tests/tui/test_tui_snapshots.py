@@ -1,0 +1,92 @@
+"""Snapshot tests: fixed sizes and canned events, so every screen is deterministic.
+
+Update after an intended change with `pytest tests/tui --snapshot-update` and review the SVGs.
+"""
+
+from __future__ import annotations
+
+import math
+
+from engine import presets
+from engine.events import Evaluated, RunFinished, RunStarted, Sample, StepLogged
+from tui.app import make_app
+from tui.messages import TrainerCreated, TrainingEvents
+
+DEVICES = [("cpu", "CPU (2 threads)")]
+PLAIN = ["THIS-IS-A-SECRET-MESSAGE-FOR-YOU", "ATTACK-AT-DAWN-BRING-THE-CANNONS-", "THE-QUICK-BROWN-FOX-JUMPS-OVER-IT"]
+
+
+class FakeTrainer:
+    """Stands in for engine.Trainer: the views only need run_id, step, config and predict()."""
+
+    run_id = "canned01"
+    step = 400
+    config = presets.get("caesar")
+
+    def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
+        return text
+
+
+def garble(text: str, wrong_every: int) -> str:
+    return "".join("X" if wrong_every and i % wrong_every == 0 else ch for i, ch in enumerate(text))
+
+
+def canned_events(trainer: FakeTrainer, finished: bool = False) -> tuple:
+    from engine.tasks.caesar import encrypt
+
+    config = trainer.config.to_dict()
+    shapes = ("input ids (64, 32) -> embedding (64, 32, 16)", "LSTM output (64, 32, 64), h0/h_n (1, 64, 64) x2 (h, c)",
+              "Linear(64, 27) -> logits (64, 32, 27)")
+    events: list = [RunStarted(trainer.run_id, "cpu", 23179, config, 0, shapes)]
+    last = 400 if finished else 250
+    for step in range(10, last + 1, 10):
+        events.append(StepLogged(trainer.run_id, step, 3.3 * math.exp(-step / 60) + 0.01, 41000.0, step / 40))
+        if step % 50 == 0:
+            wrong = max(0, 5 - step // 50)
+            samples = tuple(Sample(encrypt(p[:32]), p[:32], garble(p[:32], wrong)) for p in PLAIN)
+            accuracy = 1.0 - (1 / wrong if wrong else 0.0)
+            events.append(Evaluated(trainer.run_id, step, 3.3 * math.exp(-step / 60), accuracy, None, samples))
+    if finished:
+        events.append(RunFinished(trainer.run_id, 400, "completed", {"loss": 0.02}, 10.0))
+    return tuple(events)
+
+
+def feed(finished: bool, tab: str = "train"):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        trainer = FakeTrainer()
+        app.post_message(TrainerCreated(trainer))
+        app.post_message(TrainingEvents(canned_events(trainer, finished)))
+        await pilot.pause()
+        app.action_show_tab(tab)
+        await pilot.pause()
+        app.refresh_text()
+        app.refresh_plot(force=True)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_idle_setup_screen(snap_compare):
+    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34))
+
+
+def test_idle_screen_80x24(snap_compare):
+    assert snap_compare(make_app("hello-rnncell-lesson", devices=DEVICES), terminal_size=(80, 24))
+
+
+def test_training_screen(snap_compare):
+    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34), run_before=feed(False))
+
+
+def test_training_screen_80x24(snap_compare):
+    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(80, 24), run_before=feed(False))
+
+
+def test_finished_screen(snap_compare):
+    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34), run_before=feed(True))
+
+
+def test_samples_screen(snap_compare):
+    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34),
+                        run_before=feed(False, "samples"))
