@@ -1,0 +1,6 @@
+"""Ratio benchmarks for RNN Playground: `python -m benchmarks [NAME ...]` prints one JSON line each.
+
+Not part of the test run. Figures and how they were taken are in benchmarks/RESULTS.md.
+"""
+
+NAMES = ("engine_overhead", "lesson_vs_recommended", "corpus_record", "cost_growth", "startup")
