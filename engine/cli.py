@@ -68,14 +68,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command or "tui"](args)
-    except UsageError as e:
-        print(f"rnnplay: error: {e}", file=sys.stderr)
-        return 2
-    except ValueError as e:  # ConfigError, DeviceError, CheckpointError, VocabularyError: the user's input
-        print(f"rnnplay: error: {e}", file=sys.stderr)
+    except (UsageError, ValueError) as e:  # ValueError: ConfigError, DeviceError, CheckpointError, VocabularyError
+        print(f"rnnplay: error: {one_line(str(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def one_line(text: str) -> str:
+    """Errors echo what people typed: escape newlines and control characters so they stay one line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 def cmd_tui(args) -> int:

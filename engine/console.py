@@ -24,9 +24,9 @@ def describe_sample(s) -> str:
 
 def describe_finish(e: RunFinished) -> str:
     line = f"finished: {e.reason} at step {e.step} in {e.elapsed:.1f} s"
-    for name, fmt in (("accuracy", "{:.2%}"), ("bits_per_char", "{:.3f} bits/char"), ("loss", "loss {:.4f}")):
+    for name, fmt in (("accuracy", "accuracy {:.2%}"), ("bits_per_char", "{:.3f} bits/char"), ("loss", "loss {:.4f}")):
         if name in e.metrics:
-            line += ", " + (fmt.format(e.metrics[name]) if name != "accuracy" else f"accuracy {e.metrics[name]:.2%}")
+            line += ", " + fmt.format(e.metrics[name])
     return line + (f"\n{e.message}" if e.message else "")
 
 

@@ -33,6 +33,8 @@ def test_presets_lists_every_preset_with_task_and_cell(capsys):
     (["train", "--task", "mapping", "--pairs", "abc:ab"], "equal length"),
     (["predict", "/no/such.safetensors", "x"], "no such file"),
     (["frobnicate"], "invalid choice"),
+    (["train", "--preset", "a\nb"], "no preset 'a\\nb'"),
+    (["encrypt", "x", "y\nz"], "unrecognized arguments: y\\nz"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, argv, words):
     assert main(argv) == 2
