@@ -25,12 +25,13 @@ from tui.bridge import RunGate, TrainingBridge
 from tui.files import CheckpointActions
 from tui.messages import ConfigChanged, DevicesFound, TrainerCreated, TrainingEvents, TrainingFailed
 from tui.run_state import RunState
+from tui.throttle import Throttle
 from tui.widgets.config_pane import ConfigPane
 from tui.widgets.playground_pane import PlaygroundPane
 from tui.widgets.predictions_pane import PredictionsPane
 from tui.widgets.training_pane import TrainingPane
 
-TEXT_SECONDS, PLOT_SECONDS = 0.1, 0.4  # text at most 10 Hz, the plot at most 2.5 Hz
+TEXT_SECONDS, PLOT_SECONDS = 0.15, 0.5  # text at most ~7 Hz, the plot at most 2 Hz (a redraw is ~25 ms)
 RESUMABLE = {"steps", "log_every", "eval_every"}  # settings a paused or stopped run may change
 VIEWS = Binding.Group("Views", compact=True)
 
@@ -62,6 +63,8 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         self.state = RunState()
         self.trainer: Any = None  # the Trainer (or predict-only loaded model) the views show
         self.gate: RunGate | None = None
+        self._controls: tuple = ()
+        self._asked_at = 0  # eval_count when the playground last answered
         self.sub_title = preset or "custom"
 
     def compose(self) -> ComposeResult:
@@ -78,9 +81,11 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_interval(TEXT_SECONDS, self.refresh_text)
-        self.set_interval(PLOT_SECONDS, self.refresh_plot)
-        self.query_one(PlaygroundPane).set_model(None, self.initial_config)
+        self.tab = "setup"
+        self.training_pane, self.playground = self.query_one(TrainingPane), self.query_one(PlaygroundPane)
+        self.text_throttle = Throttle(self, TEXT_SECONDS, self.refresh_text)
+        self.plot_throttle = Throttle(self, PLOT_SECONDS, self.refresh_plot)
+        self.playground.set_model(None, self.initial_config)
         if self.known_devices is not None:
             self.query_one(ConfigPane).set_devices(self.known_devices)
         else:
@@ -102,36 +107,42 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         return self.state.status in ("starting", "running", "paused", "stopping")
 
     def active_tab(self) -> str:
-        return self.query_one(TabbedContent).active
+        return self.tab
 
     def refresh_text(self) -> None:
-        if not self.screen.is_mounted or not self.query(TrainingPane):
+        """Redraw the visible pane's text from the run state (throttled to TEXT_SECONDS)."""
+        if not self.training_pane.is_attached:
             return  # shutting down
-        tab = self.active_tab()
-        if tab == "train":
-            self.query_one(TrainingPane).show(self.state)
-        elif tab == "samples":
+        if self.tab == "train":
+            self.training_pane.show(self.state)
+        elif self.tab == "samples":
             self.query_one(PredictionsPane).show(self.state)
-        elif tab == "play" and self.state.eval_count != getattr(self, "_asked_at", 0):
+        elif self.tab == "play" and self.state.eval_count != self._asked_at:
             self._asked_at = self.state.eval_count
-            self.query_one(PlaygroundPane).ask()  # new weights: answer again
+            self.playground.ask()  # new weights: answer again
 
     def refresh_plot(self, force: bool = False) -> None:
-        if self.query(TrainingPane) and self.active_tab() == "train":
-            self.query_one(TrainingPane).show_plot(self.state, force)
+        """Redraw the loss plot if it is visible and its data changed (throttled to PLOT_SECONDS)."""
+        if self.training_pane.is_attached and self.tab == "train":
+            self.training_pane.show_plot(self.state, force)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if self.active_tab() == "play":
+        self.tab = event.pane.id
+        if self.tab == "play":
             self.query_one("#play-input").focus()
         self.refresh_text()
         self.refresh_plot()
         self.refresh_bindings()
 
     def update_controls(self) -> None:
-        if not self.query(TrainingPane):
+        """Enable the buttons and footer keys that apply now; cheap when nothing changed."""
+        if not self.training_pane.is_attached:
             return  # shutting down
-        can_start = self.config is not None and not self.running
-        self.query_one(TrainingPane).set_controls(can_start=can_start, running=self.running,
+        controls = (self.config is not None and not self.running, self.state.status, self.trainer is not None)
+        if controls == self._controls:
+            return  # refresh_bindings() rebuilds the footer: never per event batch
+        self._controls = controls
+        self.query_one(TrainingPane).set_controls(can_start=controls[0], running=self.running,
                                                   paused=self.state.status == "paused")
         self.refresh_bindings()
 
@@ -145,7 +156,7 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         if action in ("pause", "stop"):
             return self.state.status in ("running", "paused")
         if action == "direction":
-            return self.active_tab() == "play" and self.query_one(PlaygroundPane).play_task == "caesar"
+            return self.active_tab() == "play" and self.playground.play_task == "caesar"
         if action == "save":
             return True if self.trainer is not None and hasattr(self.trainer, "save") else None
         return True
@@ -222,12 +233,12 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
     def action_reset(self, seed: int | None = None) -> None:
         self.action_stop()
         self.trainer, self.state = None, RunState()
-        self.query_one(TrainingPane).show(self.state)
+        self.training_pane.show(self.state)
         self.refresh_plot(force=True)
         pane = self.query_one(ConfigPane)
         if seed is not None:
             pane.set_value("seed", str(seed))
-        self.query_one(PlaygroundPane).set_model(None, self.config or self.initial_config)
+        self.playground.set_model(None, self.config or self.initial_config)
         self.notify(f"New weights on the next start (seed {seed})." if seed is not None
                     else "Weights discarded: the next start begins again with the same seed.")
         self.update_controls()
@@ -236,7 +247,7 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         self.action_reset(seed=random.randrange(1, 1_000_000))
 
     def action_direction(self) -> None:
-        self.query_one(PlaygroundPane).toggle_direction()
+        self.playground.toggle_direction()
 
     async def action_quit(self) -> None:
         if self.gate is not None:
@@ -255,6 +266,8 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
                 self._finished(event)
         if self.state.status == "running" and self.gate is not None and self.gate.paused:
             self.state.status = "paused"
+        self.text_throttle.request()
+        self.plot_throttle.request()
         self.update_controls()
 
     def _finished(self, event: RunFinished) -> None:
@@ -269,7 +282,7 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
 
     def on_trainer_created(self, message: TrainerCreated) -> None:
         self.trainer = message.trainer
-        self.query_one(PlaygroundPane).set_model(self.trainer, self.trainer.config)
+        self.playground.set_model(self.trainer, self.trainer.config)
 
     def on_training_failed(self, message: TrainingFailed) -> None:
         self.state.status, self.gate = "idle", None
@@ -286,7 +299,7 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
     def on_config_changed(self, message: ConfigChanged) -> None:
         self.config = message.config
         if self.trainer is None and message.config is not None:
-            self.query_one(PlaygroundPane).set_model(None, message.config)
+            self.playground.set_model(None, message.config)
         self.update_controls()
 
 

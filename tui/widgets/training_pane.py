@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, ProgressBar, RichLog, Static
+from textual.widgets import Button, ProgressBar, RichLog
 
 from tui.marking import clock, marked, percent, rate
 from tui.run_state import RunState
 from tui.widgets.loss_plot import LossPlot
+from tui.widgets.text_line import TextLine
 
 STATUS = {"idle": "○ idle", "starting": "◌ starting", "running": "● running", "paused": "‖ paused",
           "stopping": "◌ stopping"}
@@ -62,6 +63,7 @@ class TrainingPane(Vertical):
         super().__init__(**kwargs)
         self.drawn_version = -1
         self.logged = 0
+        self.progress_shown: tuple[int, int] = (0, -1)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="run-buttons"):
@@ -69,9 +71,9 @@ class TrainingPane(Vertical):
             yield Button("‖ Pause F6", id="pause", compact=True, action="app.pause")
             yield Button("■ Stop F7", id="stop", variant="error", compact=True, action="app.stop")
             yield Button("↺ Reset F8", id="reset", compact=True, action="app.reset")
-        yield Static(id="status-line")
-        yield Static(id="detail-line")
-        yield ProgressBar(id="progress", show_eta=False)
+        yield TextLine(id="status-line")
+        yield TextLine(id="detail-line")
+        yield ProgressBar(total=1, id="progress", show_eta=False)
         yield LossPlot(id="loss-plot")
         yield RichLog(id="eval-log", max_lines=500, wrap=False, markup=False)
 
@@ -79,9 +81,12 @@ class TrainingPane(Vertical):
         if state.version == self.drawn_version:
             return
         self.drawn_version = state.version
-        self.query_one("#status-line", Static).update(status_line(state))
-        self.query_one("#detail-line", Static).update(detail_line(state))
-        self.query_one("#progress", ProgressBar).update(total=state.total_steps or None, progress=state.step)
+        self.query_one("#status-line", TextLine).text = status_line(state)
+        self.query_one("#detail-line", TextLine).text = detail_line(state)
+        progress = (max(state.total_steps, 1), min(state.step, state.total_steps) * 100 // max(state.total_steps, 1))
+        if progress != self.progress_shown:  # the bar re-lays out its label: only per whole percent
+            self.progress_shown = progress
+            self.query_one("#progress", ProgressBar).update(total=progress[0], progress=state.step)
         log = self.query_one("#eval-log", RichLog)
         count = state.eval_count
         if count < self.logged:
