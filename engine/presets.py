@@ -26,7 +26,7 @@ PRESETS = {p.name: p for p in [
                        steps=3000, accumulate_grad=True, log_every=100, eval_every=250), lesson=True),
     Preset("completion", "Complete text: LSTM over characters (the lesson's sentences, or any --corpus file)",
            TrainConfig(task="completion", cell="lstm", embedding=32, hidden=256, layers=1, lr=0.003,
-                       batch_size=64, length=64, steps=150, clip=1.0, log_every=10, eval_every=50),
+                       batch_size=32, length=64, steps=150, clip=1.0, log_every=10, eval_every=50),
            lesson=False),
     Preset("sentences-lesson", "Lesson B exactly: one-hot RNN(vocab,12) + Linear, 3 sentences, Adam 0.01, 100 epochs",
            TrainConfig(task="completion", cell="rnn", embedding=0, hidden=12, lr=0.01, steps=100,
