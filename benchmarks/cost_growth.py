@@ -1,7 +1,8 @@
 """Cost growth: chars/s and peak memory of engine.Trainer as hidden size, batch and sequence length grow,
 for each cell (rnncell, rnn, lstm, gru), plus a check that memory stays flat over a long run.
 
-Each point is a caesar run (embedding 16) timed over a few steps after one warm-up step; peak memory is
+Each point is a caesar run (embedding 16): the median step time over at least 2 steps (up to ~0.6 s of
+them) after one warm-up step; peak memory is
 the resident set's high-water mark during those steps (Linux: reset through /proc/self/clear_refs)
 minus the resident set just before (freed memory handed back to the system first: glibc's mmap
 threshold is pinned at 128 KiB), i.e. what the point itself needed at most, weights included.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import statistics
 import time
 
 from benchmarks.common import emit, log, machine, rss_mib
@@ -69,18 +71,17 @@ def point(cell: str, **shape) -> dict:
     trainer = engine.Trainer(cfg)
     run = trainer.run()
     next(run)  # started
-    t0 = time.perf_counter()
-    next(run)  # warm-up step
-    t1 = time.perf_counter()
-    steps = max(1, min(50, round(POINT_SECONDS / max(t1 - t0, 1e-6))))
-    for _ in range(steps):
-        next(run)
-    seconds = time.perf_counter() - t1
+    times = []
+    while len(times) < 3 or (sum(times) < POINT_SECONDS and len(times) < 50):
+        t0 = time.perf_counter()
+        next(run)  # one step (log_every=1)
+        times.append(time.perf_counter() - t0)
     run.close()
+    steps, step_s = len(times) - 1, statistics.median(times[1:])  # the first step warms up
     peak = _status_kib("VmHWM")
     extra = (peak / 1024 - before) if (can_reset and peak) else None
     del trainer, run
-    rate = steps * cfg.batch_size * cfg.length / seconds
+    rate = cfg.batch_size * cfg.length / step_s
     return {"chars_per_s": round(rate), "peak_extra_mib": round(extra, 1) if extra is not None else None,
             "steps": steps}
 
