@@ -4,7 +4,7 @@ Both measure the same preset and step count from the run's own RunFinished.elaps
 excluded). Runs alternate, repeated; the ratio of the medians is printed as one JSON line.
 Target: >= 0.9.
 
-    python benchmarks/tui_overhead.py [--preset caesar] [--steps 600] [--repeats 3] [--threads 1]
+    python benchmarks/tui_overhead.py [--preset caesar] [--steps 1500] [--repeats 3] [--threads 1]
 
 --threads sets torch's intra-op threads for both measurements (0 keeps torch's default). One is the
 default because on a shared 2-core machine two OpenMP threads can slow small models tenfold
@@ -67,7 +67,7 @@ async def _with_app(preset: str, steps: int) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="caesar")
-    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()

@@ -31,7 +31,7 @@ from tui.widgets.playground_pane import PlaygroundPane
 from tui.widgets.predictions_pane import PredictionsPane
 from tui.widgets.training_pane import TrainingPane
 
-TEXT_SECONDS, PLOT_SECONDS = 0.15, 0.5  # text at most ~7 Hz, the plot at most 2 Hz (a redraw is ~25 ms)
+TEXT_SECONDS, PLOT_SECONDS = 0.25, 0.5  # text at most 4 Hz, the plot at most 2 Hz (a redraw is ~25 ms)
 RESUMABLE = {"steps", "log_every", "eval_every"}  # settings a paused or stopped run may change
 VIEWS = Binding.Group("Views", compact=True)
 

@@ -38,6 +38,7 @@ class LossPlot(PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.drawn_version = -1
+        self.theme = "clear"
         self._empty()
 
     def _empty(self) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, ProgressBar, RichLog
+from textual.widgets import Button
 
 from tui.marking import clock, marked, percent, rate
 from tui.run_state import RunState
+from tui.widgets.eval_log import EvalLog
 from tui.widgets.loss_plot import LossPlot
-from tui.widgets.text_line import TextLine
+from tui.widgets.stats_block import StatsBlock
 
 STATUS = {"idle": "○ idle", "starting": "◌ starting", "running": "● running", "paused": "‖ paused",
           "stopping": "◌ stopping"}
@@ -63,7 +64,6 @@ class TrainingPane(Vertical):
         super().__init__(**kwargs)
         self.drawn_version = -1
         self.logged = 0
-        self.progress_shown: tuple[int, int] = (0, -1)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="run-buttons"):
@@ -71,23 +71,17 @@ class TrainingPane(Vertical):
             yield Button("‖ Pause F6", id="pause", compact=True, action="app.pause")
             yield Button("■ Stop F7", id="stop", variant="error", compact=True, action="app.stop")
             yield Button("↺ Reset F8", id="reset", compact=True, action="app.reset")
-        yield TextLine(id="status-line")
-        yield TextLine(id="detail-line")
-        yield ProgressBar(total=1, id="progress", show_eta=False)
+        yield StatsBlock(id="stats")
         yield LossPlot(id="loss-plot")
-        yield RichLog(id="eval-log", max_lines=500, wrap=False, markup=False)
+        yield EvalLog(id="eval-log")
 
     def show(self, state: RunState) -> None:
         if state.version == self.drawn_version:
             return
         self.drawn_version = state.version
-        self.query_one("#status-line", TextLine).text = status_line(state)
-        self.query_one("#detail-line", TextLine).text = detail_line(state)
-        progress = (max(state.total_steps, 1), min(state.step, state.total_steps) * 100 // max(state.total_steps, 1))
-        if progress != self.progress_shown:  # the bar re-lays out its label: only per whole percent
-            self.progress_shown = progress
-            self.query_one("#progress", ProgressBar).update(total=progress[0], progress=state.step)
-        log = self.query_one("#eval-log", RichLog)
+        fraction = min(state.step / max(state.total_steps, 1), 1.0)
+        self.query_one(StatsBlock).lines = (status_line(state), detail_line(state), fraction)
+        log = self.query_one("#eval-log", EvalLog)
         count = state.eval_count
         if count < self.logged:
             log.clear()
