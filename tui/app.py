@@ -86,6 +86,7 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         self.text_throttle = Throttle(self, TEXT_SECONDS, self.refresh_text)
         self.plot_throttle = Throttle(self, PLOT_SECONDS, self.refresh_plot)
         self.playground.set_model(None, self.initial_config)
+        self.query_one("#field-preset").focus()
         if self.known_devices is not None:
             self.query_one(ConfigPane).set_devices(self.known_devices)
         else:
@@ -130,6 +131,8 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         self.tab = event.pane.id
         if self.tab == "play":
             self.query_one("#play-input").focus()
+        elif self.tab == "setup" and (self.focused is None or ConfigPane not in map(type, self.focused.ancestors)):
+            self.query_one("#field-preset").focus()
         self.refresh_text()
         self.refresh_plot()
         self.refresh_bindings()
@@ -298,6 +301,7 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
 
     def on_config_changed(self, message: ConfigChanged) -> None:
         self.config = message.config
+        self.sub_title = self.query_one(ConfigPane).preset or "custom"
         if self.trainer is None and message.config is not None:
             self.playground.set_model(None, message.config)
         self.update_controls()

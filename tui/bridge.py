@@ -7,6 +7,7 @@ every 50 ms; the loop never waits on the UI thread (no call_from_thread).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +93,19 @@ def pump(trainer: Any, gate: RunGate, post: Callable[[Any], Any], interval: floa
         batcher.flush()
 
 
+def leave_a_core_for_the_ui() -> None:
+    """Use one intra-op thread fewer than there are cores, so the UI thread never starves training.
+
+    On a 2-core machine two OpenMP threads plus the UI thread oversubscribe the CPU; small models
+    then train several times slower. An explicit OMP_NUM_THREADS is respected.
+    """
+    import torch
+
+    cores = os.cpu_count() or 1
+    if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() >= cores:
+        torch.set_num_threads(max(1, cores - 1))
+
+
 def _failure(error: BaseException) -> TrainingFailed:
     from engine.devices import DeviceError
 
@@ -113,6 +127,7 @@ class TrainingBridge:
             if trainer is None:
                 from engine.training import Trainer
 
+                leave_a_core_for_the_ui()
                 trainer = Trainer(config)
                 if gate.cancelled.is_set():
                     return

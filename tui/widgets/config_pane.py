@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from engine import presets
 from engine.config import CELLS, HEADS, OPTIMIZERS, TASKS, ConfigError, TrainConfig
@@ -19,7 +19,7 @@ from engine.tasks.caesar import ALPHABET
 from tui.messages import ConfigChanged
 from tui.widgets.field_row import FieldRow
 
-# name, label, kind, hint; kind is int | float | str | pairs | a tuple of choices | bool
+# name, label, kind, hint; kind is int | float | str | "pairs" | a tuple of choices | bool | "device"
 FIELDS: list[tuple[str, str, Any, str]] = [
     ("task", "Task", TASKS, ""),
     ("key", "Caesar key", int, "0-26"),
@@ -36,7 +36,7 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("batch_size", "Batch size", int, ""),
     ("steps", "Steps", int, ""),
     ("clip", "Grad clip", float, "0 = off"),
-    ("accumulate_grad", "No zero_grad", bool, ""),
+    ("accumulate_grad", "Gradients", bool, ""),
     ("seed", "Seed", int, ""),
     ("device", "Device", "device", ""),
 ]
@@ -79,7 +79,8 @@ class ConfigPane(VerticalScroll):
         if isinstance(kind, tuple):
             return Select([(c, c) for c in kind], allow_blank=False, compact=True, id=f"field-{name}")
         if kind is bool:
-            return Checkbox("never zero the gradients (lesson A)", compact=True, id=f"field-{name}")
+            return Select([("zeroed every step", False), ("never zeroed (lesson A's omission)", True)],
+                          allow_blank=False, compact=True, id=f"field-{name}")
         if kind == "device":
             return Select([("auto", "auto")], allow_blank=False, compact=True, id=f"field-{name}")
         return Input(compact=True, id=f"field-{name}", select_on_focus=False)
@@ -200,7 +201,4 @@ class ConfigPane(VerticalScroll):
         self.validate()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.validate()
-
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.validate()
