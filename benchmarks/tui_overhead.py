@@ -85,7 +85,8 @@ def main() -> None:
         draws.append(count)
     ratio = statistics.median(app) / statistics.median(base)
     print(json.dumps({"benchmark": "tui_overhead", "preset": args.preset, "steps": args.steps,
-                      "repeats": args.repeats, "threads": torch.get_num_threads(), "steps_per_s_without_app": round(statistics.median(base), 1),
+                      "repeats": args.repeats, "threads": torch.get_num_threads(),
+                      "steps_per_s_without_app": round(statistics.median(base), 1),
                       "steps_per_s_with_app": round(statistics.median(app), 1),
                       "plot_redraws_per_run": draws, "ratio": round(ratio, 3), "target": 0.9,
                       "seconds": round(time.perf_counter() - started, 1)}))

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from engine import presets
 from engine.config import ConfigError, TrainConfig
 from engine.events import RunFinished
 from tui.bridge import RunGate, TrainingBridge
+from tui.commands import PaletteCommands
 from tui.files import CheckpointActions
 from tui.messages import ConfigChanged, DevicesFound, TrainerCreated, TrainingEvents, TrainingFailed
 from tui.run_state import RunState
@@ -36,7 +34,7 @@ RESUMABLE = {"steps", "log_every", "eval_every"}  # settings a paused or stopped
 VIEWS = Binding.Group("Views", compact=True)
 
 
-class PlaygroundApp(CheckpointActions, TrainingBridge, App):
+class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
     CSS_PATH = "app.tcss"
     TITLE = "RNN Playground"
     BINDINGS = [
@@ -163,18 +161,6 @@ class PlaygroundApp(CheckpointActions, TrainingBridge, App):
         if action == "save":
             return True if self.trainer is not None and hasattr(self.trainer, "save") else None
         return True
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if binding.action != "quit" and self.check_action(*self._parse(binding.action)):
-                yield SystemCommand(f"{binding.description} ({binding.key})", binding.tooltip,
-                                    partial(self.run_action, binding.action))
-
-    @staticmethod
-    def _parse(action: str) -> tuple[str, tuple[object, ...]]:
-        name, _, args = action.partition("(")
-        return name, tuple(a.strip("'\" )") for a in args.split(",") if a.strip("'\" )"))
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -125,6 +125,10 @@ async def test_save_then_load_a_checkpoint(app_factory, tmp_path):
         await pilot.press("f4")
         await pilot.press(*"hello")
         await wait_for(pilot, lambda: "ohlol" in answer(app))
+    opened = app_factory(None, load=str(path))  # what `rnnplay tui --load CKPT` builds
+    async with opened.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: opened.trainer is not None)
+        assert opened.trainer.config.task == "mapping" and opened.state.step == 40
 
 
 async def test_loading_a_bad_file_keeps_the_app_running(app_factory, tmp_path):
@@ -166,3 +170,14 @@ async def test_divergence_is_a_notification_not_a_crash(app_factory):
         await wait_for(pilot, lambda: app.state.status == "finished")
         assert any("loss became nan" in n.message for n in app._notifications)
         assert app.is_running
+
+
+async def test_command_palette_offers_the_actions_that_apply(app_factory):
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Start (f5)" in titles and "Load (ctrl+o)" in titles
+        assert "Stop (f7)" not in titles and "Save (ctrl+s)" not in titles  # nothing runs, nothing to save
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"

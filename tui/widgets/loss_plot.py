@@ -32,6 +32,10 @@ def downsample(points: Sequence[tuple[float, float]], limit: int) -> list[tuple[
     return out
 
 
+def columns(points: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:
+    return [x for x, _ in points], [y for _, y in points]
+
+
 class LossPlot(PlotextPlot):
     """The loss curve of the current run; redrawn only when RunState.plot_version moved."""
 
@@ -64,11 +68,11 @@ class LossPlot(PlotextPlot):
         evals = finite([(e.step, e.loss) for e in state.evals])
         accuracy = finite([(e.step, e.accuracy) for e in state.evals if e.accuracy is not None])
         if losses:
-            plt.plot(*zip(*losses), label="loss", marker="braille", color="cyan")
+            plt.plot(*columns(losses), label="loss", marker="braille", color="cyan")
         if evals:
-            plt.plot(*zip(*downsample(evals, width)), label="eval loss", marker="dot", color="magenta")
+            plt.plot(*columns(downsample(evals, width)), label="eval loss", marker="dot", color="magenta")
         if accuracy:
-            plt.plot(*zip(*downsample(accuracy, width)), label="accuracy", marker="+", color="green",
+            plt.plot(*columns(downsample(accuracy, width)), label="accuracy", marker="+", color="green",
                      yside="right")
             plt.ylim(0, 1, yside="right")
         plt.xlabel("step")
