@@ -38,15 +38,15 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
     CSS_PATH = "app.tcss"
     TITLE = "RNN Playground"
     BINDINGS = [
-        Binding("f1", "show_tab('setup')", "Setup", group=VIEWS, tooltip="Presets and every run setting"),
-        Binding("f2", "show_tab('train')", "Train", group=VIEWS, tooltip="Stats, progress and the loss plot"),
-        Binding("f3", "show_tab('samples')", "Samples", group=VIEWS, tooltip="The latest predictions, marked"),
-        Binding("f4", "show_tab('play')", "Play", group=VIEWS, tooltip="Type text, see the model answer"),
+        Binding("f1", "show_tab('setup')", "Setup", group=VIEWS, show=False, tooltip="Presets and every run setting"),
+        Binding("f2", "show_tab('train')", "Train", group=VIEWS, show=False, tooltip="Stats and the loss plot"),
+        Binding("f3", "show_tab('samples')", "Samples", group=VIEWS, show=False, tooltip="Latest predictions, marked"),
+        Binding("f4", "show_tab('play')", "Play", group=VIEWS, show=False, tooltip="Type text, see the model answer"),
         Binding("f5", "start", "Start", tooltip="Train with these settings (continues a stopped run)"),
         Binding("f6", "pause", "Pause", tooltip="Pause or resume the run between two steps"),
         Binding("f7", "stop", "Stop", tooltip="Stop the run; F5 continues it"),
         Binding("f8", "reset", "Reset", tooltip="Discard the weights; the next start uses the same seed"),
-        Binding("f9", "new_seed", "New seed", tooltip="Discard the weights and pick a new random seed"),
+        Binding("f9", "new_seed", "Seed", tooltip="Discard the weights and pick a new random seed"),
         Binding("ctrl+t", "direction", "Direction", tooltip="Playground: type plain text or ciphertext"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
@@ -68,13 +68,13 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="setup", id="tabs"):
-            with TabPane("Setup", id="setup"):
+            with TabPane("Setup F1", id="setup"):
                 yield ConfigPane(self.initial_config, self.preset, id="config")
-            with TabPane("Train", id="train"):
+            with TabPane("Train F2", id="train"):
                 yield TrainingPane(id="training")
-            with TabPane("Samples", id="samples"):
+            with TabPane("Samples F3", id="samples"):
                 yield PredictionsPane(id="predictions")
-            with TabPane("Play", id="play"):
+            with TabPane("Play F4", id="play"):
                 yield PlaygroundPane(id="playground")
         yield Footer()
 

@@ -38,8 +38,10 @@ def status_line(state: RunState) -> Text:
 
 
 def detail_line(state: RunState) -> Text:
+    if state.status == "starting":
+        return Text("Building the model (the first start also loads torch)...", style="dim")
     if not state.run_id:
-        return Text("Pick a preset on the Setup tab (F2), then press F5 to train.", style="dim")
+        return Text("Pick a preset on the Setup tab (F1), then press F5 to train.", style="dim")
     line = Text(f"{rate(state.chars_per_s)} chars/s  {clock(state.elapsed)}  {state.device}  "
                 f"{state.parameters:,} params  run {state.run_id}", style="dim")
     if state.finished is not None and state.finished.message:
