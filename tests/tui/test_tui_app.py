@@ -181,3 +181,12 @@ async def test_command_palette_offers_the_actions_that_apply(app_factory):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_a_device_this_machine_lacks_is_refused(app_factory):
+    app = app_factory("caesar", device="cuda")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        row = app.query_one("#row-device")
+        assert row.has_class("-invalid") and "not available" in str(row.query_one(".field-error", Static).render())
+        assert app.config is None and app.query_one("#start", Button).disabled
