@@ -93,6 +93,10 @@ class TrainingPane(Vertical):
             log.write(eval_line(state, event))
         self.logged = count
 
+    @property
+    def plot_version_shown(self) -> int:
+        return self.query_one(LossPlot).drawn_version
+
     def show_plot(self, state: RunState, force: bool = False) -> bool:
         return self.query_one(LossPlot).show(state, force)
 
