@@ -15,6 +15,8 @@ class Preset:
     lesson: bool
 
 
+# The hidden-state-as-scores lessons succeed on only ~60 % of seeds; seed 2 is one that does, so the
+# lesson's ending is what people see first (F9 / --seed shows the fragility).
 _HELLO = dict(task="mapping", embedding=0, optimizer="adam", batch_size=1, steps=15, log_every=1, eval_every=1)
 
 PRESETS = {p.name: p for p in [
@@ -35,9 +37,9 @@ PRESETS = {p.name: p for p in [
            TrainConfig(task="mapping", cell="gru", embedding=8, hidden=16, lr=0.05, batch_size=1,
                        steps=40, log_every=1, eval_every=1), lesson=False),
     Preset("hello-rnncell-lesson", "Lesson C 12-1: RNNCell(4,4) stepped by hand, hidden state as scores, Adam 0.1",
-           TrainConfig(cell="rnncell", hidden=4, head="none", lr=0.1, **_HELLO), lesson=True),
+           TrainConfig(cell="rnncell", hidden=4, head="none", lr=0.1, seed=2, **_HELLO), lesson=True),
     Preset("hello-rnn-lesson", "Lesson C 12-2: nn.RNN(4,4) over the sequence, hidden state as scores, Adam 0.05",
-           TrainConfig(cell="rnn", hidden=4, head="none", lr=0.05, **_HELLO), lesson=True),
+           TrainConfig(cell="rnn", hidden=4, head="none", lr=0.05, seed=2, **_HELLO), lesson=True),
     Preset("hello-embedding-lesson", "Lesson C 12-3: Embedding(4,10) RNN(10,8,2 layers) Linear(8,4), Adam 0.05",
            TrainConfig(cell="rnn", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
     Preset("hello-lstm-lesson", "Lesson C exercise: 12-3 with an LSTM",
