@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from rich.text import Text
 
 WRONG = "bold underline red"
@@ -10,10 +12,12 @@ RIGHT = "green"
 
 def marked(output: str, expected: str, right_style: str = RIGHT) -> Text:
     """`output` with every character that differs from `expected` (or runs past it) marked wrong."""
-    text = Text()
-    for i, ch in enumerate(output):
-        ok = i < len(expected) and expected[i] == ch
-        text.append(ch, right_style if ok else WRONG)
+    text, start = Text(), 0
+    right = (i < len(expected) and expected[i] == ch for i, ch in enumerate(output))
+    for ok, run in groupby(right):  # one span per run: a span per character renders slowly
+        end = start + sum(1 for _ in run)
+        text.append(output[start:end], right_style if ok else WRONG)
+        start = end
     return text
 
 

@@ -26,3 +26,28 @@ def test_plot_points_are_finite_and_at_most_the_width():
     assert len(clean) == 1000
     small = downsample(clean, 50)
     assert len(small) == 50 and small[-1] == clean[-1] and small[0][0] < small[-1][0]
+
+
+async def test_eval_log_shows_the_newest_lines_cut_to_its_width():
+    from rich.text import Text
+    from textual.app import App
+
+    from tui.widgets.eval_log import EvalLog
+
+    class LogApp(App):
+        CSS = "EvalLog { width: 12; height: 3; }"
+
+        def compose(self):
+            yield EvalLog(limit=4)
+
+    app = LogApp()
+    async with app.run_test() as pilot:
+        log = app.query_one(EvalLog)
+        for i in range(8):
+            log.write(Text(f"step {i} " + "x" * i))
+        await pilot.pause()
+        shown = [log.render_line(y).text for y in range(3)]
+        assert shown == ["step 5 xxxxx", "step 6 xxxx…", "step 7 xxxx…"]
+        assert len(log.lines) == 4 and len(log._strips) <= 4  # old lines and their strips are dropped
+        log.clear()
+        assert log.render_line(0).text == " " * 12
