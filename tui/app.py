@@ -30,9 +30,10 @@ from tui.widgets.playground_pane import PlaygroundPane
 from tui.widgets.predictions_pane import PredictionsPane
 from tui.widgets.training_pane import TrainingPane
 
-# One repaint of the train view re-renders the whole pane (~5-15 ms), a plot rebuild ~15-25 ms more:
-# text at most 3 Hz, the plot at most every other text refresh; both in the same frame.
-TEXT_SECONDS, PLOT_SECONDS = 0.33, 0.65
+# Redraws hold the GIL that the training thread needs, and cost it about twice their own time.
+# Text (~2 ms a frame) at most 2 Hz; the plot (~20-30 ms on a small CPU) at most 2 Hz and spaced so
+# that rendering it takes at most PLOT_BUDGET of the time: a slow machine redraws it less often.
+TEXT_SECONDS, PLOT_SECONDS, PLOT_BUDGET = 0.5, 0.5, 0.01
 RESUMABLE = {"steps", "log_every", "eval_every"}  # settings a paused or stopped run may change
 VIEWS = Binding.Group("Views", compact=True)
 
@@ -113,12 +114,13 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
         return self.tab
 
     def refresh_views(self) -> None:
-        """The throttled redraw: text every time, the plot when PLOT_SECONDS have passed."""
+        """The throttled redraw: text every time, the plot when its interval has passed."""
         if not self.training_pane.is_attached:
             return  # shutting down
         self.refresh_text()
         now = time.monotonic()
-        if now - self._plotted_at >= PLOT_SECONDS - 0.01:
+        interval = max(PLOT_SECONDS, self.training_pane.plot_render_seconds / PLOT_BUDGET)
+        if now - self._plotted_at >= interval - 0.01:
             self._plotted_at = now
             self.refresh_plot()
         elif self.tab == "train" and self.state.plot_version != self.training_pane.plot_version_shown:

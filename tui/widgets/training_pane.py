@@ -97,6 +97,10 @@ class TrainingPane(Vertical):
     def plot_version_shown(self) -> int:
         return self.query_one(LossPlot).drawn_version
 
+    @property
+    def plot_render_seconds(self) -> float:
+        return self.query_one(LossPlot).render_seconds
+
     def show_plot(self, state: RunState, force: bool = False) -> bool:
         return self.query_one(LossPlot).show(state, force)
 
