@@ -224,7 +224,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
         else:
             self.gate.pause()
             self.state.status = "paused"
-        self.state.version += 1
+        self.state.touch()
         self.update_controls()
 
     def action_stop(self) -> None:
@@ -234,7 +234,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
         if self.gate is not None:
             self.gate.cancel()
         self.state.status = "stopping"
-        self.state.version += 1
+        self.state.touch()
         self.update_controls()
 
     def action_reset(self, seed: int | None = None) -> None:
@@ -292,7 +292,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
 
     def on_training_failed(self, message: TrainingFailed) -> None:
         self.state.status, self.gate = "idle", None
-        self.state.version += 1
+        self.state.touch()
         self.notify(message.message, title="Cannot train", severity="error", timeout=10)
         if message.field:
             self.query_one(ConfigPane).mark(message.field, message.message.removeprefix(f"{message.field}: "))

@@ -74,7 +74,6 @@ class CheckpointActions:
         self.action_stop()
         model: Any = message.model
         self.trainer, self.state = model, RunState(step=model.step, total_steps=model.config.steps)
-        self.state.version += 1
         self.query_one(ConfigPane).fill(model.config, None)
         self.query_one(PlaygroundPane).set_model(model, model.config)
         how = "F5 continues training it" if message.resumable else "for prediction only (its data is missing)"

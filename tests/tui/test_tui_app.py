@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Select, Static
 from tui_helpers import set_field, wait_for
 
 from engine.events import RunFinished
@@ -190,3 +190,22 @@ async def test_a_device_this_machine_lacks_is_refused(app_factory):
         row = app.query_one("#row-device")
         assert row.has_class("-invalid") and "not available" in str(row.query_one(".field-error", Static).render())
         assert app.config is None and app.query_one("#start", Button).disabled
+
+
+async def test_samples_show_the_new_run_after_another_of_the_same_length(app_factory):
+    app = app_factory("hello-rnn-lesson")
+    async with app.run_test(size=SIZE) as pilot:
+
+        async def run_then_show_samples() -> str:
+            await pilot.press("f5")
+            await wait_for(pilot, lambda: app.state.status == "finished")
+            await pilot.press("f3")
+            await pilot.pause()
+            return str(app.query_one("#shapes", Static).render())
+
+        assert "RNN output" in await run_then_show_samples()
+        await pilot.press("f1")
+        app.query_one("#field-preset", Select).value = "hello-rnncell-lesson"
+        await pilot.pause()  # the new run is not watched: the samples view redraws when shown
+        shapes = await run_then_show_samples()
+        assert "RNN output" not in shapes and app.state.shapes[1] in shapes
