@@ -1,4 +1,5 @@
-"""Wrong characters are marked with underline (visible with NO_COLOR too), and plot data is cleaned."""
+"""Wrong characters are marked with underline (visible with NO_COLOR too), plot data is cleaned,
+and the evaluation log shows its newest lines."""
 
 from __future__ import annotations
 
@@ -49,5 +50,9 @@ async def test_eval_log_shows_the_newest_lines_cut_to_its_width():
         shown = [log.render_line(y).text for y in range(3)]
         assert shown == ["step 5 xxxxx", "step 6 xxxx…", "step 7 xxxx…"]
         assert len(log.lines) == 4 and len(log._strips) <= 4  # old lines and their strips are dropped
+        dark = list(log.render_line(0))[0].style.bgcolor
+        app.theme = "textual-light"  # the palette's theme switch: cached lines take the new colours
+        await pilot.pause()
+        assert list(log.render_line(0))[0].style.bgcolor != dark
         log.clear()
         assert log.render_line(0).text == " " * 12

@@ -19,8 +19,8 @@ class EvalLog(Widget):
     def __init__(self, limit: int = 200, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lines: deque[Text] = deque(maxlen=limit)
-        self._strips: dict[int, Strip] = {}  # id(line) -> its strip at _strips_width
-        self._strips_width = 0
+        self._strips: dict[int, Strip] = {}  # id(line) -> its strip, drawn at _strips_key
+        self._strips_key: tuple = ()  # (width, base style): a resize or a theme change redraws all
 
     def write(self, line: Text) -> None:
         if len(self.lines) == self.lines.maxlen:
@@ -34,19 +34,19 @@ class EvalLog(Widget):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        width, height = self.size
+        (width, height), style = self.size, self.rich_style
         index = len(self.lines) - min(height, len(self.lines)) + y  # the newest lines, oldest on top
         if not 0 <= index < len(self.lines):
-            return Strip.blank(width, self.rich_style)
-        if width != self._strips_width:
+            return Strip.blank(width, style)
+        if (width, style) != self._strips_key:
             self._strips.clear()
-            self._strips_width = width
+            self._strips_key = (width, style)
         line = self.lines[index]
         strip = self._strips.get(id(line))
         if strip is None:
             text = line.copy()
             text.truncate(width, overflow="ellipsis")
-            text.stylize_before(self.rich_style)
-            strip = Strip(text.render(self.app.console)).extend_cell_length(width, self.rich_style)
+            text.stylize_before(style)
+            strip = Strip(text.render(self.app.console)).extend_cell_length(width, style)
             self._strips[id(line)] = strip
         return strip
