@@ -1,0 +1,47 @@
+"""engine.text.visible: nothing from data reaches a terminal as a control character."""
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.text import echo, visible
+
+
+def test_line_breaks_and_tabs_become_symbols():
+    assert visible("to be\r\nor not\tto be") == "to be␍⏎or not⇥to be"
+
+
+def test_escape_sequences_are_shown_not_sent():
+    title = "\x1b]0;pwned\x07\x1b[2J"
+    assert visible(title) == "\\x1b]0;pwned\\x07\\x1b[2J"
+
+
+def test_format_characters_are_escaped():
+    assert visible("\ufeffabc\u202edef") == "\\ufeffabc\\u202edef"
+    assert visible("\x9b31m") == "\\x9b31m"  # a C1 CSI introducer
+
+
+def test_printable_text_is_unchanged():
+    text = "ROMEO: O, she doth teach the torches — ünïcödé 中文 \u00a0 ok"
+    assert visible(text) == text
+
+
+def test_limit_cuts_with_an_ellipsis_before_escaping_everything():
+    assert visible("abcdef", limit=4) == "abc…"
+    assert visible("abc", limit=4) == "abc"
+    huge = "\x1b" * 50_000_000
+    assert len(visible(huge, limit=80)) == 80
+
+
+def test_echo_quotes_and_cuts():
+    assert echo("lstm\n") == "'lstm⏎'"
+    assert len(echo("x" * 100_000)) == 82
+
+
+@given(st.text())
+def test_no_control_character_survives(text):
+    out = visible(text)
+    assert all(ch.isprintable() or unicodedata.category(ch) == "Zs" for ch in out)
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in out)
+    assert "\n" not in out and "\r" not in out
