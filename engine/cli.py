@@ -9,7 +9,7 @@ import sys
 import threading
 
 from engine import presets
-from engine.config import ConfigError
+from engine.config import parse_pairs
 
 # override flag -> TrainConfig field
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
@@ -124,16 +124,6 @@ def train_config(args):
         overrides["accumulate_grad"] = True
     name = args.preset or DEFAULT_FOR_TASK.get(overrides.get("task"), "caesar")
     return presets.get(name).replace(**overrides)
-
-
-def parse_pairs(text: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for item in text.split(","):
-        source, sep, target = item.partition(":")
-        if not sep:
-            raise ConfigError("pairs", f"{item!r} is not IN:OUT; expected e.g. hello:ohlol,world:dlrow")
-        pairs.append((source, target))
-    return tuple(pairs)
 
 
 def cmd_train(args) -> int:

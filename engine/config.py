@@ -85,6 +85,81 @@ class TrainConfig:
         return cls(**data)
 
 
+# The task options each task reads; a config's other task options have no effect on it (the CLI
+# refuses them, the app hides them). Completion without a corpus is the lesson's fixed batch.
+_TASK_OPTIONS = ("key", "length", "corpus", "pairs", "batch_size")
+_TASK_READS = {"caesar": {"key", "length", "batch_size"}, "mapping": {"pairs"},
+               "completion": {"corpus", "length", "batch_size"}}
+
+
+def unused_settings(config: TrainConfig) -> dict[str, str]:
+    """{field: why it has no effect} for the task options that this config's task never reads."""
+    out = {}
+    for name in _TASK_OPTIONS:
+        if name not in _TASK_READS[config.task]:
+            out[name] = f"the {config.task} task does not use it"
+        elif name in ("length", "batch_size") and config.task == "completion" and config.corpus is None:
+            out[name] = "the lesson's three sentences always train as one fixed batch (give a corpus to change it)"
+    if config.task == "mapping":
+        out["length"] = out["batch_size"] = "every pair trains in one batch, and the pairs set the length"
+    return out
+
+
+def format_pairs(pairs) -> str:
+    """Mapping pairs as `in:out,in:out`, the one syntax of the CLI and the app; round-trips any text."""
+    return ",".join(f"{_escape_item(a)}:{_escape_item(b)}" for a, b in pairs)
+
+
+def _escape_item(text: str) -> str:
+    body = "".join("\\" + ch if ch in "\\:," else ch for ch in text)
+    core = body.strip()  # spaces at an item's edges are ignored when parsing: escape the real ones
+    head = body[: len(body) - len(body.lstrip())]
+    tail = body[len(head) + len(core):]
+    return "".join("\\" + c for c in head) + core + "".join("\\" + c for c in tail)
+
+
+def parse_pairs(text: str) -> tuple[tuple[str, str], ...]:
+    """`hello:ohlol,world:dlrow` -> (("hello", "ohlol"), ("world", "dlrow")); ConfigError("pairs") if malformed.
+
+    A backslash makes the next character literal (`\\:`, `\\,`, `\\\\`, and `\\ ` for a space at the edge
+    of an item); unescaped spaces around items are ignored, and so is an empty item (a trailing comma).
+    """
+    items: list[list[list[tuple[str, bool]]]] = [[[]]]  # item -> parts split on ':' -> (char, escaped)
+    chars = iter(text)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, None)
+            if nxt is None:
+                raise ConfigError("pairs", "ends with a lone backslash; write \\\\ for a backslash")
+            items[-1][-1].append((nxt, True))
+        elif ch == ",":
+            items.append([[]])
+        elif ch == ":":
+            items[-1].append([])
+        else:
+            items[-1][-1].append((ch, False))
+    pairs = []
+    for parts in items:
+        strings = [_strip_plain_spaces(part) for part in parts]
+        if strings == [""]:
+            continue
+        if len(strings) != 2:
+            shown = ":".join(strings)[:40]
+            raise ConfigError("pairs", f"'{shown}' is not IN:OUT; expected e.g. hello:ohlol,world:dlrow "
+                                       "(a backslash makes : , or \\ literal)")
+        pairs.append((strings[0], strings[1]))
+    return tuple(pairs)
+
+
+def _strip_plain_spaces(part: list[tuple[str, bool]]) -> str:
+    start, end = 0, len(part)
+    while start < end and part[start][0].isspace() and not part[start][1]:
+        start += 1
+    while end > start and part[end - 1][0].isspace() and not part[end - 1][1]:
+        end -= 1
+    return "".join(ch for ch, _ in part[start:end])
+
+
 def _suggest(word: str, choices) -> str:
     close = difflib.get_close_matches(str(word), list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

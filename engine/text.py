@@ -26,10 +26,11 @@ def _escape(ch: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def visible(text: object, limit: int | None = None) -> str:
+def visible(text: object, limit: int | None = None, *, lines: bool = False) -> str:
     """`text` as one safe line: breaks as ⏎ ␍ ⇥, other non-printing characters escaped, cut to `limit`.
 
     A cut ends in '…' so the reader knows there was more. Non-strings are shown with str().
+    With `lines=True`, "\\n" stays a real line break (multi-line output such as a completion).
     """
     text = text if isinstance(text, str) else str(text)
     if limit is not None and len(text) > limit:
@@ -38,7 +39,8 @@ def visible(text: object, limit: int | None = None) -> str:
     else:
         cut = False
     if not text.isprintable():
-        text = "".join(map(_escape, text))
+        text = "\n".join("".join(map(_escape, line)) for line in text.split("\n")) if lines \
+            else "".join(map(_escape, text))
     if limit is not None and (cut or len(text) > limit):
         text = text[: max(0, limit - 1)] + ELLIPSIS
     return text

@@ -53,3 +53,34 @@ def test_dict_round_trip():
     for name in engine.presets.names():
         cfg = engine.presets.get(name)
         assert TrainConfig.from_dict(cfg.to_dict()) == cfg
+
+
+@pytest.mark.parametrize("pairs", [(("hello", "ohlol"),), (("a;b", "c->"), ("x:y", "u,v")), ((" x", "y "),),
+                                   (("\\", "\\"),), (("  ", "ab"),), (("\t\n", "\x1b "),)])
+def test_pairs_syntax_round_trips_any_characters(pairs):
+    from engine.config import format_pairs, parse_pairs
+
+    assert parse_pairs(format_pairs(pairs)) == pairs
+
+
+def test_pairs_syntax_ignores_spaces_around_items_and_a_trailing_comma():
+    from engine.config import parse_pairs
+
+    assert parse_pairs(" hello : ohlol , world:dlrow,") == (("hello", "ohlol"), ("world", "dlrow"))
+
+
+@pytest.mark.parametrize("text", ["hello", "a:b:c", "x\\"])
+def test_malformed_pairs_name_the_field(text):
+    from engine.config import parse_pairs
+
+    with pytest.raises(engine.ConfigError, match="pairs"):
+        parse_pairs(text)
+
+
+def test_unused_settings_name_what_each_task_ignores():
+    from engine.config import unused_settings
+
+    lesson = engine.presets.get("sentences-lesson")
+    assert {"length", "batch_size", "key", "pairs"} <= set(unused_settings(lesson))
+    assert "length" not in unused_settings(lesson.replace(corpus="x.txt"))
+    assert set(unused_settings(engine.presets.get("caesar"))) == {"corpus", "pairs"}

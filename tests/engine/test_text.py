@@ -45,3 +45,7 @@ def test_no_control_character_survives(text):
     assert all(ch.isprintable() or unicodedata.category(ch) == "Zs" for ch in out)
     assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in out)
     assert "\n" not in out and "\r" not in out
+
+
+def test_lines_mode_keeps_line_feeds_only():
+    assert visible("ROMEO:\nO\x1b[2J\r\n", lines=True) == "ROMEO:\nO\\x1b[2J␍\n"

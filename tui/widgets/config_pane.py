@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Select, Static
 
 from engine import presets
-from engine.config import CELLS, HEADS, OPTIMIZERS, TASKS, ConfigError, TrainConfig
+from engine.config import CELLS, HEADS, OPTIMIZERS, TASKS, ConfigError, TrainConfig, format_pairs, parse_pairs
 from engine.tasks.caesar import ALPHABET
 from tui.messages import ConfigChanged
 from tui.widgets.field_row import FieldRow
@@ -25,7 +25,7 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("key", "Caesar key", int, "0-26"),
     ("length", "Length", int, "chars"),
     ("corpus", "Corpus file", str, "blank: lesson"),
-    ("pairs", "Pairs", "pairs", "in->out; ..."),
+    ("pairs", "Pairs", "pairs", "in:out,..."),
     ("cell", "Cell", CELLS, ""),
     ("layers", "Layers", int, ""),
     ("hidden", "Hidden size", int, ""),
@@ -41,20 +41,6 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("device", "Device", "device", ""),
 ]
 TASK_ONLY = {"key": {"caesar"}, "length": {"caesar", "completion"}, "corpus": {"completion"}, "pairs": {"mapping"}}
-
-
-def format_pairs(pairs) -> str:
-    return "; ".join(f"{a}->{b}" for a, b in pairs)
-
-
-def parse_pairs(text: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for chunk in filter(None, (c.strip() for c in text.split(";"))):
-        if "->" not in chunk:
-            raise ValueError(f"{chunk!r}: write each pair as input->output")
-        src, dst = chunk.split("->", 1)
-        pairs.append((src.strip(), dst.strip()))
-    return tuple(pairs)
 
 
 def preset_options() -> list[tuple[str, str]]:
@@ -158,7 +144,10 @@ class ConfigPane(VerticalScroll):
             except ValueError:
                 raise ValueError(f"expected a number, got {raw!r}") from None
         if kind == "pairs":
-            return parse_pairs(raw)
+            try:
+                return parse_pairs(raw)
+            except ConfigError as error:
+                raise ValueError(str(error).removeprefix("pairs: ")) from None
         if name == "corpus":
             return raw.strip() or None if task == "completion" else None
         return raw
