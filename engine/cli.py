@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
+import os
 import sys
-import threading
 
 from engine import presets
-from engine.config import parse_pairs
+from engine.cli_args import (
+    Parser,
+    UsageError,
+    VersionAction,
+    add_run_settings,
+    add_threads,
+    device_name,
+    given_settings,
+    nonempty,
+    refuse_unresumable,
+)
+from engine.config import unused_settings
+from engine.signals import PIPE_CLOSED, QuietOutput, StopRequest, silence_stdout
+from engine.text import visible
 
 # override flag -> TrainConfig field
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
@@ -17,34 +29,22 @@ OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding"
              "seed": int, "device": str, "key": int, "length": int, "corpus": str, "log_every": int,
              "eval_every": int}
 DEFAULT_FOR_TASK = {"caesar": "caesar", "completion": "completion", "mapping": "hello"}
-
-
-class UsageError(Exception):
-    """A mistake in how rnnplay was called: one line, exit status 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse's usage errors, as one line
-        raise UsageError(message)
+ERROR_LIMIT = 300  # characters of an error line: values people typed can be megabytes
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="rnnplay", description="A playground for recurrent neural networks. "
                     "With no command, opens the terminal app.")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    tui = sub.add_parser("tui", help="open the terminal app (the default)")
-    tui.add_argument("--preset", help="start from this preset (see `rnnplay presets`)")
-    tui.add_argument("--load", metavar="CKPT", help="open a saved model")
-    tui.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    tui = sub.add_parser("tui", help="open the terminal app (the default); takes train's run settings")
+    add_run_settings(tui, OVERRIDES)
+    tui.add_argument("--load", metavar="CKPT", type=nonempty("a checkpoint file"), help="open a saved model")
     sub.add_parser("presets", help="list the presets: the lessons exactly, and recommended ones")
     train = sub.add_parser("train", help="train headless; --json prints one JSON event per line")
-    train.add_argument("--preset", help="base configuration (default: the recommended one for --task, or caesar)")
-    train.add_argument("--resume", metavar="CKPT", help="continue a saved run from its step")
-    for name, kind in OVERRIDES.items():
-        train.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, metavar=name.upper())
-    train.add_argument("--pairs", metavar="IN:OUT,...", help="mapping pairs, e.g. hello:ohlol,world:dlrow")
-    train.add_argument("--no-zero-grad", dest="accumulate_grad", action="store_const", const=True,
-                       help="never zero gradients (Lesson A's famous omission)")
+    add_run_settings(train, OVERRIDES)
+    train.add_argument("--resume", metavar="CKPT", type=nonempty("a checkpoint file"),
+                       help="continue a saved run from its step; --steps N then means N more steps")
     train.add_argument("--save", metavar="CKPT", help="save the model (.safetensors) when the run ends")
     train.add_argument("--metrics", metavar="FILE.jsonl", help="append every event as a JSON line to this file")
     train.add_argument("--json", action="store_true", help="print events as JSON lines instead of progress")
@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("text", metavar="TEXT")
     predict.add_argument("--length", type=int, help="completion: total length of the output")
     predict.add_argument("--temperature", type=float, default=0.0, help="completion: 0 = greedy (default)")
-    predict.add_argument("--device", default="cpu", help="device to run on (default cpu)")
+    predict.add_argument("--device", default="cpu", type=device_name, help="device to run on (default cpu)")
+    add_threads(predict)
     return parser
 
 
@@ -65,33 +66,44 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # text from argv may hold surrogate escapes: never crash printing it
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    _drop_unusable_terminal_size()
     try:
-        args = build_parser().parse_args(argv)
-        return COMMANDS[args.command or "tui"](args)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:  # bare `rnnplay` opens the app
+            args = parser.parse_args(["tui"])
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit, where it would print a traceback
+        return status
     except (UsageError, ValueError) as e:  # ValueError: ConfigError, DeviceError, CheckpointError, VocabularyError
-        print(f"rnnplay: error: {one_line(str(e))}", file=sys.stderr)
+        print(visible(f"rnnplay: error: {e}", ERROR_LIMIT), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `rnnplay presets | head`: the reader has all it wanted
+        silence_stdout()
+        return PIPE_CLOSED
     except KeyboardInterrupt:
         return 130
 
 
-def one_line(text: str) -> str:
-    """Errors echo what people typed: escape newlines and control characters so they stay one line."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+def _drop_unusable_terminal_size() -> None:
+    """COLUMNS=0 (or LINES=0, or junk) would make rich draw nothing: ask the terminal itself instead."""
+    for name, least in (("COLUMNS", 20), ("LINES", 5)):
+        value = os.environ.get(name)
+        if value is not None and not (value.strip().isdigit() and int(value) >= least):
+            del os.environ[name]
 
 
 def cmd_tui(args) -> int:
-    from tui.app import main as run_app
+    from engine.cli_tui import run_tui
 
-    return run_app(preset=getattr(args, "preset", None), load=getattr(args, "load", None),
-                   device=getattr(args, "device", None))
+    return run_tui(args)
 
 
 def cmd_presets(args) -> int:
-    width = max(map(len, presets.names()))
-    for name in presets.names():
-        p = presets.describe(name)
-        print(f"{name:<{width}}  {p.config.task:<10}  {p.config.cell:<7}  {p.description}")
+    from engine.cli_tui import preset_lines
+
+    for line in preset_lines():
+        print(line)
     return 0
 
 
@@ -111,38 +123,53 @@ def _key(key: int) -> int:
 def cmd_predict(args) -> int:
     import engine
 
+    engine.devices.set_threads(args.threads)
     model = engine.load(args.checkpoint, device=args.device)
     print(model.predict(args.text, args.length, args.temperature))
     return 0
 
 
 def train_config(args):
-    overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k) is not None}
-    if args.pairs is not None:
-        overrides["pairs"] = parse_pairs(args.pairs)
-    if args.accumulate_grad:
-        overrides["accumulate_grad"] = True
+    """The preset (named, or the default for --task) with the flags given applied; refuses flags the task ignores."""
+    overrides = given_settings(args, OVERRIDES)
     name = args.preset or DEFAULT_FOR_TASK.get(overrides.get("task"), "caesar")
-    return presets.get(name).replace(**overrides)
+    config = presets.get(name).replace(**overrides)
+    unused = unused_settings(config)
+    for field in overrides:
+        if field in unused:
+            raise UsageError(f"--{field.replace('_', '-')}: {unused[field]}")
+    return config
+
+
+def resume_trainer(args):
+    """Continue a checkpoint; --steps N means N more steps, and flags it cannot apply are refused."""
+    import engine
+
+    refuse_unresumable(args, OVERRIDES)
+    overrides = {k: getattr(args, k) for k in ("lr", "clip", "device", "log_every", "eval_every")
+                 if getattr(args, k) is not None}
+    trainer = engine.Trainer.resume(args.resume, **overrides)
+    if args.steps is not None:
+        trainer.config = trainer.config.replace(steps=trainer.step + args.steps)
+    return trainer
 
 
 def cmd_train(args) -> int:
     import engine
     from engine.console import Reporter
 
+    engine.devices.set_threads(args.threads)
     if args.resume:
-        overrides = {k: getattr(args, k) for k in ("steps", "lr", "device", "log_every", "eval_every")
-                     if getattr(args, k) is not None}
-        trainer = engine.Trainer.resume(args.resume, **overrides)
+        trainer = resume_trainer(args)
     else:
         trainer = engine.Trainer(train_config(args))
     try:
         metrics = open(args.metrics, "a", encoding="utf-8") if args.metrics else None
     except OSError as e:
         raise UsageError(f"--metrics: cannot write {args.metrics} ({e.strerror})") from None
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())  # Ctrl-C stops cleanly, then saves
-    reporter = Reporter(json_lines=args.json)
+    stop = StopRequest()
+    previous = stop.listen()  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
+    reporter = QuietOutput(Reporter(json_lines=args.json), stop)  # so does a closed stdout
     try:
         with reporter:
             for event in trainer.run(stop):
@@ -151,14 +178,14 @@ def cmd_train(args) -> int:
                     metrics.write(json.dumps(event.to_dict()) + "\n")
                     metrics.flush()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        stop.restore(previous)
         if metrics:
             metrics.close()
     if args.save:
         trainer.save(args.save)
         reporter.note(f"saved {args.save}")
     if stop.is_set():
-        return 130
+        return stop.status
     return 1 if event.reason in ("diverged", "failed") else 0
 
 

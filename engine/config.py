@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
+from engine.text import echo
+
 TASKS = ("caesar", "completion", "mapping")
 CELLS = ("rnncell", "rnn", "lstm", "gru")
 HEADS = ("linear", "none")
@@ -167,19 +169,19 @@ def _suggest(word: str, choices) -> str:
 
 def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise ConfigError(name, f"{value!r} is not one of {', '.join(choices)}{_suggest(value, choices)}")
+        raise ConfigError(name, f"{echo(value)} is not one of {', '.join(choices)}{_suggest(value, choices)}")
 
 
 def _int(name: str, value: Any, low: int, high: int = LIMIT) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(name, f"expected a whole number from {low} to {high}, got {value!r}")
+        raise ConfigError(name, f"expected a whole number from {low} to {high}, got {echo(value)}")
     if not low <= value <= high:
         raise ConfigError(name, f"{value} is out of range; accepted: {low} to {high}")
 
 
 def _float(name: str, value: Any, low: float, high: float, *, low_open: bool = False) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(name, f"expected a finite number, got {value!r}")
+        raise ConfigError(name, f"expected a finite number, got {echo(value)}")
     if value > high or value < low or (low_open and value == low):
         bound = f"above {low}" if low_open else f"from {low}"
         raise ConfigError(name, f"{value} is out of range; accepted: {bound} to {high}")
@@ -191,13 +193,13 @@ def _pairs(pairs: Any) -> None:
     width = None
     for pair in pairs:
         if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
-            raise ConfigError("pairs", f"expected (input, output) string pairs, got {pair!r}")
+            raise ConfigError("pairs", f"expected (input, output) string pairs, got {echo(pair)}")
         source, target = pair
         if not source or len(source) != len(target):
-            raise ConfigError("pairs", f"{source!r} -> {target!r}: input and output must be non-empty "
+            raise ConfigError("pairs", f"{echo(source)} -> {echo(target)}: input and output must be non-empty "
                                        "and of equal length")
         if width is not None and len(source) != width:
-            raise ConfigError("pairs", f"{source!r}: every pair must have the same length ({width})")
+            raise ConfigError("pairs", f"{echo(source)}: every pair must have the same length ({width})")
         width = len(source)
 
 
@@ -207,7 +209,7 @@ def validate(c: TrainConfig) -> None:
     _int("key", c.key, 0, ALPHABET_SIZE - 1)
     _int("length", c.length, 2, 65536)
     if c.corpus is not None and (not isinstance(c.corpus, str) or not c.corpus):
-        raise ConfigError("corpus", f"expected a file path, got {c.corpus!r}")
+        raise ConfigError("corpus", f"expected a file path, got {echo(c.corpus)}")
     if c.corpus is not None and c.task != "completion":
         raise ConfigError("corpus", "only the completion task reads a corpus")
     _pairs(c.pairs)
@@ -223,9 +225,9 @@ def validate(c: TrainConfig) -> None:
     _int("steps", c.steps, 1, 100_000_000)
     _float("clip", c.clip, 0.0, 1e6)
     if not isinstance(c.accumulate_grad, bool):
-        raise ConfigError("accumulate_grad", f"expected true or false, got {c.accumulate_grad!r}")
+        raise ConfigError("accumulate_grad", f"expected true or false, got {echo(c.accumulate_grad)}")
     _int("seed", c.seed, 0, 2**63 - 1)
     if not isinstance(c.device, str) or not DEVICE_PATTERN.fullmatch(c.device):
-        raise ConfigError("device", f"expected auto, cpu, cuda, cuda:N or mps, got {c.device!r}")
+        raise ConfigError("device", f"expected auto, cpu, cuda, cuda:N or mps, got {echo(c.device)}")
     _int("log_every", c.log_every, 1, 100_000_000)
     _int("eval_every", c.eval_every, 1, 100_000_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -22,8 +23,21 @@ class Event:
     run_id: str
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict with the event name first, as `rnnplay train --json` prints it."""
-        return {"event": self.kind, **dataclasses.asdict(self)}
+        """A JSON-ready dict with the event name first, as `rnnplay train --json` prints it.
+
+        Strict JSON has no NaN or Infinity: non-finite numbers (a diverged loss) become None (null)."""
+        return json_safe({"event": self.kind, **dataclasses.asdict(self)})
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with every non-finite float inside dicts, lists and tuples replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(json_safe(v) for v in value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -87,18 +87,29 @@ def build(config, vocab_size: int) -> SequenceModel:
                          embedding=config.embedding, dropout=config.dropout, head=config.head)
 
 
+class GenerationError(ValueError):
+    """The model's scores are not finite numbers (its weights diverged or were damaged): nothing to sample."""
+
+
 @torch.no_grad()
 def generate(model: SequenceModel, prefix: list[int], count: int, temperature: float = 0.0,
              generator: torch.Generator | None = None) -> list[int]:
-    """`count` new ids after `prefix`, one at a time carrying the hidden state (greedy at temperature 0)."""
+    """`count` new ids after `prefix`, one at a time carrying the hidden state (greedy at temperature 0).
+
+    Sampling works on the CPU, on scores shifted so the best is 0, in float64: a tiny temperature only pushes the
+    others towards -inf (probability 0), so it tends to greedy instead of overflowing.
+    """
     device = next(model.parameters()).device
     logits, hidden = model(torch.tensor([prefix], device=device))
     out: list[int] = []
     for _ in range(count):
-        last = logits[0, -1]
+        last = logits[0, -1].to("cpu", torch.float64)  # a few scores; the sampling generator is a CPU one
+        if not bool(torch.isfinite(last).all()):
+            raise GenerationError("the model's output is not a finite number (its weights have diverged or are "
+                                  "damaged); train it again, with a lower learning rate or clipping")
         if temperature > 0:
-            probs = torch.softmax(last.float() / temperature, -1)
-            nxt = int(torch.multinomial(probs, 1, generator=generator))
+            scores = (last - last.max()) / temperature
+            nxt = int(torch.multinomial(torch.softmax(scores, -1), 1, generator=generator))
         else:
             nxt = int(last.argmax())
         out.append(nxt)

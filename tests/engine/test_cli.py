@@ -3,12 +3,9 @@ import subprocess
 import sys
 
 import pytest
+from cli_helpers import one_error_line, poisoned_checkpoint, rnnplay
 
 from engine.cli import main
-
-
-def rnnplay(*args):
-    return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_encrypt_and_decrypt(capsys):
@@ -18,10 +15,16 @@ def test_encrypt_and_decrypt(capsys):
     assert capsys.readouterr().out == "THIS-IS-A-SECRET\n"
 
 
-def test_presets_lists_every_preset_with_task_and_cell(capsys):
-    assert main(["presets"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 10 and lines[0].split()[:3] == ["caesar", "caesar", "lstm"]
+def test_presets_lists_every_preset_with_task_and_cell_within_80_columns():
+    from engine import presets
+
+    run = rnnplay("presets", env={"COLUMNS": "200"})
+    lines = run.stdout.splitlines()
+    heads = [line.split() for line in lines if not line.startswith(" ")]
+    assert [h[0] for h in heads] == presets.names() and heads[0] == ["caesar", "caesar", "lstm"]
+    assert max(map(len, lines)) <= 80
+    text = " ".join(line.strip() for line in lines)
+    assert all(presets.describe(name).description in text for name in presets.names())
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -34,7 +37,14 @@ def test_presets_lists_every_preset_with_task_and_cell(capsys):
     (["predict", "/no/such.safetensors", "x"], "no such file"),
     (["frobnicate"], "invalid choice"),
     (["train", "--preset", "a\nb"], "no preset 'a\\nb'"),
-    (["encrypt", "x", "y\nz"], "unrecognized arguments: y\\nz"),
+    (["encrypt", "x", "y\nz"], "unrecognized arguments: y⏎z"),
+    (["train", "--preset", ""], "argument --preset: an empty value is not accepted"),
+    (["train", "--resume", ""], "argument --resume: an empty value is not accepted"),
+    (["tui", "--load", " "], "argument --load: an empty value is not accepted"),
+    (["predict", "c.safetensors", "x", "--device", "tpu"], "argument --device: 'tpu' is not a device"),
+    (["train", "--threads", "0"], "argument --threads: '0' is not a thread count; accepted: auto"),
+    (["predict", "c.safetensors", "x", "--threads", "many"], "'many' is not a thread count"),
+    (["tui", "--threads", "-2"], "'-2' is not a thread count"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, argv, words):
     assert main(argv) == 2
@@ -63,21 +73,61 @@ def test_plain_lines_when_not_a_terminal():
     assert "'hello' ->" in run.stdout
 
 
-def test_ctrl_c_stops_cleanly_saves_and_exits_130(tmp_path):
-    import signal
-    import time
+def test_version():
+    from importlib.metadata import version
 
-    ckpt = tmp_path / "c.safetensors"
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "train", "--steps", "1000000", "--json",
-                             "--log-every", "1", "--device", "cpu", "--save", str(ckpt)],
-                            stdout=subprocess.PIPE, text=True)
-    for line in proc.stdout:
-        if json.loads(line)["event"] == "step":
+    run = rnnplay("--version")
+    assert (run.returncode, run.stdout) == (0, f"rnnplay {version('rnn-playground')}\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--cell", "x" * 100_000],
+    ["train", "--steps", "9" * 100_000 + "z"],
+    ["train", "--preset", "\x1b]0;pwned\x07" * 10_000],
+    ["encrypt", "x", "\x1b[2J" * 30_000],
+])
+def test_error_lines_are_bounded_and_escape_what_was_typed(argv):
+    run = rnnplay(*argv)
+    assert run.returncode == 2
+    line = one_error_line(run.stderr)
+    assert len(line) <= 301 and "…" in line and "\x07" not in line
+
+
+def strict(line: str):
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+    return json.loads(line, parse_constant=refuse)
+
+
+def test_json_output_is_strict_json_when_numbers_are_not_finite(tmp_path):
+    ckpt = poisoned_checkpoint(tmp_path / "nan.safetensors", "caesar")
+    metrics = tmp_path / "m.jsonl"
+    run = rnnplay("train", "--resume", ckpt, "--steps", "10", "--log-every", "5", "--eval-every", "1",
+                  "--json", "--metrics", str(metrics))
+    events = [strict(line) for line in run.stdout.splitlines() + metrics.read_text().splitlines()]
+    assert any(e["event"] == "eval" and e["loss"] is None for e in events)
+    assert events[-1]["event"] == "finished" and events[-1]["reason"] == "diverged"
+    assert run.returncode == 1
+
+
+def test_columns_zero_still_shows_the_run_on_a_terminal():
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "train", "--preset", "hello-rnncell-lesson",
+                             "--device", "cpu"], stdin=follower, stdout=follower, stderr=follower,
+                            env={**os.environ, "COLUMNS": "0", "LINES": "0", "TERM": "xterm"})
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
             break
-    time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    rest = proc.stdout.read().splitlines()
-    assert proc.wait(timeout=30) == 130
-    finished = [json.loads(line) for line in rest if '"finished"' in line]
-    assert finished[0]["reason"] == "stopped"
-    assert ckpt.exists()
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    assert b"finished: completed at step 15" in output

@@ -1,0 +1,107 @@
+"""The flags `rnnplay` shares between commands, and the checks argparse cannot express. No torch here."""
+
+from __future__ import annotations
+
+import argparse
+
+from engine.config import DEVICE_PATTERN
+from engine.text import echo
+
+RESUMABLE = ("lr", "clip", "steps", "log_every", "eval_every", "device")  # what a resumed run can change
+
+
+class UsageError(Exception):
+    """A mistake in how rnnplay was called: one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's usage errors, as one line
+        raise UsageError(message)
+
+
+class VersionAction(argparse.Action):
+    """`rnnplay --version`, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("rnn-playground")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown"
+        print(f"rnnplay {number}")
+        parser.exit(0)
+
+
+def flag(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
+def nonempty(what: str):
+    def check(value: str) -> str:
+        if not value.strip():
+            raise argparse.ArgumentTypeError(f"an empty value is not accepted; give {what}")
+        return value
+    return check
+
+
+def thread_count(value: str) -> int:
+    from engine.devices import MAX_THREADS, ThreadsError, parse_threads
+
+    try:
+        return parse_threads(value)
+    except ThreadsError:
+        message = (f"{echo(value)} is not a thread count; accepted: auto (the default: one fewer than "
+                   f"the cores, or OMP_NUM_THREADS) or 1 to {MAX_THREADS}")
+        raise argparse.ArgumentTypeError(message) from None
+
+
+def device_name(value: str) -> str:
+    if not DEVICE_PATTERN.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{echo(value)} is not a device; accepted: auto, cpu, cuda, cuda:N or mps")
+    return value
+
+
+def add_threads(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=thread_count, metavar="N",
+                        help="CPU threads for torch: auto (default: one fewer than the cores, at least 1, "
+                             "or OMP_NUM_THREADS) or a number; more help big models on an idle machine only")
+
+
+def add_run_settings(parser: argparse.ArgumentParser, overrides: dict) -> None:
+    """The run settings `train` and `tui` share: a preset, then any TrainConfig field as a flag."""
+    parser.add_argument("--preset", type=nonempty("a preset name (see `rnnplay presets`)"),
+                        help="base configuration (default: the recommended one for --task, or caesar)")
+    for name, kind in overrides.items():
+        kind = device_name if name == "device" else kind
+        parser.add_argument(flag(name), dest=name, type=kind, metavar=name.upper())
+    parser.add_argument("--pairs", metavar="IN:OUT,...", help="mapping pairs, e.g. hello:ohlol,world:dlrow")
+    parser.add_argument("--no-zero-grad", dest="accumulate_grad", action="store_const", const=True,
+                        help="never zero gradients (Lesson A's famous omission)")
+    add_threads(parser)
+
+
+def given_settings(args, overrides: dict) -> dict:
+    """{TrainConfig field: value} for the run settings given on the command line (--preset excluded)."""
+    from engine.config import parse_pairs
+
+    given = {k: getattr(args, k) for k in overrides if getattr(args, k) is not None}
+    if args.pairs is not None:
+        given["pairs"] = parse_pairs(args.pairs)
+    if args.accumulate_grad:
+        given["accumulate_grad"] = True
+    return given
+
+
+def refuse_unresumable(args, overrides: dict) -> None:
+    """A resumed run keeps its checkpoint's task, model and data: refuse, by name, the flags it cannot apply."""
+    names = (["preset"] if args.preset is not None else []) + list(given_settings(args, overrides))
+    for name in names:
+        if name not in RESUMABLE:
+            shown = flag("no_zero_grad") if name == "accumulate_grad" else flag(name)
+            allowed = ", ".join(flag(n) for n in RESUMABLE)
+            raise UsageError(f"{shown}: a resumed run keeps its checkpoint's task, model and data; "
+                             f"with --resume only {allowed} and --threads can change")

@@ -1,0 +1,81 @@
+"""`rnnplay tui` and `rnnplay presets`: checks that run before the app opens, and the preset table."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import textwrap
+
+from engine import presets
+from engine.cli_args import UsageError, flag, given_settings
+from engine.text import echo
+
+WIDTH = 80  # `rnnplay presets` fits a standard terminal; wider ones get the same table
+
+
+def tui_options(args) -> dict:
+    """The keyword arguments for tui.app.main(), validated: a ready config (or a checkpoint), the preset, threads.
+
+    Raises UsageError/ConfigError for anything wrong, so the app never opens to show an error.
+    """
+    from engine.cli import DEFAULT_FOR_TASK, OVERRIDES, train_config
+    from engine.devices import default_threads
+
+    threads = args.threads if args.threads is not None else default_threads()
+    if args.load is None:
+        name = args.preset or DEFAULT_FOR_TASK.get(args.task, "caesar")
+        return {"config": train_config(args), "preset": name, "load": None, "threads": threads}
+    settings = given_settings(args, OVERRIDES)
+    settings.pop("device", None)  # a loaded model may move to another device; nothing else applies
+    if args.preset is not None or settings:
+        shown = "--preset" if args.preset is not None else flag(next(iter(settings)))
+        raise UsageError(f"{shown}: --load opens a saved model with its own settings; "
+                         "with --load only --device and --threads apply")
+    check_loadable(args.load)
+    options = {"config": None, "preset": None, "load": args.load, "threads": threads}
+    if args.device is not None:
+        options["device"] = args.device
+    return options
+
+
+def check_loadable(path: str) -> None:
+    """A checkpoint to open must be an existing regular file (its contents are the app's to check)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise UsageError(f"--load: {echo(path)}: {(e.strerror or 'cannot be read').lower()}; "
+                         "give a .safetensors checkpoint saved by rnnplay") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise UsageError(f"--load: {echo(path)} is {kind}; give a .safetensors checkpoint saved by rnnplay")
+
+
+def require_terminal() -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the terminal app needs a terminal (stdin and stdout are not both one); "
+                         "to train from a script use `rnnplay train`")
+
+
+def run_tui(args) -> int:
+    options = tui_options(args)
+    require_terminal()
+    return open_app(options)
+
+
+def open_app(options: dict) -> int:
+    from tui.app import main as run_app
+
+    return run_app(**options)
+
+
+def preset_lines(width: int = WIDTH) -> list[str]:
+    """One line per preset (name, task, cell), its description wrapped and indented below it."""
+    names = presets.names()
+    name_width = max(map(len, names))
+    lines = []
+    for name in names:
+        p = presets.describe(name)
+        lines.append(f"{name:<{name_width}}  {p.config.task:<10}  {p.config.cell}")
+        lines.extend(textwrap.wrap(p.description, width, initial_indent="    ", subsequent_indent="    "))
+    return lines

@@ -1,0 +1,86 @@
+"""How `rnnplay train` stops early without losing work: signals and a closed stdout end the run after
+its current step, the model is saved, and the exit status says why.
+
+Exit statuses follow the shell's 128 + signal number: 130 for Ctrl-C (SIGINT), 143 for SIGTERM,
+129 for SIGHUP, and 141 (SIGPIPE's) when the reader of stdout went away (`rnnplay ... | head`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+PIPE_CLOSED = 128 + 13  # what a shell reports for a writer ended by SIGPIPE
+
+
+class StopRequest(threading.Event):
+    """A Trainer's `stop` that remembers the exit status of the first reason to stop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = 0
+
+    def request(self, status: int) -> None:
+        if not self.is_set():
+            self.status = status
+            self.set()
+
+    def listen(self) -> dict:
+        """Make Ctrl-C, SIGTERM and SIGHUP stop the run after its step; returns the previous handlers."""
+        previous = {}
+        for signum in STOP_SIGNALS:
+            previous[signum] = signal.signal(signum, self._on_signal)
+        return previous
+
+    def restore(self, previous: dict) -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    def _on_signal(self, signum, frame) -> None:
+        self.request(128 + signum)
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once its reader is gone, so later prints and the exit flush stay quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (a captured one in tests): nothing to redirect
+        pass
+
+
+class QuietOutput:
+    """Wraps the Reporter: when stdout fails (reader gone, terminal hung up) the run stops instead of crashing."""
+
+    def __init__(self, reporter, stop: StopRequest) -> None:
+        self.reporter, self.stop, self.closed = reporter, stop, False
+
+    def _guard(self, method, *args) -> None:
+        if self.closed:
+            return
+        try:
+            method(*args)
+        except OSError:  # BrokenPipeError, or EIO from a terminal that went away
+            self.closed = True
+            silence_stdout()
+            self.stop.request(PIPE_CLOSED)
+
+    def __enter__(self):
+        self._guard(self.reporter.__enter__)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._guard(self.reporter.__exit__, *exc)
+
+    def show(self, event) -> None:
+        self._guard(self.reporter.show, event)
+
+    def note(self, text: str) -> None:
+        self._guard(self.reporter.note, text)
+
+    def say(self, text: str) -> None:
+        self._guard(self.reporter.say, text)

@@ -1,0 +1,72 @@
+"""Stopping `rnnplay train` early never loses the model: signals and closed pipes stop, save, and exit quietly."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+
+import pytest
+from cli_helpers import start
+
+import engine
+
+LONG_RUN = ("train", "--steps", "1000000", "--json", "--log-every", "1", "--device", "cpu")
+
+
+def first_step(proc) -> None:
+    for line in proc.stdout:
+        if json.loads(line)["event"] == "step":
+            return
+    raise AssertionError("the run printed no step")
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_stops_after_the_step_saves_and_exits_with_its_status(tmp_path, signum, status):
+    ckpt = tmp_path / "c.safetensors"
+    proc = start(*LONG_RUN, "--save", str(ckpt), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first_step(proc)
+    proc.send_signal(signum)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == status, err
+    events = [json.loads(line) for line in rest.splitlines()]
+    finished = [e for e in events if e["event"] == "finished"]
+    assert finished[0]["reason"] == "stopped" and events[-1] == {"event": "note", "message": f"saved {ckpt}"}
+    assert engine.load(str(ckpt)).step == finished[0]["step"] > 0
+    assert err == ""
+
+
+def test_a_closed_stdout_stops_the_run_saves_and_exits_quietly(tmp_path):
+    ckpt = tmp_path / "c.safetensors"
+    proc = start(*LONG_RUN, "--save", str(ckpt), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()  # `rnnplay train --json | head -1`
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and err == ""
+    assert 0 < engine.load(str(ckpt)).step < 1000000
+
+
+def closed_early(*args) -> tuple[int, str]:
+    """Run rnnplay with a stdout pipe whose reader is gone before it writes a byte."""
+    proc = start(*args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    return proc.wait(timeout=60), err
+
+
+def test_presets_into_a_closed_pipe_exits_quietly():
+    assert closed_early("presets") == (141, "")
+
+
+def test_predict_into_a_closed_pipe_exits_quietly(tmp_path):
+    trainer = engine.Trainer(engine.presets.get("hello").replace(device="cpu", steps=1))
+    trainer.save(str(tmp_path / "h.safetensors"))
+    assert closed_early("predict", str(tmp_path / "h.safetensors"), "hello") == (141, "")
+
+
+def test_a_metrics_run_into_a_closed_pipe_keeps_its_metrics(tmp_path):
+    metrics = tmp_path / "m.jsonl"
+    status, err = closed_early("train", "--preset", "hello", "--steps", "3", "--device", "cpu",
+                               "--metrics", str(metrics))
+    assert (status, err) == (141, "")
+    assert json.loads(metrics.read_text().splitlines()[-1])["event"] == "finished"
