@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 
 from engine import presets
 from engine.cli_args import (
@@ -20,7 +21,7 @@ from engine.cli_args import (
     refuse_unresumable,
 )
 from engine.config import unused_settings
-from engine.signals import PIPE_CLOSED, QuietOutput, StopRequest, silence_stdout
+from engine.signals import PIPE_CLOSED, QuietOutput, StopOnSignals, silence_stdout
 from engine.text import visible
 
 # override flag -> TrainConfig field
@@ -76,13 +77,18 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not at exit, where it would print a traceback
         return status
     except (UsageError, ValueError) as e:  # ValueError: ConfigError, DeviceError, CheckpointError, VocabularyError
-        print(visible(f"rnnplay: error: {e}", ERROR_LIMIT), file=sys.stderr)
+        print(one_line(f"rnnplay: error: {e}"), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `rnnplay presets | head`: the reader has all it wanted
         silence_stdout()
         return PIPE_CLOSED
     except KeyboardInterrupt:
         return 130
+
+
+def one_line(text: str) -> str:
+    """A message for stderr: one line, control characters escaped, cut to a readable length."""
+    return visible(text, ERROR_LIMIT)
 
 
 def _drop_unusable_terminal_size() -> None:
@@ -121,9 +127,9 @@ def _key(key: int) -> int:
 
 
 def cmd_predict(args) -> int:
+    apply_threads(args)
     import engine
 
-    engine.devices.set_threads(args.threads)
     model = engine.load(args.checkpoint, device=args.device)
     print(model.predict(args.text, args.length, args.temperature))
     return 0
@@ -141,11 +147,26 @@ def train_config(args):
     return config
 
 
+def apply_threads(args) -> None:
+    from engine.devices import set_threads
+
+    set_threads(args.threads)
+
+
+def new_trainer(args):
+    import engine
+
+    config = train_config(args)
+    apply_threads(args)
+    return engine.Trainer(config)
+
+
 def resume_trainer(args):
     """Continue a checkpoint; --steps N means N more steps, and flags it cannot apply are refused."""
     import engine
 
     refuse_unresumable(args, OVERRIDES)
+    apply_threads(args)
     overrides = {k: getattr(args, k) for k in ("lr", "clip", "device", "log_every", "eval_every")
                  if getattr(args, k) is not None}
     trainer = engine.Trainer.resume(args.resume, **overrides)
@@ -155,21 +176,19 @@ def resume_trainer(args):
 
 
 def cmd_train(args) -> int:
-    import engine
     from engine.console import Reporter
 
-    engine.devices.set_threads(args.threads)
     if args.resume:
         trainer = resume_trainer(args)
     else:
-        trainer = engine.Trainer(train_config(args))
+        trainer = new_trainer(args)
     try:
         metrics = open(args.metrics, "a", encoding="utf-8") if args.metrics else None
     except OSError as e:
         raise UsageError(f"--metrics: cannot write {args.metrics} ({e.strerror})") from None
-    stop = StopRequest()
-    previous = stop.listen()  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
-    reporter = QuietOutput(Reporter(json_lines=args.json), stop)  # so does a closed stdout
+    stop = threading.Event()
+    signals = StopOnSignals(stop)  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
+    reporter = QuietOutput(Reporter(json_lines=args.json), signals)  # so does a closed stdout
     try:
         with reporter:
             for event in trainer.run(stop):
@@ -178,14 +197,14 @@ def cmd_train(args) -> int:
                     metrics.write(json.dumps(event.to_dict()) + "\n")
                     metrics.flush()
     finally:
-        stop.restore(previous)
+        signals.restore()
         if metrics:
             metrics.close()
     if args.save:
         trainer.save(args.save)
         reporter.note(f"saved {args.save}")
     if stop.is_set():
-        return stop.status
+        return signals.status
     return 1 if event.reason in ("diverged", "failed") else 0
 
 

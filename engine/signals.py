@@ -16,27 +16,24 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SI
 PIPE_CLOSED = 128 + 13  # what a shell reports for a writer ended by SIGPIPE
 
 
-class StopRequest(threading.Event):
-    """A Trainer's `stop` that remembers the exit status of the first reason to stop."""
+class StopOnSignals:
+    """Sets a Trainer's `stop` on Ctrl-C, SIGTERM and SIGHUP (or a closed stdout) and remembers the exit status.
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.status = 0
+    The run then ends after its current step, as it does for any set `stop`; restore() puts back the
+    previous handlers once the run is over.
+    """
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop, self.status = stop, 0
+        self.previous = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
 
     def request(self, status: int) -> None:
-        if not self.is_set():
+        if not self.stop.is_set():
             self.status = status
-            self.set()
+            self.stop.set()
 
-    def listen(self) -> dict:
-        """Make Ctrl-C, SIGTERM and SIGHUP stop the run after its step; returns the previous handlers."""
-        previous = {}
-        for signum in STOP_SIGNALS:
-            previous[signum] = signal.signal(signum, self._on_signal)
-        return previous
-
-    def restore(self, previous: dict) -> None:
-        for signum, handler in previous.items():
+    def restore(self) -> None:
+        for signum, handler in self.previous.items():
             signal.signal(signum, handler)
 
     def _on_signal(self, signum, frame) -> None:
@@ -56,7 +53,7 @@ def silence_stdout() -> None:
 class QuietOutput:
     """Wraps the Reporter: when stdout fails (reader gone, terminal hung up) the run stops instead of crashing."""
 
-    def __init__(self, reporter, stop: StopRequest) -> None:
+    def __init__(self, reporter, stop: StopOnSignals) -> None:
         self.reporter, self.stop, self.closed = reporter, stop, False
 
     def _guard(self, method, *args) -> None:
