@@ -10,6 +10,7 @@ import threading
 
 from engine import presets
 from engine.cli_args import (
+    RESUMABLE,
     Parser,
     UsageError,
     VersionAction,
@@ -167,8 +168,7 @@ def resume_trainer(args):
 
     refuse_unresumable(args, OVERRIDES)
     apply_threads(args)
-    overrides = {k: getattr(args, k) for k in ("lr", "clip", "device", "log_every", "eval_every")
-                 if getattr(args, k) is not None}
+    overrides = {k: getattr(args, k) for k in RESUMABLE if k != "steps" and getattr(args, k) is not None}
     trainer = engine.Trainer.resume(args.resume, **overrides)
     if args.steps is not None:
         trainer.config = trainer.config.replace(steps=trainer.step + args.steps)

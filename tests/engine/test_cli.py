@@ -131,3 +131,15 @@ def test_columns_zero_still_shows_the_run_on_a_terminal():
     os.close(leader)
     assert proc.wait(timeout=60) == 0
     assert b"finished: completed at step 15" in output
+
+
+@pytest.mark.parametrize("field, value", [("cell", "\x1b]0;pwned\x07" + "x" * 100_000), ("device", "\u202e" * 50_000),
+                                          ("corpus", 12345), ("steps", "\x1b[2J" * 1000), ("dropout", "\r" * 500)])
+def test_config_errors_quote_values_safely_and_briefly(field, value):
+    from engine import ConfigError, TrainConfig
+
+    with pytest.raises(ConfigError) as info:
+        TrainConfig().replace(**{field: value})
+    message = str(info.value)
+    assert message.startswith(f"{field}: ") and len(message) < 250
+    assert message.isprintable() and "\x1b" not in message and "\u202e" not in message
