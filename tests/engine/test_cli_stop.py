@@ -70,3 +70,22 @@ def test_a_metrics_run_into_a_closed_pipe_keeps_its_metrics(tmp_path):
                                "--metrics", str(metrics))
     assert (status, err) == (141, "")
     assert json.loads(metrics.read_text().splitlines()[-1])["event"] == "finished"
+
+
+def test_a_terminal_that_hangs_up_mid_run_still_gets_its_model_saved(tmp_path):
+    """The progress bar's terminal goes away (reads and writes fail with EIO) and SIGHUP arrives."""
+    import os
+    import pty
+
+    ckpt = tmp_path / "c.safetensors"
+    leader, follower = pty.openpty()
+    proc = start("train", "--steps", "1000000", "--device", "cpu", "--save", str(ckpt),
+                 stdin=follower, stdout=follower, stderr=follower, env={"TERM": "xterm", "COLUMNS": "80"})
+    os.close(follower)
+    seen = b""
+    while b"chars/s" not in seen:  # the progress bar shows steps
+        seen += os.read(leader, 4096)
+    os.close(leader)
+    proc.send_signal(signal.SIGHUP)
+    assert proc.wait(timeout=60) == 129
+    assert engine.load(str(ckpt)).step > 0
