@@ -20,6 +20,7 @@ from engine.cli_args import (
     given_settings,
     nonempty,
     refuse_unresumable,
+    temperature,
 )
 from engine.config import unused_settings
 from engine.signals import PIPE_CLOSED, QuietOutput, StopOnSignals, silence_stdout
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("checkpoint", metavar="CKPT")
     predict.add_argument("text", metavar="TEXT")
     predict.add_argument("--length", type=int, help="completion: total length of the output")
-    predict.add_argument("--temperature", type=float, default=0.0, help="completion: 0 = greedy (default)")
+    predict.add_argument("--temperature", type=temperature, default=0.0, help="completion: 0 = greedy (default)")
     predict.add_argument("--device", default="cpu", type=device_name, help="device to run on (default cpu)")
     add_threads(predict)
     return parser

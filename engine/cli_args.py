@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from engine.config import DEVICE_PATTERN
 from engine.text import echo
@@ -57,6 +58,17 @@ def thread_count(value: str) -> int:
         message = (f"{echo(value)} is not a thread count; accepted: auto (the default: one fewer than "
                    f"the cores, or OMP_NUM_THREADS) or 1 to {MAX_THREADS}")
         raise argparse.ArgumentTypeError(message) from None
+
+
+def temperature(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number >= 0):
+        raise argparse.ArgumentTypeError(f"{echo(value)} is not a temperature; accepted: 0 (greedy, the default) "
+                                         "or a positive number (1 samples the model's own probabilities)")
+    return number
 
 
 def device_name(value: str) -> str:

@@ -45,6 +45,9 @@ def test_presets_lists_every_preset_with_task_and_cell_within_80_columns():
     (["train", "--threads", "0"], "argument --threads: '0' is not a thread count; accepted: auto"),
     (["predict", "c.safetensors", "x", "--threads", "many"], "'many' is not a thread count"),
     (["tui", "--threads", "-2"], "'-2' is not a thread count"),
+    (["predict", "c.safetensors", "x", "--temperature", "-1"], "argument --temperature: '-1' is not a temperature"),
+    (["predict", "c.safetensors", "x", "--temperature", "nan"], "'nan' is not a temperature; accepted: 0"),
+    (["predict", "c.safetensors", "x", "--temperature", "inf"], "'inf' is not a temperature"),
 ])
 def test_usage_errors_exit_2_with_one_line(capsys, argv, words):
     assert main(argv) == 2
