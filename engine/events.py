@@ -63,3 +63,11 @@ class RunFinished(Event):
     metrics: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0
     message: str = ""
+
+
+@dataclass(frozen=True)
+class RaceFinished(Event):
+    """The end of a race: one result per contestant, in the order the configs were given."""
+
+    kind: ClassVar[str] = "race"
+    results: tuple[dict[str, Any], ...] = ()
