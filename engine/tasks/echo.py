@@ -76,6 +76,13 @@ class EchoTask:
                                decode(predicted[i].tolist())) for i in range(3))
         return {"loss": loss, "accuracy": accuracy, "samples": samples}
 
+    def inputs(self, text: str) -> str:
+        """What the model reads for `text`: the stream, in the task's letters."""
+        return normalize(text, self.symbols)
+
+    def targets(self, text: str) -> str:
+        return echo(text, self.delay, self.symbols)
+
     def predict(self, model, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         """The model's echo of `text` (normalised to the task's letters first)."""
         from engine.tasks.common import argmax_over

@@ -30,5 +30,12 @@ class MappingTask:
                         for i, (src, dst) in enumerate(self.pairs[:8]))
         return {"loss": loss, "accuracy": accuracy, "samples": samples}
 
+    def inputs(self, text: str) -> str:
+        return text
+
+    def targets(self, text: str) -> str | None:
+        """The pair's output when `text` is one of the training inputs."""
+        return dict(self.pairs).get(text)
+
     def predict(self, model, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         return argmax_over(model, self.vocab, text)

@@ -73,6 +73,13 @@ class VigenereTask:
                                VOCAB.decode(predicted[i].tolist())) for i in range(3))
         return {"loss": loss, "accuracy": accuracy, "samples": samples}
 
+    def inputs(self, text: str) -> str:
+        """What the model reads for `text`: ciphertext, in the alphabet."""
+        return normalize(text)
+
+    def targets(self, text: str) -> str:
+        return decrypt(text, self.keyword)
+
     def predict(self, model, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         """The model's decryption of ciphertext `text` (normalised to the alphabet first)."""
         from engine.tasks.common import argmax_over
