@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 
 import torch
 from safetensors import safe_open
 from safetensors.torch import save as to_bytes
 
-from engine import devices, models, tasks
+from engine import devices, models, outputs, tasks
 from engine.config import ConfigError, TrainConfig
 from engine.vocab import Vocabulary
 
@@ -24,6 +23,10 @@ VERSION = 1
 
 class CheckpointError(ValueError):
     """A file is not a usable rnnplay checkpoint, or cannot be written; the message says why."""
+
+
+class SaveError(outputs.OutputError, CheckpointError):
+    """A checkpoint could not be written: an OutputError that `except CheckpointError` also catches."""
 
 
 def save(trainer, path: str) -> None:
@@ -40,22 +43,11 @@ def save(trainer, path: str) -> None:
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise CheckpointError(f"{path}: is a folder; give a file name such as model.safetensors")
+    """engine.outputs.write_atomically, raising SaveError (a CheckpointError) for callers that catch that."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".rnnplay-", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot write in {folder} ({e.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        os.unlink(tmp)
-        raise CheckpointError(f"{path}: could not save ({e.strerror}); the previous file is untouched") from None
+        outputs.write_atomically(path, data)
+    except outputs.OutputError as e:
+        raise SaveError(e.what, e.path, e.problem) from None
 
 
 def read(path: str) -> tuple[dict, dict[str, torch.Tensor]]:
