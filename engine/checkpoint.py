@@ -47,7 +47,7 @@ def write_atomically(path: str, data: bytes) -> None:
     try:
         outputs.write_atomically(path, data)
     except outputs.OutputError as e:
-        raise SaveError(e.what, e.path, e.problem) from None
+        raise SaveError(e.what, e.path, e.problem, e.accepted) from None
 
 
 def read(path: str) -> tuple[dict, dict[str, torch.Tensor]]:

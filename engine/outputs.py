@@ -39,9 +39,9 @@ ACCEPTED = "accepted: a regular file or a new file name in an existing folder yo
 class OutputError(ValueError):
     """An output path that cannot be written safely; one line naming the flag, the path and the problem."""
 
-    def __init__(self, what: str, path: str, problem: str):
-        self.what, self.path, self.problem = what, path, problem
-        super().__init__(f"{what}: {echo(path)} {problem}; {ACCEPTED}")
+    def __init__(self, what: str, path: str, problem: str, accepted: bool = True):
+        self.what, self.path, self.problem, self.accepted = what, path, problem, accepted
+        super().__init__(f"{what}: cannot write {echo(path)}: {problem}" + (f"; {ACCEPTED}" if accepted else ""))
 
 
 def host_tag() -> str:
@@ -52,13 +52,13 @@ def host_tag() -> str:
 def resolve(path: str, what: str) -> str:
     """The path that will really be written: symlinks followed to their final target (which may not exist)."""
     if not isinstance(path, str) or path == "":
-        raise OutputError(what, "" if not isinstance(path, str) else path, "is empty")
+        raise OutputError(what, "" if not isinstance(path, str) else path, "the path is empty")
     if "\0" in path:
-        raise OutputError(what, path, "contains a NUL character")
+        raise OutputError(what, path, "the path contains a NUL character")
     try:
         return os.path.realpath(path, strict=False) if os.path.islink(path) else os.path.abspath(path)
     except (OSError, ValueError) as e:
-        raise OutputError(what, path, f"cannot be resolved ({_reason(e)})") from None
+        raise OutputError(what, path, f"the path cannot be resolved ({_reason(e)})") from None
 
 
 def _kind(mode: int) -> str | None:
@@ -66,8 +66,8 @@ def _kind(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
-        return "is a folder"
-    return "is " + next((name for test, name in KINDS if test(mode)), "not a regular file")
+        return "it is a folder"
+    return "it is " + next((name for test, name in KINDS if test(mode)), "not a regular file")
 
 
 def _reason(error: BaseException) -> str:
@@ -80,10 +80,10 @@ def existing_mode(real: str, path: str, what: str) -> int | None:
         info = os.stat(real)
     except FileNotFoundError:
         if os.path.lexists(real):  # a dangling or looping link that realpath could not finish
-            raise OutputError(what, path, "is a symlink that leads nowhere usable") from None
+            raise OutputError(what, path, "it is a symlink that leads nowhere usable") from None
         return None
     except OSError as e:
-        raise OutputError(what, path, f"cannot be examined ({_reason(e)})") from None
+        raise OutputError(what, path, f"it cannot be examined ({_reason(e)})") from None
     problem = _kind(info.st_mode)
     if problem:
         via = f" (through a symlink to {echo(real)})" if real != os.path.abspath(path) else ""
@@ -99,15 +99,14 @@ def _create_temp(folder: str, path: str, what: str) -> tuple[int, str]:
     """A new temp file in `folder`, mode 0666 less the umask (the kernel applies it), opened for writing."""
     folder_ok = os.path.isdir(folder)
     if not folder_ok:
-        problem = "is in a folder that does not exist" if not os.path.lexists(folder) else "is inside a non-folder"
-        raise OutputError(what, path, problem)
+        problem = "does not exist" if not os.path.lexists(folder) else "is not a folder"
+        raise OutputError(what, path, f"the folder {echo(folder)} {problem}")
     name = _temp_name(folder)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         return os.open(name, flags, 0o666), name
     except OSError as e:
-        raise OutputError(what, path, f"cannot be written: no new file can be created in {echo(folder)} "
-                                      f"({_reason(e)})") from None
+        raise OutputError(what, path, f"no new file can be created in {echo(folder)} ({_reason(e)})") from None
 
 
 def check_target(path: str, what: str) -> None:
@@ -119,7 +118,7 @@ def check_target(path: str, what: str) -> None:
     real = resolve(path, what)
     mode = existing_mode(real, path, what)
     if mode is not None and not os.access(real, os.W_OK):
-        raise OutputError(what, path, "is read-only")
+        raise OutputError(what, path, "it is read-only")
     fd, name = _create_temp(os.path.dirname(real), path, what)
     os.close(fd)
     _unlink_quietly(name)
@@ -190,8 +189,8 @@ def write_atomically(path: str, data: bytes, what: str = "save") -> None:
     except OSError as e:
         _unlink_quietly(tmp)
         full = " (the disk is full)" if e.errno == errno.ENOSPC else ""
-        raise OutputError(what, path, f"could not be saved: {_reason(e)}{full}; the previous file is untouched") \
-            from None
+        raise OutputError(what, path, f"{_reason(e)}{full}; the previous file is untouched",
+                          accepted=False) from None
     _sync_folder(folder)
 
 
@@ -221,7 +220,7 @@ def open_for_append(path: str, what: str = "--metrics"):
     try:
         fd = os.open(real, flags, 0o666)
     except OSError as e:
-        raise OutputError(what, path, f"cannot be opened for writing ({_reason(e)})") from None
+        raise OutputError(what, path, f"it cannot be opened ({_reason(e)})") from None
     problem = _kind(os.fstat(fd).st_mode)
     if problem:
         os.close(fd)
