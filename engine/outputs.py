@@ -33,6 +33,7 @@ LEGACY_TEMP = re.compile(r"\.rnnplay-[A-Za-z0-9_]{8}\.tmp")  # mkstemp names of 
 OUR_TEMP = re.compile(r"\.rnnplay-([0-9a-f]{8})-(\d+)-[0-9a-f]{8}\.tmp")
 KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+PATH_LIMIT = 240  # characters of a path shown in a message
 ACCEPTED = "accepted: a regular file or a new file name in an existing folder you can write to"
 
 
@@ -41,7 +42,8 @@ class OutputError(ValueError):
 
     def __init__(self, what: str, path: str, problem: str, accepted: bool = True):
         self.what, self.path, self.problem, self.accepted = what, path, problem, accepted
-        super().__init__(f"{what}: cannot write {echo(path)}: {problem}" + (f"; {ACCEPTED}" if accepted else ""))
+        tail = f"; {ACCEPTED}" if accepted else ""
+        super().__init__(f"{what}: cannot write {echo(path, PATH_LIMIT)}: {problem}{tail}")
 
 
 def host_tag() -> str:
@@ -86,7 +88,7 @@ def existing_mode(real: str, path: str, what: str) -> int | None:
         raise OutputError(what, path, f"it cannot be examined ({_reason(e)})") from None
     problem = _kind(info.st_mode)
     if problem:
-        via = f" (through a symlink to {echo(real)})" if real != os.path.abspath(path) else ""
+        via = f" (through a symlink to {echo(real, PATH_LIMIT)})" if real != os.path.abspath(path) else ""
         raise OutputError(what, path, problem + via)
     return stat.S_IMODE(info.st_mode)
 
@@ -100,13 +102,14 @@ def _create_temp(folder: str, path: str, what: str) -> tuple[int, str]:
     folder_ok = os.path.isdir(folder)
     if not folder_ok:
         problem = "does not exist" if not os.path.lexists(folder) else "is not a folder"
-        raise OutputError(what, path, f"the folder {echo(folder)} {problem}")
+        raise OutputError(what, path, f"the folder {echo(folder, PATH_LIMIT)} {problem}")
     name = _temp_name(folder)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         return os.open(name, flags, 0o666), name
     except OSError as e:
-        raise OutputError(what, path, f"no new file can be created in {echo(folder)} ({_reason(e)})") from None
+        problem = f"no new file can be created in {echo(folder, PATH_LIMIT)} ({_reason(e)})"
+        raise OutputError(what, path, problem) from None
 
 
 def check_target(path: str, what: str) -> None:
@@ -251,7 +254,7 @@ class AppendLog:
             return None
         except (OSError, ValueError) as e:
             full = " (the disk is full)" if getattr(e, "errno", None) == errno.ENOSPC else ""
-            self.failure = (f"{self.what}: writing {echo(self.path)} failed: {_reason(e)}{full}; "
+            self.failure = (f"{self.what}: writing {echo(self.path, PATH_LIMIT)} failed: {_reason(e)}{full}; "
                             "metrics are no longer written, training goes on")
             self.close()
             return self.failure
