@@ -80,6 +80,8 @@ def existing_mode(real: str, path: str, what: str) -> int | None:
     """The permission bits of the regular file at `real`, None if nothing is there; refuse anything else."""
     try:
         info = os.stat(real)
+    except NotADirectoryError:
+        return None  # the folder part is a file: creating the temp file says so
     except FileNotFoundError:
         if os.path.lexists(real):  # a dangling or looping link that realpath could not finish
             raise OutputError(what, path, "it is a symlink that leads nowhere usable") from None
