@@ -137,8 +137,9 @@ def _load_optimizer(ckpt: Checkpoint, optimizer: torch.optim.Optimizer) -> None:
             if name in mine and name != "params":
                 group[name] = _same_kind(ckpt, f"param_groups[{i}].{name}", mine[name], value)
         groups.append(group)
+    state = ckpt.optimizer_state()
     try:
-        optimizer.load_state_dict({"state": ckpt.optimizer_state(), "param_groups": groups})
+        optimizer.load_state_dict({"state": state, "param_groups": groups})
     except (ValueError, RuntimeError, KeyError, TypeError) as e:
         raise ckpt.error("optimizer", f"state does not match ({str(e).splitlines()[0][:120]})") from None
 
