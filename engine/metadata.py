@@ -92,7 +92,7 @@ def validate(meta: dict) -> Metadata:
     check_header(meta)
     for key in meta:
         if key not in REQUIRED and key not in OPTIONAL:
-            raise MetadataError(key, "unknown field; accepted: " + ", ".join((*REQUIRED, *OPTIONAL)))
+            raise MetadataError(echo(key, 40), "unknown field; accepted: " + ", ".join((*REQUIRED, *OPTIONAL)))
     for key in REQUIRED:
         if key not in meta:
             raise MetadataError(key, "missing")

@@ -96,7 +96,7 @@ METADATA_ATTACKS = [
     ("config.task", "mapping", "vocab"),  # the task name swapped: the vocabulary does not fit
     ("config.task", "completion", "vocab"),
     ("config.surprise", 1, "config.surprise"),
-    ("extra", 1, "extra: unknown field"),
+    ("extra", 1, "'extra': unknown field"),
 ]
 
 
@@ -125,7 +125,7 @@ def test_the_task_swapped_between_two_real_files_is_refused(real, tmp_path):
     ('"just a string"', "expected a JSON object"),
     ("[1, 2]", "expected a JSON object"),
     ('{"format": "rnnplay-checkpoint", "version": 1, "step": ' + "9" * 5000 + "}", "not valid JSON"),
-])
+], ids=["arrays-100k-deep", "objects-50k-deep", "infinity", "not-json", "string", "array", "5000-digits"])
 def test_hostile_json_is_refused_before_it_can_hurt(real, tmp_path, raw, named):
     _, _, tensors = real["caesar"]
     refused(craft(tmp_path, None, tensors, raw_meta=raw), named)
