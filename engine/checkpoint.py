@@ -8,14 +8,18 @@ kept). Reads go through engine.reading: everything is checked before anything is
 from __future__ import annotations
 
 import json
+import os
+import stat
 from contextlib import contextmanager
 
 import torch
 from safetensors.torch import save as to_bytes
 
 from engine import devices, models, outputs, tasks
+from engine.config import ConfigError
 from engine.metadata import FORMAT, VERSION
 from engine.reading import Checkpoint, CheckpointError
+from engine.text import echo
 
 __all__ = ["CheckpointError", "SaveError", "LoadedModel", "load", "resume", "save", "write_atomically",
            "FORMAT", "VERSION"]
@@ -103,6 +107,7 @@ def resume(trainer_class, path: str, **overrides):
     meta = ckpt.meta
     device = overrides.pop("device", None)
     config = meta.config.replace(device=device) if device is not None else meta.config
+    _check_corpus(config)
     trainer = _build(ckpt, lambda: trainer_class(config.replace(**overrides) if overrides else config))
     if trainer.vocab != meta.vocab:
         raise ckpt.error("vocab", "the corpus changed since this checkpoint was saved (different characters)")
@@ -119,6 +124,17 @@ def resume(trainer_class, path: str, **overrides):
     trainer.step, trainer.metrics = meta.step, dict(meta.metrics)
     trainer._publish()
     return trainer
+
+
+def _check_corpus(config) -> None:
+    """A checkpoint names its corpus; one that is now a FIFO or a device (/dev/zero) must not hang or
+    exhaust memory on resume. ConfigError: the data is not at hand, so the app loads for prediction only."""
+    path = config.corpus
+    if path is None or not os.path.exists(path) or os.path.isdir(path):
+        return  # missing or a folder: the task's own reader says so
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ConfigError("corpus", f"{echo(path, 240)}: not a regular file (a pipe or device); "
+                                    "expected a UTF-8 text file")
 
 
 def _load_optimizer(ckpt: Checkpoint, optimizer: torch.optim.Optimizer) -> None:

@@ -232,3 +232,24 @@ def test_rnnplay_predict_on_a_crafted_file_exits_2_with_one_clean_line(real, tmp
     assert run.stderr.startswith(b"rnnplay: error: " + path.encode()) and run.stderr.count(b"\n") == 1
     assert b"\x1b" not in run.stderr and b"\x07" not in run.stderr and b"Traceback" not in run.stderr
     assert field.encode() in run.stderr
+
+
+def test_a_corpus_swapped_for_a_device_or_fifo_does_not_hang_resume(tmp_path):
+    corpus = tmp_path / "text.txt"
+    corpus.write_text("abcabcabc " * 300, encoding="utf-8")
+    trainer = engine.Trainer(engine.presets.get("completion").replace(
+        device="cpu", corpus=str(corpus), hidden=8, embedding=4, length=8, batch_size=4, steps=2))
+    list(trainer.run())
+    path = str(tmp_path / "c.safetensors")
+    trainer.save(path)
+    corpus.unlink()
+    os.mkfifo(corpus)  # reading it would wait for a writer forever
+    run = subprocess.run([sys.executable, "-m", "engine.cli", "train", "--resume", path, "--steps", "3"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert "corpus: " in run.stderr and "not a regular file" in run.stderr
+    assert engine.load(path).step == 2  # prediction needs no corpus
+    meta, tensors = read(path)
+    crafted = craft(tmp_path, edited(meta, "config.corpus", "/dev/zero"), tensors, "zero.safetensors")
+    with pytest.raises(engine.ConfigError, match="not a regular file"):
+        engine.Trainer.resume(crafted)
