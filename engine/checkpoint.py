@@ -8,6 +8,7 @@ kept). Reads go through engine.reading: everything is checked before anything is
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from contextlib import contextmanager
@@ -39,7 +40,8 @@ def save(trainer, path: str) -> None:
             tensors[f"optim.{index}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous().clone()
     tensors["rng"] = trainer.generator.get_state().cpu()
     meta = {"format": FORMAT, "version": VERSION, "config": trainer.config.to_dict(),
-            "vocab": trainer.vocab.to_dict(), "step": trainer.step, "metrics": trainer.metrics,
+            "vocab": trainer.vocab.to_dict(), "step": trainer.step,
+            "metrics": {k: v for k, v in trainer.metrics.items() if math.isfinite(v)},  # JSON has no NaN
             "param_groups": optim["param_groups"]}
     write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
 

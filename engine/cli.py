@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
 
 from engine import presets
 from engine.config import parse_pairs
-from engine.text import visible
+from engine.text import echo, visible
 
 # override flag -> TrainConfig field
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
@@ -135,6 +136,8 @@ def cmd_train(args) -> int:
     for path, flag in ((args.save, "--save"), (args.metrics, "--metrics")):
         if path is not None:  # before torch loads and the first step: a bad path never costs a run
             check_target(path, flag)
+    if args.save and args.metrics and os.path.realpath(args.save) == os.path.realpath(args.metrics):
+        raise UsageError(f"--save and --metrics name the same file {echo(args.save)}; give each its own")
     if args.resume:
         overrides = {k: getattr(args, k) for k in ("steps", "lr", "device", "log_every", "eval_every")
                      if getattr(args, k) is not None}

@@ -175,13 +175,16 @@ def task_vocabulary(config: TrainConfig, saved: Vocabulary) -> Vocabulary | None
 
 
 def _metrics(data: dict) -> dict[str, float]:
+    """Numbers by name. A NaN or infinite one (a run that diverged mid-evaluation) is dropped, not refused:
+    metrics only describe the run, and refusing the file would lose the model."""
     if len(data) > MAX_METRICS:
         raise MetadataError("metrics", f"{len(data)} entries; at most {MAX_METRICS} are accepted")
     for name, value in data.items():
         if not 0 < len(name) <= 64:
             raise MetadataError("metrics", f"a name of {len(name)} characters; 1 to 64 are accepted")
-        _finite(f"metrics.{name}", value)
-    return dict(data)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise MetadataError(f"metrics.{name}", f"expected a number, got {echo(value)}")
+    return {name: value for name, value in data.items() if math.isfinite(value)}
 
 
 def _param_groups(groups: list) -> list[dict[str, Any]]:

@@ -76,7 +76,6 @@ METADATA_ATTACKS = [
     ("version", True, "version"),
     ("metrics", [1, 2], "metrics"),
     ("metrics", {"loss": "low"}, "metrics.loss"),
-    ("metrics", {"loss": float("nan")}, "metrics.loss"),
     ("param_groups", "fast", "param_groups"),
     ("param_groups", [7], "param_groups[0]"),
     ("param_groups", [{"params": "all"}], "param_groups[0]"),
@@ -253,3 +252,14 @@ def test_a_corpus_swapped_for_a_device_or_fifo_does_not_hang_resume(tmp_path):
     crafted = craft(tmp_path, edited(meta, "config.corpus", "/dev/zero"), tensors, "zero.safetensors")
     with pytest.raises(engine.ConfigError, match="not a regular file"):
         engine.Trainer.resume(crafted)
+
+
+def test_non_finite_metrics_are_not_saved_and_old_files_with_them_still_load(real, tmp_path):
+    _, meta, tensors = real["caesar"]
+    meta = edited(meta, "metrics", {"loss": float("nan"), "eval_loss": float("inf"), "accuracy": 0.5})
+    path = craft(tmp_path, meta, tensors)  # as a diverged run saved before this check existed
+    assert engine.load(path).metrics == {"accuracy": 0.5}
+    trainer = engine.Trainer.resume(path)
+    trainer.metrics["loss"] = float("nan")
+    trainer.save(path)
+    assert "NaN" not in json.dumps(read(path)[0]) and engine.load(path).metrics == {"accuracy": 0.5}

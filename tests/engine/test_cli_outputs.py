@@ -45,6 +45,12 @@ def test_empty_special_and_missing_targets_are_refused_before_the_first_step(tmp
     assert sorted(os.listdir(tmp_path)) == ["fifo"]
 
 
+def test_save_and_metrics_to_one_file_is_refused(tmp_path, capsys):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "both")
+    refused(capsys, TINY + ["--save", str(tmp_path / "both"), "--metrics", str(link)], "name the same file")
+
+
 def test_dev_null_survives_being_a_save_target():
     before = os.stat("/dev/null")
     run = rnnplay(*TINY, "--save", "/dev/null")
