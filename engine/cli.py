@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import threading
 
 from engine import presets
 from engine.config import parse_pairs
-from engine.text import echo, visible
 
 # override flag -> TrainConfig field
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
@@ -131,7 +129,10 @@ def train_config(args):
 def cmd_train(args) -> int:
     import engine
     from engine.console import Reporter
+    import os
+
     from engine.outputs import AppendLog, check_target
+    from engine.text import echo, visible
 
     for path, flag in ((args.save, "--save"), (args.metrics, "--metrics")):
         if path is not None:  # before torch loads and the first step: a bad path never costs a run
