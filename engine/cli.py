@@ -127,10 +127,10 @@ def train_config(args):
 
 
 def cmd_train(args) -> int:
-    import engine
-    from engine.console import Reporter
     import os
 
+    import engine
+    from engine.console import Reporter
     from engine.outputs import AppendLog, check_target
     from engine.text import echo, visible
 
