@@ -76,8 +76,8 @@ def _reason(error: BaseException) -> str:
     return getattr(error, "strerror", None) or type(error).__name__
 
 
-def existing_mode(real: str, path: str, what: str) -> int | None:
-    """The permission bits of the regular file at `real`, None if nothing is there; refuse anything else."""
+def existing(real: str, path: str, what: str) -> os.stat_result | None:
+    """The stat of the regular file at `real`, None if nothing is there; refuse anything else."""
     try:
         info = os.stat(real)
     except NotADirectoryError:
@@ -92,7 +92,7 @@ def existing_mode(real: str, path: str, what: str) -> int | None:
     if problem:
         via = f" (through a symlink to {echo(real, PATH_LIMIT)})" if real != os.path.abspath(path) else ""
         raise OutputError(what, path, problem + via)
-    return stat.S_IMODE(info.st_mode)
+    return info
 
 
 def _temp_name(folder: str) -> str:
@@ -121,8 +121,7 @@ def check_target(path: str, what: str) -> None:
     /proc and full quotas show up here, before a run, not after it.
     """
     real = resolve(path, what)
-    mode = existing_mode(real, path, what)
-    if mode is not None and not os.access(real, os.W_OK):
+    if existing(real, path, what) is not None and not os.access(real, os.W_OK):
         raise OutputError(what, path, "it is read-only")
     fd, name = _create_temp(os.path.dirname(real), path, what)
     os.close(fd)
@@ -179,14 +178,14 @@ def remove_stale_temps(folder: str, now: float | None = None) -> list[str]:
 def write_atomically(path: str, data: bytes, what: str = "save") -> None:
     """Replace the file at `path` (or create it) with `data`, all or nothing."""
     real = resolve(path, what)
-    mode = existing_mode(real, path, what)
+    before = existing(real, path, what)
     folder = os.path.dirname(real)
     remove_stale_temps(folder)
     fd, tmp = _create_temp(folder, path, what)
     try:
         with os.fdopen(fd, "wb") as f:
-            if mode is not None:
-                os.fchmod(f.fileno(), mode)  # keep the existing file's permission bits
+            if before is not None:
+                _keep_owner_and_mode(f.fileno(), before)
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -197,6 +196,16 @@ def write_atomically(path: str, data: bytes, what: str = "save") -> None:
         raise OutputError(what, path, f"{_reason(e)}{full}; the previous file is untouched",
                           accepted=False) from None
     _sync_folder(folder)
+
+
+def _keep_owner_and_mode(fd: int, before: os.stat_result) -> None:
+    """The replacement keeps the old file's permission bits, and its owner when we may set it (root)."""
+    if (before.st_uid, before.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, before.st_uid, before.st_gid)
+        except OSError:
+            pass  # not root: the file becomes ours, as any editor's save would make it
+    os.fchmod(fd, stat.S_IMODE(before.st_mode))  # after chown, which may clear set-id bits
 
 
 def _sync_folder(folder: str) -> None:
@@ -220,7 +229,7 @@ def open_for_append(path: str, what: str = "--metrics"):
     the run nor gets written to.
     """
     real = resolve(path, what)
-    existing_mode(real, path, what)
+    existing(real, path, what)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(real, flags, 0o666)

@@ -136,6 +136,17 @@ def test_overwriting_keeps_the_mode_and_new_files_follow_the_umask(tmp_path):
     assert stat.S_IMODE((tmp_path / "fresh.safetensors").stat().st_mode) == 0o640
 
 
+@pytest.mark.skipif(not ROOT, reason="only root can give a file to another user")
+def test_root_overwriting_another_users_file_keeps_its_owner(tmp_path):
+    path = tmp_path / "theirs.safetensors"
+    path.write_bytes(b"old")
+    os.chown(path, 1234, 5678)
+    path.chmod(0o640)
+    write_atomically(str(path), b"new")
+    info = path.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (1234, 5678, 0o640)
+
+
 class FullDisk:
     """A file object on a full disk: every write fails with ENOSPC, as a real one does."""
 
