@@ -19,7 +19,7 @@ from engine.config import ConfigError
 
 MAX_CORPUS_BYTES = 512 * 1024 * 1024
 UNKNOWN = "\ufffd"
-CHUNK = 1 << 22  # bytes decoded per step: bounds the temporary tensors to ~16-32 MiB
+CHUNK = 1 << 20  # bytes decoded per step: bounds the temporaries to a few MiB each
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
