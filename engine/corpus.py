@@ -10,6 +10,7 @@ a lookup table -> uint8/int16 ids, so a 150 MB corpus costs about twice its size
 from __future__ import annotations
 
 import codecs
+import difflib
 import os
 import stat
 from collections.abc import Iterator
@@ -66,8 +67,10 @@ def _stat(path: str) -> os.stat_result:
     try:
         return os.stat(path)
     except FileNotFoundError:
+        close = difflib.get_close_matches(os.path.basename(path), corpora.names(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         names = ", ".join(corpora.names())
-        raise CorpusError(path, f"no such file; give a UTF-8 text file or a built-in corpus ({names})") from None
+        raise CorpusError(path, f"no such file{hint}; give a UTF-8 text file or a built-in corpus ({names})") from None
     except OSError as e:
         raise CorpusError(path, _why_unreadable(e)) from None
 

@@ -93,7 +93,8 @@ def test_an_unreadable_file_says_so(tmp_path):
 
 def test_a_missing_file_names_the_built_in_corpora(tmp_path):
     message = refused(tmp_path / "nope.txt", "no such file")
-    assert "shakespeare" in message
+    assert "did you mean" not in message and "built-in corpus (shakespeare)" in message
+    assert "no such file (did you mean 'shakespeare'?)" in refused("Shakespear", "no such file")
 
 
 def test_control_characters_in_the_path_stay_visible(tmp_path):
