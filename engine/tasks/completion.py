@@ -88,6 +88,15 @@ class CompletionTask:
     def _sample(self, model, prefix: str, target: str) -> Sample:
         return Sample(prefix, target, self.predict(model, prefix, len(target)))
 
+    def inputs(self, text: str) -> str:
+        """What the model reads for `text`: Windows line ends as one newline (as in a corpus), and any
+        character outside the vocabulary as the unknown symbol."""
+        return "".join(ch if ch in self.vocab else UNKNOWN for ch in text.replace("\r\n", "\n"))
+
+    def targets(self, text: str) -> str:
+        """What each position should predict: the next character (the last one has none)."""
+        return text[1:]
+
     def predict(self, model, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         """`text` followed by the model's continuation, `length` characters in all (the lesson's sample())."""
         check_prediction_length(text)

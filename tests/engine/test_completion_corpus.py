@@ -94,3 +94,11 @@ def test_a_windows_corpus_has_no_carriage_returns(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + b"to be or not to be\r\n" * 300)
     trainer = engine.Trainer(config(corpus=str(path), steps=1, eval_every=1))
     assert "\r" not in trainer.vocab.symbols and "\ufeff" not in trainer.vocab.symbols
+
+
+def test_what_the_model_reads_and_should_predict_for_typed_text(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("abc abc abc\n" * 500)
+    task = engine.Trainer(config(corpus=str(path), steps=1)).task
+    assert task.inputs("ab\r\nZ\x1bc") == "ab\n\ufffd\ufffdc"
+    assert task.targets("abc ") == "bc "
