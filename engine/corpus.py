@@ -13,6 +13,7 @@ import codecs
 import difflib
 import os
 import stat
+import warnings
 from collections.abc import Iterator
 
 from engine import corpora
@@ -169,4 +170,13 @@ def code_points(data: bytearray, path: str = "text") -> Iterator:
                 raise CorpusError(path, f"is not UTF-8 (bad byte at offset {offset:,}); expected UTF-8 text "
                                         "(convert it, e.g. iconv -f latin1 -t utf-8)") from None
         if text:
-            yield torch.frombuffer(bytearray(text.encode("utf-32-le")), dtype=torch.int32)
+            yield _int32_view(text.encode("utf-32-le"))
+
+
+def _int32_view(data: bytes):
+    """`data` as an int32 tensor without a copy; it is only ever read, so its immutability is no matter."""
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "the given buffer is not writable"
+        return torch.frombuffer(data, dtype=torch.int32)
