@@ -203,13 +203,20 @@ def _pairs(pairs: Any) -> None:
         width = len(source)
 
 
+def _corpora() -> list[str]:
+    from engine import corpora
+
+    return corpora.names()
+
+
 def validate(c: TrainConfig) -> None:
     """Raise ConfigError naming the first invalid field."""
     _choice("task", c.task, TASKS)
     _int("key", c.key, 0, ALPHABET_SIZE - 1)
     _int("length", c.length, 2, 65536)
     if c.corpus is not None and (not isinstance(c.corpus, str) or not c.corpus):
-        raise ConfigError("corpus", f"expected a file path, got {c.corpus!r}")
+        raise ConfigError("corpus", f"expected a built-in corpus ({', '.join(_corpora())}) or a UTF-8 text file, "
+                                    f"got {c.corpus!r}")
     if c.corpus is not None and c.task != "completion":
         raise ConfigError("corpus", "only the completion task reads a corpus")
     _pairs(c.pairs)

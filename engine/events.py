@@ -51,8 +51,9 @@ class Evaluated(Event):
     step: int
     loss: float
     accuracy: float | None = None
-    bits_per_char: float | None = None
+    bits_per_char: float | None = None  # corpora: full context, the state carried through the held-out text
     samples: tuple[Sample, ...] = field(default_factory=tuple)
+    windowed_bits_per_char: float | None = None  # corpora: each window of --length starts from a zero state
 
 
 @dataclass(frozen=True)
