@@ -50,3 +50,9 @@ def test_too_long_or_empty_text_is_one_clear_error():
         inspect(model, task, "A" * (MAX_LENGTH + 1))
     with pytest.raises(ValueError, match="nothing to inspect"):
         inspect(model, task, "")
+
+
+def test_completion_targets_are_the_next_characters():
+    model, task = built("sentences-lesson")
+    inside = inspect(model, task, "good i")
+    assert inside.target == "ood i" and inside.target_p[-1] is None
