@@ -110,7 +110,6 @@ def _key(key: int) -> int:
 
 def cmd_predict(args) -> int:
     import engine
-
     from engine.text import visible
 
     model = engine.load(args.checkpoint, device=args.device)
