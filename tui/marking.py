@@ -89,6 +89,17 @@ def rows_of(widths: list[int], width: int) -> list[range]:
     return rows
 
 
+def held_out(config: dict) -> bool:
+    """Whether evaluations use data the model never trained on: fresh Caesar messages, a corpus's tail.
+
+    The lessons' sentences and mapping pairs are evaluated on the training data itself."""
+    return config.get("task") == "caesar" or (config.get("task") == "completion" and bool(config.get("corpus")))
+
+
+def eval_loss_name(config: dict) -> str:
+    return "held-out loss" if held_out(config) else "eval loss (training data)"
+
+
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 

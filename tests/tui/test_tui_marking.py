@@ -114,3 +114,23 @@ def test_plot_ticks_are_whole_steps_and_the_legend_names_both_losses():
     line = legend([(10, 2.5)], [(50, 2.25)], [(50, 0.8)], width=200)
     assert "training loss 2.5000" in line and "held-out loss 2.2500" in line and "accuracy 80.0%" in line
     assert len(legend([(10, 2.5)], [(50, 2.25)], [(50, 0.8)], width=70)) <= 70
+
+
+def test_losses_are_called_held_out_only_when_the_data_was_not_trained_on():
+    from engine.events import Evaluated, Sample
+    from tui.marking import eval_loss_name
+    from tui.run_state import RunState
+    from tui.widgets.predictions_pane import samples_text
+
+    assert eval_loss_name({"task": "caesar"}) == "held-out loss"
+    assert eval_loss_name({"task": "completion", "corpus": "shakespeare"}) == "held-out loss"
+    for config in ({"task": "completion", "corpus": None}, {"task": "mapping"}):  # the lessons' own data
+        assert eval_loss_name(config) == "eval loss (training data)"
+    state = RunState()
+    state.apply(Evaluated("r", 15, 0.5, 0.8, None, (Sample("hello", "ohlol", "ohlxl"),)))
+    state.config = {"task": "mapping"}
+    lines = samples_text(state, 60).plain.splitlines()
+    assert lines[0].startswith("step 15  eval loss (training data) 0.5000  accuracy 80.0%")
+    assert [line.split()[:2] for line in lines[3:7]] == [["input", "hello"], ["target", "ohlol"],
+                                                          ["model", "output"], ["1", "wrong"]]
+    assert lines[5].endswith("ohlxl") and lines[6].index("^") == lines[5].index("x")

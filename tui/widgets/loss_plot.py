@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from textual_plotext import PlotextPlot
 
+from tui.marking import eval_loss_name
 from tui.run_state import RunState
 
 TRAIN_MARK, EVAL_MARK, ACCURACY_MARK = "⠒", "•", "+"  # braille, dot, plus: told apart without colour
@@ -50,13 +51,13 @@ def whole_ticks(low: float, high: float, count: int) -> list[int]:
     return list(range(int(first), high + 1, int(step)))
 
 
-def legend(losses, evals, accuracy, width: int = 200) -> str:
+def legend(losses, evals, accuracy, width: int = 200, eval_name: str = "held-out loss") -> str:
     """The series' names, markers and latest values: a title line, so no legend box covers the curve."""
     parts = []
     if losses:
         parts.append(f"{TRAIN_MARK} training loss {losses[-1][1]:.4f}")
     if evals:
-        parts.append(f"{EVAL_MARK} held-out loss {evals[-1][1]:.4f}")
+        parts.append(f"{EVAL_MARK} {eval_name} {evals[-1][1]:.4f}")
     if accuracy:
         parts.append(f"{ACCURACY_MARK} accuracy {100 * accuracy[-1][1]:.1f}% (right axis)")
     line = "   ".join(parts)
@@ -110,7 +111,7 @@ class LossPlot(PlotextPlot):
         if steps:
             plt.xticks(whole_ticks(min(steps), max(steps), max(self.size.width // 14, 2)))
         plt.xlabel("step")
-        plt.title(legend(losses, evals, accuracy, self.size.width - 2))
+        plt.title(legend(losses, evals, accuracy, self.size.width - 2, eval_loss_name(state.config)))
         self.refresh()
         return True
 

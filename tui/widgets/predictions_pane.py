@@ -14,19 +14,38 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from engine.text import visible
-from tui.marking import MARKER, MISSING, RIGHT, WRONG, aligned, count_wrong, percent, rows_of, wrong_flags
+from tui.marking import (
+    MARKER,
+    MISSING,
+    RIGHT,
+    WRONG,
+    aligned,
+    count_wrong,
+    eval_loss_name,
+    held_out,
+    percent,
+    rows_of,
+    wrong_flags,
+)
 from tui.run_state import RunState
 
 LABELS = {"caesar": ("encrypted", "original", "model output"),
           "completion": ("prefix", "held-out text", "model output"),
+          "sentences": ("prefix", "sentence", "model output"),
           "mapping": ("input", "target", "model output")}
 LABEL_WIDTH = max(len(name) for names in LABELS.values() for name in names)
 DEFAULT_WIDTH = 78
 
 
+def labels(config: dict) -> tuple[str, str, str]:
+    if config.get("task") == "completion" and not held_out(config):
+        return LABELS["sentences"]
+    return LABELS.get(config.get("task", ""), LABELS["mapping"])
+
+
 def heading(state: RunState) -> Text:
     latest = state.latest
-    text = Text(f"step {latest.step:,}  held-out loss {latest.loss:.4f}", style="bold")
+    text = Text(f"step {latest.step:,}  {eval_loss_name(state.config)} {latest.loss:.4f}", style="bold")
     if latest.accuracy is not None:
         text.append(f"  accuracy {percent(latest.accuracy)}")
     if latest.bits_per_char is not None:
@@ -64,7 +83,7 @@ def sample_text(sample, names: tuple[str, str, str], width: int) -> Text:
 def samples_text(state: RunState, width: int = DEFAULT_WIDTH) -> Text:
     if state.latest is None:
         return Text("No evaluation yet: the samples each evaluation streams appear here.", style="dim")
-    names = LABELS.get(state.config.get("task", ""), LABELS["mapping"])
+    names = labels(state.config)
     text = heading(state)
     for sample in state.latest.samples:
         text.append_text(sample_text(sample, names, width))

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button
 
 from engine.text import ELLIPSIS, visible
-from tui.marking import clock, marked, percent, rate, shown
+from tui.marking import clock, held_out, marked, percent, rate, shown
 from tui.run_state import RunState
 from tui.widgets.eval_log import EvalLog
 from tui.widgets.loss_plot import LossPlot
@@ -16,6 +16,8 @@ from tui.widgets.stats_block import StatsBlock
 
 STATUS = {"idle": "○ idle", "starting": "◌ starting", "running": "● running", "paused": "‖ paused",
           "stopping": "◌ stopping"}
+EVAL_TITLE = {True: "held-out evaluations: loss, accuracy, model output",
+              False: "evaluations on the training data: loss, accuracy, model output"}
 PREFIX_SHOWN = 12  # characters of a completion's prefix shown before the model's text
 PREFIX_END = "▸"  # where the prefix ends and the model's own text begins
 FINISHED = {"completed": "✓ completed", "stopped": "■ stopped", "diverged": "✗ diverged", "failed": "✗ failed"}
@@ -64,7 +66,7 @@ def model_output(task: str, sample) -> Text:
 
 
 def eval_line(state: RunState, event) -> Text:
-    """step, held-out loss, accuracy and the first sample's output, labelled (the log's title says held-out)."""
+    """step, evaluation loss, accuracy and the first sample's output (the log's title says on what data)."""
     line = Text(f"step {event.step:<6} loss {event.loss:.4f}", style="dim")
     if event.accuracy is not None:
         line.append(f"  acc {percent(event.accuracy):>6}", style="dim")
@@ -93,7 +95,7 @@ class TrainingPane(Vertical):
         yield EvalLog(id="eval-log")
 
     def on_mount(self) -> None:
-        self.query_one(EvalLog).border_title = "held-out evaluations: loss, accuracy, model output"
+        self.query_one(EvalLog).border_title = EVAL_TITLE[True]
 
     def show(self, state: RunState) -> None:
         if state.version == self.drawn_version:
@@ -102,6 +104,7 @@ class TrainingPane(Vertical):
         fraction = min(state.step / max(state.total_steps, 1), 1.0)
         self.query_one(StatsBlock).lines = (status_line(state), detail_line(state), fraction)
         log = self.query_one("#eval-log", EvalLog)
+        log.border_title = EVAL_TITLE[held_out(state.config) or not state.config]
         count = state.eval_count
         if count < self.logged:
             log.clear()
