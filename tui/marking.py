@@ -2,7 +2,7 @@
 
 Every character passes through engine.text.visible (a line break shows as ⏎, ESC as \\x1b), so
 text from a corpus or a checkpoint can never move the cursor or split a line. Wrong characters are
-reversed as well as red: with NO_COLOR, reverse video is still the most visible thing on screen.
+reversed as well as red: with NO_COLOR they stay a visible block (and the Samples view adds a ^ row).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from rich.text import Text
 
 from engine.text import visible
 
-WRONG = "bold reverse red"
+# Explicit colours, reversed: named ANSI red turns black under NO_COLOR's monochrome filter, while this
+# stays a light block with dark text; without any colour (ANSI themes) reverse video still shows.
+WRONG = "bold reverse #ff8a8a on #1a1a1a"
 RIGHT = "green"
 MISSING = "·"  # where the output stopped short of the expected text
 MARKER = "^"

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from test_tui_snapshots import CORPUS, FakeCompletionTrainer, completion_events
+from textual.color import Color
 from tui_helpers import set_field, wait_for
 
 from tui.messages import TrainerCreated, TrainingEvents
@@ -81,6 +82,10 @@ async def test_wrong_characters_are_reversed_and_marked_without_colour(app_facto
         for column in range(start, len(texts[model].rstrip())):  # (the scrollbar at the right is reversed too)
             assert flags[column] == (marks[column] == "^"), (column, texts[model], marks)
         assert texts[model][marks.index("^")] == "t"  # "the the" written where "⇥hear" was expected
+        for segment in rows[model]:  # a wrong character is a light block with dark text, not black on black
+            if segment.style and segment.style.bold and segment.style.reverse:
+                fore, back = (Color.from_rich_color(c) for c in (segment.style.color, segment.style.bgcolor))
+                assert abs(fore.brightness - back.brightness) > 0.4, segment
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])

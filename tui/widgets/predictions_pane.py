@@ -45,11 +45,12 @@ def labels(config: dict) -> tuple[str, str, str]:
 
 def heading(state: RunState) -> Text:
     latest = state.latest
-    text = Text(f"step {latest.step:,}  {eval_loss_name(state.config)} {latest.loss:.4f}", style="bold")
+    text = Text()  # (a style given to Text() would cover everything appended to it: the whole pane)
+    text.append(f"step {latest.step:,}  {eval_loss_name(state.config)} {latest.loss:.4f}", style="bold")
     if latest.accuracy is not None:
-        text.append(f"  accuracy {percent(latest.accuracy)}")
+        text.append(f"  accuracy {percent(latest.accuracy)}", style="bold")
     if latest.bits_per_char is not None:
-        text.append(f"  {latest.bits_per_char:.3f} bits/char")
+        text.append(f"  {latest.bits_per_char:.3f} bits/char", style="bold")
     text.append("\nmodel output: wrong characters reversed and marked ^ below\n\n", style="dim")
     return text
 
