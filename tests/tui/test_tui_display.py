@@ -110,3 +110,25 @@ async def test_a_real_run_on_a_corpus_file_keeps_the_screen_intact(app_factory, 
         await pilot.pause()
         assert_screen_is_clean(app, 80)
         assert "⏎" in "\n".join(screen_rows(app)) or "⇥" in "\n".join(screen_rows(app))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_notifications_leave_the_log_and_the_stats_readable(app_factory, size):
+    from textual.widgets._toast import Toast
+
+    from tui.widgets.eval_log import EvalLog
+    from tui.widgets.stats_block import StatsBlock
+
+    app = app_factory("completion")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await feed_completion(pilot, "train")
+        before = screen_rows(app)[-4:-1]
+        app.notify("Finished 150 steps in 35.4 s.", title="Run completed")
+        app.notify("A second notification stacks below the first.", title="Also")
+        shown = lambda: [toast for toast in app.screen.query(Toast) if toast.region]  # noqa: E731
+        await wait_for(pilot, lambda: len(shown()) == 2)
+        toasts = shown()
+        for widget in (app.query_one(EvalLog), app.query_one(StatsBlock)):
+            for toast in toasts:
+                assert not toast.region.overlaps(widget.region), (toast.region, widget.region)
+        assert screen_rows(app)[-4:-1] == before  # the newest evaluation lines, untouched
