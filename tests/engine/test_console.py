@@ -10,17 +10,13 @@ import subprocess
 import sys
 
 from engine import presets
+from engine.cli import main
 from engine.console import Reporter
 from engine.events import Evaluated, RunFinished, RunStarted, Sample
 
 ATTACK = "\x1b]0;pwned\x07\x1b[2J\r\u202e"
 CORPUS = ("\ufeffFirst Citizen:\r\nBefore we proceed any further,\thear me speak.\n\nAll:\nSpeak, "
           + ATTACK + "speak.\n\nFirst Citizen:\nYou are all resolved rather to die than to famish?\n")
-
-
-def rnnplay(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True,
-                          timeout=120, **kwargs)
 
 
 def printable_lines(out: str) -> bool:
@@ -46,22 +42,21 @@ def test_plain_lines_escape_samples_config_values_and_messages(capsys):
     assert lines[4] == "cannot read \\x1b]0;pwned\\x07\\x1b[2J␍\\u202e"
 
 
-def test_training_on_a_hostile_corpus_prints_it_escaped_and_predict_keeps_only_line_feeds(tmp_path):
+def test_training_on_a_hostile_corpus_prints_it_escaped_and_predict_keeps_only_line_feeds(tmp_path, capsys):
     corpus, ckpt = tmp_path / "corpus.txt", tmp_path / "c.safetensors"
     corpus.write_bytes((CORPUS * 30).encode("utf-8"))
-    args = ["train", "--preset", "completion", "--corpus", str(corpus), "--steps", "2", "--eval-every", "1",
-            "--log-every", "1", "--hidden", "8", "--embedding", "4", "--length", "16", "--batch-size", "2",
-            "--device", "cpu"]
-    run = rnnplay(*args, "--save", str(ckpt))
-    assert run.returncode == 0, run.stderr
-    assert printable_lines(run.stdout), repr(run.stdout)
-    assert "\\x07\\x1b[2J␍\\u202e" in run.stdout and "⏎" in run.stdout  # the samples, shown
-    predicted = rnnplay("predict", str(ckpt), "Speak, \x1b]0;", "--length", "120")
-    assert predicted.returncode == 0, predicted.stderr
-    assert printable_lines(predicted.stdout) and predicted.stdout.startswith("Speak, \\x1b]0;")
+    assert main(["train", "--preset", "completion", "--corpus", str(corpus), "--steps", "2", "--eval-every", "1",
+                 "--log-every", "1", "--hidden", "8", "--embedding", "4", "--length", "16", "--batch-size", "2",
+                 "--device", "cpu", "--save", str(ckpt)]) == 0
+    out = capsys.readouterr().out
+    assert printable_lines(out), repr(out)
+    assert "\\x07\\x1b[2J␍\\u202e" in out and "⏎" in out  # the samples, shown
+    assert main(["predict", str(ckpt), "Speak, \x1b]0;", "--length", "120"]) == 0
+    predicted = capsys.readouterr().out
+    assert printable_lines(predicted) and predicted.startswith("Speak, \\x1b]0;")
 
 
-def test_predict_escapes_a_vocabulary_of_control_characters(tmp_path):
+def test_predict_escapes_a_vocabulary_of_control_characters(tmp_path, capsys):
     import engine
 
     source, target = "ab\x1b]0;p\x07", "\x1b[2J\r\u202e\n\x07"
@@ -70,7 +65,8 @@ def test_predict_escapes_a_vocabulary_of_control_characters(tmp_path):
         pass
     ckpt = tmp_path / "m.safetensors"
     trainer.save(str(ckpt))
-    out = rnnplay("predict", str(ckpt), source).stdout
+    assert main(["predict", str(ckpt), source]) == 0
+    out = capsys.readouterr().out
     assert out.count("\n") == 1 and out[:-1].isprintable(), repr(out)  # a mapping's line feed is shown as ⏎
     assert out == "\\x1b[2J␍\\u202e⏎\\x07\n"
 
