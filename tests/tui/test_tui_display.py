@@ -132,3 +132,19 @@ async def test_notifications_leave_the_log_and_the_stats_readable(app_factory, s
             for toast in toasts:
                 assert not toast.region.overlaps(widget.region), (toast.region, widget.region)
         assert screen_rows(app)[-4:-1] == before  # the newest evaluation lines, untouched
+
+
+async def test_a_failure_message_from_data_is_one_escaped_line_in_the_stats(app_factory):
+    from engine.events import RunFinished
+
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await feed_completion(pilot, "train")
+        trainer = app.trainer
+        message = "corpus: cannot read \x1b]0;pwned\x07\nline two\x1b[2J"
+        app.post_message(TrainingEvents((RunFinished(trainer.run_id, 150, "failed", message=message),)))
+        await wait_for(pilot, lambda: app.state.status == "finished")
+        app.refresh_text()
+        await pilot.pause()
+        assert_screen_is_clean(app, 80)
+        assert "corpus: cannot read \\x1b]0;pwned\\x07⏎line two\\x1b[2J" in screen_rows(app)[5]
