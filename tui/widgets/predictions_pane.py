@@ -63,12 +63,12 @@ def sample_text(sample, names: tuple[str, str, str], width: int) -> Text:
     count = count_wrong(sample.output, sample.target)
     text = Text()
     for row, span in enumerate(rows_of([cell_len(c[0]) for c in columns], max(width - LABEL_WIDTH - 2, 8))):
-        labels = names if row == 0 else ("", "", "")
+        row_names = names if row == 0 else ("", "", "")
         given = "".join(columns[i][0] for i in span).rstrip()
         if given:
-            text.append(f"{labels[0]:>{LABEL_WIDTH}}  {given}\n", style="dim")
-        text.append(f"{labels[1]:>{LABEL_WIDTH}}  " + "".join(columns[i][1] for i in span).rstrip() + "\n")
-        text.append(f"{labels[2]:>{LABEL_WIDTH}}  ")
+            text.append(f"{row_names[0]:>{LABEL_WIDTH}}  {given}\n", style="dim")
+        text.append(f"{row_names[1]:>{LABEL_WIDTH}}  " + "".join(columns[i][1] for i in span).rstrip() + "\n")
+        text.append(f"{row_names[2]:>{LABEL_WIDTH}}  ")
         for i in span:
             output = columns[i][2]
             if i >= len(sample.output) and wrong[i]:  # the output stopped short: show the gap
