@@ -110,9 +110,11 @@ def _key(key: int) -> int:
 
 def cmd_predict(args) -> int:
     import engine
+    from engine.text import visible
 
     model = engine.load(args.checkpoint, device=args.device)
-    print(model.predict(args.text, args.length, args.temperature))
+    # the vocabulary comes from the file: a completion keeps its line feeds, nothing else reaches the terminal raw
+    print(visible(model.predict(args.text, args.length, args.temperature), lines=model.config.task == "completion"))
     return 0
 
 
