@@ -98,6 +98,12 @@ class LoadedModel:
     def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         return self.task.predict(self.model, text, length, temperature)
 
+    def inspect(self, text: str):
+        """Hidden states, top candidates and connectivity for `text` (engine.inside.Inside)."""
+        from engine.inside import inspect
+
+        return inspect(self.model, self.task, text)
+
 
 def load(path: str, device: str = "cpu") -> LoadedModel:
     """Read a checkpoint for prediction. Never unpickles: a foreign or damaged file raises CheckpointError."""

@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from engine import presets
+from engine import cli_inspect, cli_race, presets
 from engine.cli_args import (
     RESUMABLE,
     Parser,
@@ -24,14 +24,15 @@ from engine.cli_args import (
 )
 from engine.config import unused_settings
 from engine.signals import PIPE_CLOSED, QuietOutput, StopOnSignals, silence_stdout
-from engine.text import visible
+from engine.tasks import REGISTRY
+from engine.text import echo, visible
 
 # override flag -> TrainConfig field
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
              "dropout": float, "optimizer": str, "lr": float, "batch_size": int, "steps": int, "clip": float,
              "seed": int, "device": str, "key": int, "length": int, "corpus": str, "log_every": int,
-             "eval_every": int}
-DEFAULT_FOR_TASK = {"caesar": "caesar", "completion": "completion", "mapping": "hello"}
+             "eval_every": int, "symbols": int, "delay": int, "keyword": str}
+DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
 ERROR_LIMIT = 300  # characters of an error line: values people typed can be megabytes
 
 
@@ -52,9 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--metrics", metavar="FILE.jsonl", help="append every event as a JSON line to this file")
     train.add_argument("--json", action="store_true", help="print events as JSON lines instead of progress")
     for verb in ("encrypt", "decrypt"):
-        p = sub.add_parser(verb, help=f"{verb} TEXT with the exact Caesar cipher over A-Z and '-'")
+        p = sub.add_parser(verb, help=f"{verb} TEXT with an exact cipher over A-Z and '-' (Caesar or Vigenere)")
         p.add_argument("text", metavar="TEXT")
-        p.add_argument("--key", type=int, default=13, help="shift, 0-26 (default 13)")
+        p.add_argument("--cipher", choices=("caesar", "vigenere"), default="caesar", help="default caesar")
+        p.add_argument("--key", type=int, help="caesar: shift, 0-26 (default 13)")
+        p.add_argument("--keyword", help="vigenere: the repeating keyword, letters A-Z (A shifts by 0)")
     predict = sub.add_parser("predict", help="run a saved model on TEXT: decrypt, complete or map it")
     predict.add_argument("checkpoint", metavar="CKPT")
     predict.add_argument("text", metavar="TEXT")
@@ -62,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--temperature", type=temperature, default=0.0, help="completion: 0 = greedy (default)")
     predict.add_argument("--device", default="cpu", type=device_name, help="device to run on (default cpu)")
     add_threads(predict)
+    cli_race.add_parser(sub, OVERRIDES)
+    cli_inspect.add_parser(sub)
     return parser
 
 
@@ -116,9 +121,21 @@ def cmd_presets(args) -> int:
 
 
 def cmd_cipher(args) -> int:
-    from engine.tasks import caesar
+    from engine.tasks import caesar, vigenere
 
-    print((caesar.encrypt if args.command == "encrypt" else caesar.decrypt)(args.text, _key(args.key)))
+    if args.cipher == "vigenere":
+        if args.key is not None or not args.keyword:
+            raise UsageError("--cipher vigenere takes --keyword WORD (letters A-Z), not --key")
+        try:
+            vigenere.shifts(args.keyword)
+        except ValueError as e:
+            raise UsageError(f"--keyword: {e}, got {echo(args.keyword)}") from None
+        key, module = args.keyword, vigenere
+    else:
+        if args.keyword is not None:
+            raise UsageError("--keyword is for --cipher vigenere; the Caesar cipher takes --key K")
+        key, module = _key(13 if args.key is None else args.key), caesar
+    print((module.encrypt if args.command == "encrypt" else module.decrypt)(args.text, key))
     return 0
 
 
@@ -218,7 +235,7 @@ def cmd_train(args) -> int:
 
 
 COMMANDS = {"tui": cmd_tui, "presets": cmd_presets, "encrypt": cmd_cipher, "decrypt": cmd_cipher,
-            "predict": cmd_predict, "train": cmd_train}
+            "predict": cmd_predict, "train": cmd_train, "race": cli_race.cmd_race, "inspect": cli_inspect.cmd_inspect}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -156,9 +156,12 @@ def _vocab(data: Any, config: TrainConfig) -> Vocabulary:
 
 def task_vocabulary(config: TrainConfig, saved: Vocabulary) -> Vocabulary | None:
     """The vocabulary `config`'s task must have (a completion corpus: its shape), None for unknown tasks."""
-    if config.task == "caesar":
+    if config.task in ("caesar", "vigenere"):
         from engine.tasks.caesar import VOCAB
         return VOCAB
+    if config.task == "echo":
+        from engine.tasks.echo import vocabulary
+        return vocabulary(config.symbols)
     if config.task == "mapping":
         return Vocabulary(sorted({ch for pair in config.pairs for text in pair for ch in text}))
     if config.task == "completion":

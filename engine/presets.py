@@ -46,6 +46,12 @@ PRESETS = {p.name: p for p in [
            TrainConfig(cell="lstm", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
     Preset("hello-gru-lesson", "Lesson C exercise: 12-3 with a GRU",
            TrainConfig(cell="gru", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
+    Preset("echo", "Echo a stream of 8 letters 5 steps later: embedding LSTM (memory matters; try --delay 20)",
+           TrainConfig(task="echo", symbols=8, delay=5, cell="lstm", embedding=16, hidden=128, length=48,
+                       lr=0.01, batch_size=64, steps=600, clip=1.0, log_every=10, eval_every=50), lesson=False),
+    Preset("vigenere", "Vigenere cipher, keyword LEMON: embedding LSTM that learns to count positions",
+           TrainConfig(task="vigenere", keyword="LEMON", cell="lstm", embedding=16, hidden=128, length=48,
+                       lr=0.003, batch_size=64, steps=1000, clip=1.0, log_every=10, eval_every=50), lesson=False),
 ]}
 
 

@@ -1,0 +1,110 @@
+"""`rnnplay race`: one contestant per cell (and seed) on the same task and data, then a results table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+
+from engine.cli_args import UsageError, add_run_settings
+from engine.config import CELLS
+from engine.text import echo, visible
+
+
+def cell_list(value: str) -> tuple[str, ...]:
+    cells = tuple(c.strip() for c in value.split(",") if c.strip())
+    bad = [c for c in cells if c not in CELLS]
+    if not cells or bad:
+        shown = echo(bad[0]) + " is not a cell" if bad else "no cells given"
+        raise argparse.ArgumentTypeError(f"{shown}; accepted: a comma-separated list of {', '.join(CELLS)}")
+    if len(set(cells)) != len(cells):
+        raise argparse.ArgumentTypeError("each cell once, e.g. rnn,lstm,gru")
+    return cells
+
+
+def seed_list(value: str) -> tuple[int, ...]:
+    try:
+        seeds = tuple(int(s) for s in value.split(",") if s.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{echo(value)} is not a list of seeds; e.g. 0,1,2") from None
+    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0 or len(seeds) > 16:
+        raise argparse.ArgumentTypeError("expected 1 to 16 distinct whole numbers from 0, e.g. 0,1,2")
+    return seeds
+
+
+def fraction(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number <= 1:
+        raise argparse.ArgumentTypeError(f"{echo(value)} is not an accuracy; accepted: above 0, up to 1 (e.g. 0.99)")
+    return number
+
+
+def add_parser(sub, overrides: dict) -> None:
+    race = sub.add_parser("race", help="race cells on the same task and data (rnn vs lstm vs gru), then a table")
+    add_run_settings(race, overrides)
+    race.add_argument("--cells", type=cell_list, default=("rnn", "lstm", "gru"), metavar="CELL,...",
+                      help="the contestants' cells (default rnn,lstm,gru)")
+    race.add_argument("--seeds", type=seed_list, metavar="SEED,...", help="one contestant per cell and seed")
+    race.add_argument("--target", type=fraction, default=0.99, help="the accuracy to race to (default 0.99)")
+    race.add_argument("--json", action="store_true", help="print every event as a JSON line, then the results")
+
+
+def cmd_race(args) -> int:
+    import engine
+    from engine.cli import apply_threads, train_config
+    from engine.racing import contestants, label
+    from engine.signals import StopOnSignals
+
+    if args.cell is not None:
+        raise UsageError("--cell: a race takes --cells, e.g. --cells rnn,lstm,gru")
+    base = train_config(args)
+    seeds = args.seeds if args.seeds is not None else (base.seed,)
+    configs = contestants(base, args.cells, seeds)
+    apply_threads(args)
+    names: dict[str, str] = {}
+    stop = threading.Event()
+    signals = StopOnSignals(stop)
+    try:
+        for event in engine.race(configs, stop, target=args.target):
+            if event.kind == "started":
+                names[event.run_id] = label(engine.TrainConfig.from_dict(event.config))
+            _show(event, names.get(event.run_id, ""), args.json)
+    finally:
+        signals.restore()
+    if not args.json:
+        print_table(event.results, args.target)
+    return signals.status if stop.is_set() else 0
+
+
+def _show(event, contestant: str, as_json: bool) -> None:
+    if as_json:
+        data = event.to_dict()
+        if contestant:
+            data["contestant"] = contestant
+        print(json.dumps(data, allow_nan=False), flush=True)
+    elif event.kind == "eval":
+        score = f"accuracy {event.accuracy:.1%}" if event.accuracy is not None else \
+            f"{event.bits_per_char:.3f} bits/char"
+        print(f"{contestant:<14} step {event.step:>6,}  loss {event.loss:.4f}  {score}", flush=True)
+    elif event.kind == "finished" and event.message:
+        print(f"{contestant:<14} {event.reason}: {visible(event.message, 200)}", flush=True)
+
+
+def print_table(results, target: float) -> None:
+    """The results, one row per contestant: a rich table on a terminal, aligned text in a pipe."""
+    header = ("contestant", f"steps to {target:.0%}", "seconds", "accuracy", "loss", "ms/step", "parameters")
+    rows = [(r["contestant"], "never" if r["steps_to_target"] is None else f"{r['steps_to_target']:,}",
+             "-" if r["seconds_to_target"] is None else f"{r['seconds_to_target']:.1f}",
+             "-" if r["accuracy"] is None else f"{r['accuracy']:.1%}",
+             "-" if r["loss"] is None else f"{r['loss']:.4f}",
+             "-" if r["ms_per_step"] is None else f"{r['ms_per_step']:.2f}", f"{r['parameters']:,}")
+            for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
+    for line in (header, *rows):
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths,
+              strict=True))).rstrip())
+    sys.stdout.flush()
