@@ -59,7 +59,8 @@ def test_race_prints_a_table_for_people():
 
 def test_inspect_for_people_and_as_json(tmp_path):
     ckpt = tmp_path / "c.safetensors"
-    assert rnnplay("train", "--preset", "caesar", "--steps", "60", "--device", "cpu", "--save", str(ckpt)).returncode == 0
+    trained = rnnplay("train", "--preset", "caesar", "--steps", "60", "--device", "cpu", "--save", str(ckpt))
+    assert trained.returncode == 0, trained.stderr
     people = rnnplay("inspect", str(ckpt), "FUVEMVEMNMERPDRF", "--at", "3")
     assert people.returncode == 0, people.stderr
     assert "model       THIS-IS-A-SECRET" in people.stdout and "at 3: E -> S" in people.stdout
