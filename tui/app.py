@@ -103,6 +103,10 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         shutdown.on_signals(self)
         self.update_controls()
 
+    def on_unmount(self) -> None:
+        if self.gate is not None:
+            self.gate.cancel()  # the training thread is a daemon: stop it with the app, wherever it ends
+
     def probe_devices(self) -> None:
         from engine.devices import available  # imports torch: after the first frame, off the UI thread
 
