@@ -115,6 +115,8 @@ class CheckpointActions:
         self.update_controls()
 
     def on_notice(self, message: Notice) -> None:
+        if message.severity == "error" and self.after_save is not None:
+            self.note_save(0, False)  # the save asked for before discarding failed: discard nothing
         self.notify(message.text, severity=message.severity, timeout=8 if message.severity == "error" else 4)
 
 
