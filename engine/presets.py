@@ -42,8 +42,8 @@ PRESETS = {p.name: p for p in [
            TrainConfig(cell="rnn", hidden=4, head="none", lr=0.05, seed=2, **_HELLO), lesson=True),
     Preset("hello-embedding-lesson", "Lesson C 12-3: Embedding(4,10) RNN(10,8,2 layers) Linear(8,4), Adam 0.05",
            TrainConfig(cell="rnn", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
-    Preset("hello-lstm-lesson", "Lesson C exercise: 12-3 with an LSTM",
-           TrainConfig(cell="lstm", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
+    Preset("hello-lstm-lesson", "Lesson C exercise: 12-3 with an LSTM (seed 2: most seeds need more than 15 epochs)",
+           TrainConfig(cell="lstm", hidden=8, layers=2, lr=0.05, seed=2, **{**_HELLO, "embedding": 10}), lesson=True),
     Preset("hello-gru-lesson", "Lesson C exercise: 12-3 with a GRU",
            TrainConfig(cell="gru", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
 ]}

@@ -51,7 +51,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         Binding("f6", "pause", "Pause", tooltip="Pause or resume the run between two steps"),
         Binding("f7", "stop", "Stop", tooltip="Stop the run; F5 continues it"),
         Binding("f8", "reset", "Reset", tooltip="Discard the weights; the next start uses the same seed"),
-        Binding("f9", "new_seed", "Seed", tooltip="Discard the weights and pick a new random seed"),
+        Binding("f9", "new_seed", "Seed", show=False, tooltip="Discard the weights and pick a new random seed"),
         Binding("ctrl+t", "direction", "Direction", tooltip="Playground: type plain text or ciphertext"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),

@@ -66,6 +66,8 @@ def preset_options() -> list[tuple[str, str]]:
 class ConfigPane(VerticalScroll):
     """Emits ConfigChanged whenever a value changes."""
 
+    can_focus = False  # a focus stop on the pane itself showed no focus anywhere: its fields are the stops
+
     def __init__(self, config: TrainConfig, preset: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.base, self.preset = config, preset
@@ -88,6 +90,7 @@ class ConfigPane(VerticalScroll):
         yield FieldRow("preset", "Preset", Select(preset_options(), prompt="custom", compact=True, id="field-preset"))
         yield Static(id="preset-description")
         yield from self.rows.values()
+        yield Static(id="config-end")  # room below the last field, so a dropdown opens above the footer
 
     def on_mount(self) -> None:
         self.fill(self.base, self.preset)
@@ -235,6 +238,12 @@ class ConfigPane(VerticalScroll):
                 self.fill(presets.get(event.value), event.value)
             return
         self.validate()
+
+    def on_descendant_focus(self, event) -> None:
+        for row in self.query(FieldRow):  # the focused setting's row is marked (its label in reverse)
+            row.set_class(event.widget in row.walk_children(), "-focused")
+        if isinstance(event.widget, Select):  # its list opens below it: keep it clear of the footer
+            self.scroll_to_center(event.widget, animate=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.validate()
