@@ -69,6 +69,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         self.gate: RunGate | None = None
         self.exit_status = 0  # 128 + the signal number when a signal ended the app
         self.started_at_step = 0
+        self._focus_on_setup: str | None = None  # the field to focus once Setup is shown
         self._controls: tuple = ()
         self._asked_at = 0  # eval_count when the playground last answered
         self.sub_title = preset or (visible(load, 60) if load else "custom")
@@ -159,6 +160,9 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         self.tab = event.pane.id
         if self.tab == "play":
             self.query_one("#play-input").focus()
+        elif self.tab == "setup" and self._focus_on_setup is not None:
+            self.call_after_refresh(self.config_pane.focus_field, self._focus_on_setup)  # once it is shown
+            self._focus_on_setup = None
         elif self.tab == "setup" and (self.focused is None or ConfigPane not in map(type, self.focused.ancestors)):
             self.query_one("#field-preset").focus()
         self.refresh_text()
@@ -216,9 +220,16 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         reasons = "; ".join(f"{name}: {why}" for name, why in errors.items())
         self.notify(visible(reasons or "fix the settings marked on the Setup tab first", 400),
                     title=f"Cannot start: {len(errors)} bad setting{'s' * (len(errors) != 1)}", severity="warning")
-        self.action_show_tab("setup")
-        if first is not None:
-            self.call_after_refresh(self.config_pane.focus_field, first)
+        self.focus_setting(first)
+
+    def focus_setting(self, name: str | None) -> None:
+        """Show Setup with the field `name` focused (once the tab is shown, if it was not)."""
+        if self.tab == "setup":
+            if name is not None:
+                self.config_pane.focus_field(name)
+        else:
+            self._focus_on_setup = name
+            self.action_show_tab("setup")
 
     # -- messages from workers and panes -------------------------------------------------------
 
@@ -262,8 +273,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         self.notify(message.message, title="Cannot train", severity="error", timeout=10)
         if message.field:
             self.config_pane.mark(message.field, message.message.removeprefix(f"{message.field}: "))
-            self.action_show_tab("setup")
-            self.call_after_refresh(self.config_pane.focus_field, message.field)
+            self.focus_setting(message.field)
         self.update_controls()
 
     def on_devices_found(self, message: DevicesFound) -> None:

@@ -79,3 +79,10 @@ class Saved(Message):
     trainer: Any
     step: int
     ok: bool
+
+
+@dataclass
+class PresetPicked(Message):
+    """The user picked another preset in Setup (not filled in yet: the app may ask first)."""
+
+    name: str

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from engine import presets
 from engine.config import TrainConfig
 from tui.run_state import RunState
 from tui.widgets.confirm_dialog import ConfirmDialog
@@ -134,6 +135,25 @@ class RunActions:
         self.notify(f"New weights on the next start (seed {seed})." if seed is not None
                     else "Weights discarded: the next start begins again with the same seed.")
         self.update_controls()
+
+    def on_preset_picked(self, message) -> None:
+        """Another preset is another run: the old model leaves Play and the views (asking first)."""
+        name = message.name
+
+        def switch() -> None:
+            if self.trainer is not None:
+                self.action_stop()
+                self.trainer, self.state, self.saved_step = None, RunState(), 0
+                self.show_state()
+            self.config_pane.fill(presets.get(name), name)
+            self.playground.set_model(None, presets.get(name))
+            self.update_controls()
+
+        if self.unsaved_steps():
+            self.confirm_discard(f"switch to {name}", switch)
+            self.config_pane.show_preset(self.config_pane.preset)  # until the user says so
+        else:
+            switch()
 
     async def action_quit(self) -> None:
         self.confirm_discard("quit", self.quit_now)

@@ -108,6 +108,10 @@ async def test_bad_corpus_file_is_reported_inline(app_factory, tmp_path):
         await wait_for(pilot, lambda: app.query_one("#row-corpus").has_class("-invalid"))
         assert "binary" in str(app.query_one("#row-corpus .field-error", Static).render())
         assert app.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
+        await wait_for(pilot, lambda: app.focused is app.query_one("#field-corpus"), timeout=5)
+        assert "idle" in str(app.query_one("#stats").render())  # the Train view left "starting"
+        assert any("binary" in n.message for n in app._notifications)  # and the error is shown
+        assert not app.query_one("#start", Button).disabled
 
 
 async def test_playground_answers_while_training(app_factory):
@@ -237,6 +241,8 @@ async def test_samples_show_the_new_run_after_another_of_the_same_length(app_fac
         assert "RNN output" in await run_then_show_samples()
         await pilot.press("f1")
         app.query_one("#field-preset", Select).value = "hello-rnncell-lesson"
+        await pilot.pause()
+        await pilot.press("d")  # the first run was not saved: discard it
         await pilot.pause()  # the new run is not watched: the samples view redraws when shown
         shapes = await run_then_show_samples()
         assert "RNN output" not in shapes and app.state.shapes[1] in shapes

@@ -127,3 +127,27 @@ async def test_the_dialogs_suggest_the_preset_and_step(app_factory):
         await pilot.pause()
         await pilot.press("ctrl+o", *"./run.safetensors")  # keys arriving as the dialog opens: taken exactly
         assert app.screen.query_one("#path-input", Input).value == "./run.safetensors"
+
+
+async def test_another_preset_is_another_run_in_every_view(app_factory):
+    app = app_factory("hello")
+    async with app.run_test(size=SIZE) as pilot:
+        await run_to_the_end(pilot, app)
+        picker = app.query_one("#field-preset", Select)
+        picker.value = "caesar"
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("escape")  # cancelled: the old run stays, and so does its preset
+        await pilot.pause()
+        assert app.trainer is not None and picker.value == "hello"
+        picker.value = "caesar"
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.trainer is None and picker.value == "caesar" and app.config.task == "caesar"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "step 0" in stats(app) and "40" not in stats(app)
+        await pilot.press("f4")
+        await pilot.press(*"abc")
+        await wait_for(pilot, lambda: "no model yet" in str(app.query_one("#play-answer", Static).render()))

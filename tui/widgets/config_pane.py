@@ -29,7 +29,7 @@ from engine.config import (
 )
 from engine.tasks.caesar import ALPHABET
 from engine.text import visible
-from tui.messages import ConfigChanged
+from tui.messages import ConfigChanged, PresetPicked
 from tui.widgets.field_row import FieldRow
 
 # name, label, kind, hint; kind is int | float | str | "pairs" | a tuple of choices | bool | "device"
@@ -224,6 +224,11 @@ class ConfigPane(VerticalScroll):
             self.rows[name].control.focus()
             self.rows[name].scroll_visible()
 
+    def show_preset(self, preset: str | None) -> None:
+        """Put the preset picker back (a switch was cancelled) without filling anything in."""
+        with self.prevent(Select.Changed):
+            self.query_one("#field-preset", Select).value = preset if preset else Select.NULL
+
     def set_value(self, name: str, value: str) -> None:
         self.rows[name].control.value = value
 
@@ -235,7 +240,7 @@ class ConfigPane(VerticalScroll):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "field-preset":
             if event.value is not Select.NULL and event.value != self.preset:
-                self.fill(presets.get(event.value), event.value)
+                self.post_message(PresetPicked(event.value))  # the app fills it in (or asks first)
             return
         self.validate()
 
