@@ -117,7 +117,8 @@ class CheckpointActions:
     def on_notice(self, message: Notice) -> None:
         if message.severity == "error" and self.after_save is not None:
             self.note_save(0, False)  # the save asked for before discarding failed: discard nothing
-        self.notify(message.text, severity=message.severity, timeout=8 if message.severity == "error" else 4)
+        self.notify(visible(message.text, 400), severity=message.severity,
+                    timeout=8 if message.severity == "error" else 4)
 
 
 def matching_preset(config: Any) -> str | None:

@@ -132,7 +132,7 @@ class PlaygroundPane(Vertical):
         mode = "caesar-reverse" if self.play_task == "caesar" and self.reverse else self.play_task
         self.query_one("#play-help", Static).update(HELP.get(mode, ""))
         self.query_one("#play-options").display = self.play_task == "completion"
-        self.query_one("#play-temperature", Input).placeholder = "0 (default: greedy)"
+        self.query_one("#play-temperature", Input).placeholder = "0 (default)"
 
     def options(self) -> tuple[int, float] | None:
         """(length, temperature) from the option fields, blanks meaning the defaults; None if one is bad."""
