@@ -224,7 +224,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
 
     def focus_setting(self, name: str | None) -> None:
         """Show Setup with the field `name` focused (once the tab is shown, if it was not)."""
-        if self.tab == "setup":
+        if self.tab == "setup" and self.query_one(TabbedContent).active == "setup":  # shown, none pending
             if name is not None:
                 self.config_pane.focus_field(name)
         else:
