@@ -11,13 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+from engine import corpora
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_ENV = "RNNPLAY_CORPUS"
-DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "tinyshakespeare.txt"
+DEFAULT_CORPUS = corpora.resolve("shakespeare")  # the built-in corpus, shipped inside the package
 
 
 def corpus_path() -> Path | None:
-    """tinyshakespeare (or $RNNPLAY_CORPUS); None when the file is absent."""
+    """tinyshakespeare, the built-in corpus (or $RNNPLAY_CORPUS); None when the file is absent."""
     path = Path(os.environ.get(CORPUS_ENV, DEFAULT_CORPUS))
     return path if path.is_file() else None
 

@@ -11,11 +11,11 @@ import importlib
 from engine import events, presets, tasks
 from engine.config import ConfigError, TrainConfig
 
-__all__ = ["ConfigError", "TrainConfig", "Trainer", "load", "CheckpointError", "DeviceError",
+__all__ = ["ConfigError", "TrainConfig", "Trainer", "load", "race", "CheckpointError", "DeviceError",
            "events", "presets", "tasks", "devices"]
 
 _LAZY = {"Trainer": "engine.training", "load": "engine.checkpoint", "CheckpointError": "engine.checkpoint",
-         "DeviceError": "engine.devices"}
+         "DeviceError": "engine.devices", "race": "engine.racing"}
 
 
 def __getattr__(name: str):

@@ -1,32 +1,38 @@
 """Checkpoints: one .safetensors file (weights, optimizer state, RNG) + JSON metadata.
 
 safetensors holds only raw tensors and a JSON header, so loading a file can never run code.
-Writes go to a temporary file in the same folder, are fsynced, then renamed over the target.
+Writes go through engine.outputs (temp file beside the target, fsync, rename, the target's mode
+kept). Reads go through engine.reading: everything is checked before anything is allocated.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
+import stat
+from contextlib import contextmanager
 
 import torch
-from safetensors import safe_open
 from safetensors.torch import save as to_bytes
 
-from engine import devices, models, tasks
-from engine.config import ConfigError, TrainConfig
-from engine.vocab import Vocabulary
+from engine import devices, models, outputs, tasks
+from engine.config import ConfigError
+from engine.metadata import FORMAT, VERSION
+from engine.reading import Checkpoint, CheckpointError
+from engine.text import echo
 
-FORMAT = "rnnplay-checkpoint"
-VERSION = 1
+__all__ = ["CheckpointError", "SaveError", "LoadedModel", "load", "resume", "save", "write_atomically",
+           "FORMAT", "VERSION"]
 
 
-class CheckpointError(ValueError):
-    """A file is not a usable rnnplay checkpoint, or cannot be written; the message says why."""
+class SaveError(outputs.OutputError, CheckpointError):
+    """A checkpoint could not be written: an OutputError that `except CheckpointError` also catches."""
 
 
 def save(trainer, path: str) -> None:
+    with _as_save_error():  # before the tensors are gathered: a bad path costs nothing
+        outputs.check_target(path, "save")
     tensors = {f"model.{k}": v.detach().cpu().contiguous().clone() for k, v in trainer.model.state_dict().items()}
     optim = trainer.optimizer.state_dict()
     for index, state in optim["state"].items():
@@ -34,94 +40,59 @@ def save(trainer, path: str) -> None:
             tensors[f"optim.{index}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous().clone()
     tensors["rng"] = trainer.generator.get_state().cpu()
     meta = {"format": FORMAT, "version": VERSION, "config": trainer.config.to_dict(),
-            "vocab": trainer.vocab.to_dict(), "step": trainer.step, "metrics": trainer.metrics,
+            "vocab": trainer.vocab.to_dict(), "step": trainer.step,
+            "metrics": {k: v for k, v in trainer.metrics.items() if math.isfinite(v)},  # JSON has no NaN
             "param_groups": optim["param_groups"]}
     write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise CheckpointError(f"{path}: is a folder; give a file name such as model.safetensors")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".rnnplay-", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot write in {folder} ({e.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        os.unlink(tmp)
-        raise CheckpointError(f"{path}: could not save ({e.strerror}); the previous file is untouched") from None
+    """engine.outputs.write_atomically, raising SaveError (a CheckpointError) for callers that catch that."""
+    with _as_save_error():
+        outputs.write_atomically(path, data)
 
 
-def read(path: str) -> tuple[dict, dict[str, torch.Tensor]]:
-    """(metadata, tensors) of a checkpoint, or CheckpointError in one line."""
-    if not os.path.isfile(path):
-        raise CheckpointError(f"{path}: {'is a folder' if os.path.isdir(path) else 'no such file'}")
+@contextmanager
+def _as_save_error():
     try:
-        with safe_open(path, framework="pt", device="cpu") as f:
-            header = (f.metadata() or {}).get("rnnplay")
-            tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except Exception as e:  # safetensors reports truncation, bad headers and foreign formats alike
-        reason = (str(e).splitlines() or [type(e).__name__])[0][:120]
-        raise CheckpointError(f"{path}: not a readable safetensors checkpoint ({reason})") from None
-    if header is None:
-        raise CheckpointError(f"{path}: a safetensors file, but not one written by rnnplay")
-    try:
-        meta = json.loads(header)
-    except ValueError:
-        raise CheckpointError(f"{path}: its rnnplay metadata is not valid JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: a safetensors file, but not one written by rnnplay")
-    version = meta.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise CheckpointError(f"{path}: damaged metadata (format version {version!r})")
-    if version > VERSION:
-        raise CheckpointError(f"{path}: format version {version} is newer than this rnnplay reads ({VERSION}); "
-                              "upgrade rnnplay")
-    return meta, tensors
+        yield
+    except outputs.OutputError as e:
+        if isinstance(e, SaveError):
+            raise
+        raise SaveError(e.what, e.path, e.problem, e.accepted) from None
 
 
-def _restore(path: str, meta: dict, tensors: dict, device: str | None):
+def _build(ckpt: Checkpoint, make):
+    """`make()` builds the real model; running out of memory there is one line, not a traceback."""
     try:
-        config = TrainConfig.from_dict(meta["config"])
-        if device is not None:
-            config = config.replace(device=device)
-        vocab = Vocabulary.from_dict(meta["vocab"])
-        step = int(meta["step"])
-    except ConfigError as e:
-        raise CheckpointError(f"{path}: invalid saved config ({e})") from None
-    except (KeyError, TypeError, ValueError) as e:
-        raise CheckpointError(f"{path}: damaged metadata ({e!r})") from None
-    return config, vocab, step
-
-
-def _load_weights(path: str, model: torch.nn.Module, tensors: dict) -> None:
-    weights = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
-    try:
-        model.load_state_dict(weights)
+        return make()
+    except (MemoryError, torch.OutOfMemoryError) as e:
+        raise ckpt.error("config", f"out of memory building the model ({type(e).__name__})") from None
     except RuntimeError as e:
-        raise CheckpointError(f"{path}: weights do not match the saved model ({str(e).splitlines()[0]})") from None
+        if "allocate" not in str(e) and "out of memory" not in str(e):
+            raise
+        raise ckpt.error("config", "out of memory building the model") from None
+
+
+def _load_weights(ckpt: Checkpoint, model: torch.nn.Module) -> None:
+    try:
+        model.load_state_dict(ckpt.tensors("model."))
+    except RuntimeError as e:  # shapes were checked already; this is a belt-and-braces one-liner
+        raise ckpt.error("tensors", f"do not match the model ({str(e).splitlines()[0][:120]})") from None
 
 
 class LoadedModel:
     """A trained model read from a checkpoint: .config, .vocab, .step, .metrics and .predict()."""
 
     def __init__(self, path: str, device: str = "cpu"):
-        meta, tensors = read(path)
-        self.config, self.vocab, self.step = _restore(path, meta, tensors, device)
-        self.metrics = meta.get("metrics", {})
+        ckpt = Checkpoint(path)
+        meta = ckpt.meta
+        self.config = meta.config.replace(device=device) if device is not None else meta.config
+        self.vocab, self.step, self.metrics = meta.vocab, meta.step, dict(meta.metrics)
         self.device = devices.resolve(self.config.device)
         self.task = tasks.make(self.config, self.device, None, vocab=self.vocab)
-        try:
-            self.model = models.build(self.config, len(self.vocab))
-        except ValueError as e:
-            raise CheckpointError(f"{path}: {e}") from None
-        _load_weights(path, self.model, tensors)
+        self.model = _build(ckpt, lambda: models.build(self.config, len(self.vocab)))
+        _load_weights(ckpt, self.model)
         self.model.to(self.device).eval()
 
     def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
@@ -134,27 +105,73 @@ def load(path: str, device: str = "cpu") -> LoadedModel:
 
 
 def resume(trainer_class, path: str, **overrides):
-    meta, tensors = read(path)
-    config, vocab, step = _restore(path, meta, tensors, overrides.pop("device", None))
-    trainer = trainer_class(config.replace(**overrides) if overrides else config)
-    if trainer.vocab != vocab:
-        raise CheckpointError(f"{path}: the corpus changed since this checkpoint was saved (different characters)")
-    _load_weights(path, trainer.model, tensors)
-    optim = {"state": {}, "param_groups": meta.get("param_groups", [])}
-    for key, value in tensors.items():
-        if key.startswith("optim."):
-            _, index, name = key.split(".", 2)
-            optim["state"].setdefault(int(index), {})[name] = value
-    try:
-        trainer.optimizer.load_state_dict(optim)
-    except (ValueError, RuntimeError, KeyError) as e:
-        raise CheckpointError(f"{path}: optimizer state does not match ({e})") from None
+    ckpt = Checkpoint(path)
+    meta = ckpt.meta
+    device = overrides.pop("device", None)
+    config = meta.config.replace(device=device) if device is not None else meta.config
+    _check_corpus(config)
+    trainer = _build(ckpt, lambda: trainer_class(config.replace(**overrides) if overrides else config))
+    if trainer.vocab != meta.vocab:
+        raise ckpt.error("vocab", "the corpus changed since this checkpoint was saved (different characters)")
+    _load_weights(ckpt, trainer.model)
+    _load_optimizer(ckpt, trainer.optimizer)
     for group in trainer.optimizer.param_groups:
         group["lr"] = trainer.config.lr  # a resumed run may change the learning rate
     try:  # the same data stream; a CUDA generator's state does not fit a CPU one, so then start afresh
-        trainer.generator.set_state(tensors["rng"].to(torch.uint8))
-    except (KeyError, RuntimeError):
+        rng = ckpt.tensors("rng")
+        if "" in rng:
+            trainer.generator.set_state(rng[""])
+    except RuntimeError:
         pass
-    trainer.step, trainer.metrics = step, dict(meta.get("metrics", {}))
+    trainer.step, trainer.metrics = meta.step, dict(meta.metrics)
     trainer._publish()
     return trainer
+
+
+def _check_corpus(config) -> None:
+    """A checkpoint names its corpus; one that is now a FIFO or a device (/dev/zero) must not hang or
+    exhaust memory on resume. ConfigError: the data is not at hand, so the app loads for prediction only."""
+    path = config.corpus
+    if path is None or not os.path.exists(path) or os.path.isdir(path):
+        return  # missing or a folder: the task's own reader says so
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise ConfigError("corpus", f"{echo(path, 240)}: not a regular file (a pipe or device); "
+                                    "expected a UTF-8 text file")
+
+
+def _load_optimizer(ckpt: Checkpoint, optimizer: torch.optim.Optimizer) -> None:
+    """Saved settings merged onto the optimizer's own groups, each checked against the type it has there."""
+    fresh = optimizer.state_dict()["param_groups"]
+    saved = ckpt.meta.param_groups
+    if len(saved) != len(fresh):
+        raise ckpt.error("param_groups", f"{len(saved)} groups where the {ckpt.meta.config.optimizer} "
+                                         f"optimizer has {len(fresh)}")
+    groups = []
+    for i, (mine, theirs) in enumerate(zip(fresh, saved, strict=True)):
+        if theirs["params"] != mine["params"]:
+            raise ckpt.error(f"param_groups[{i}].params", "do not match the model's parameters")
+        group = dict(mine)
+        for name, value in theirs.items():
+            if name in mine and name != "params":
+                group[name] = _same_kind(ckpt, f"param_groups[{i}].{name}", mine[name], value)
+        groups.append(group)
+    state = ckpt.optimizer_state()
+    try:
+        optimizer.load_state_dict({"state": state, "param_groups": groups})
+    except (ValueError, RuntimeError, KeyError, TypeError) as e:
+        raise ckpt.error("optimizer", f"state does not match ({str(e).splitlines()[0][:120]})") from None
+
+
+def _same_kind(ckpt: Checkpoint, field: str, mine, value):
+    """`value` if it is the kind of thing the optimizer keeps under that name, else CheckpointError."""
+    def kind(v):
+        if v is None or isinstance(v, bool):
+            return "flag"  # foreach/fused are None or a bool depending on the torch version
+        if isinstance(v, (int, float)):
+            return "number"
+        if isinstance(v, (list, tuple)):
+            return f"{len(v)} numbers"
+        return type(v).__name__
+    if kind(mine) != kind(value):
+        raise ckpt.error(field, f"expected {kind(mine)} for this optimizer")
+    return tuple(value) if isinstance(mine, tuple) else value

@@ -110,9 +110,11 @@ def _key(key: int) -> int:
 
 def cmd_predict(args) -> int:
     import engine
+    from engine.text import visible
 
     model = engine.load(args.checkpoint, device=args.device)
-    print(model.predict(args.text, args.length, args.temperature))
+    # the vocabulary comes from the file: a completion keeps its line feeds, nothing else reaches the terminal raw
+    print(visible(model.predict(args.text, args.length, args.temperature), lines=model.config.task == "completion"))
     return 0
 
 
@@ -127,19 +129,25 @@ def train_config(args):
 
 
 def cmd_train(args) -> int:
+    import os
+
     import engine
     from engine.console import Reporter
+    from engine.outputs import AppendLog, check_target
+    from engine.text import echo, visible
 
+    for path, flag in ((args.save, "--save"), (args.metrics, "--metrics")):
+        if path is not None:  # before torch loads and the first step: a bad path never costs a run
+            check_target(path, flag)
+    if args.save and args.metrics and os.path.realpath(args.save) == os.path.realpath(args.metrics):
+        raise UsageError(f"--save and --metrics name the same file {echo(args.save)}; give each its own")
     if args.resume:
         overrides = {k: getattr(args, k) for k in ("steps", "lr", "device", "log_every", "eval_every")
                      if getattr(args, k) is not None}
         trainer = engine.Trainer.resume(args.resume, **overrides)
     else:
         trainer = engine.Trainer(train_config(args))
-    try:
-        metrics = open(args.metrics, "a", encoding="utf-8") if args.metrics else None
-    except OSError as e:
-        raise UsageError(f"--metrics: cannot write {args.metrics} ({e.strerror})") from None
+    metrics = AppendLog.open(args.metrics) if args.metrics is not None else None
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())  # Ctrl-C stops cleanly, then saves
     reporter = Reporter(json_lines=args.json)
@@ -147,16 +155,16 @@ def cmd_train(args) -> int:
         with reporter:
             for event in trainer.run(stop):
                 reporter.show(event)
-                if metrics:
-                    metrics.write(json.dumps(event.to_dict()) + "\n")
-                    metrics.flush()
+                failure = metrics and metrics.write(json.dumps(event.to_dict()))
+                if failure:  # said once; the run and its save go on
+                    print(f"rnnplay: warning: {one_line(failure)}", file=sys.stderr, flush=True)
     finally:
         signal.signal(signal.SIGINT, previous)
         if metrics:
             metrics.close()
-    if args.save:
+    if args.save is not None:
         trainer.save(args.save)
-        reporter.note(f"saved {args.save}")
+        reporter.note(f"saved {visible(args.save)}")
     if stop.is_set():
         return 130
     return 1 if event.reason in ("diverged", "failed") else 0

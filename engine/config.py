@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-TASKS = ("caesar", "completion", "mapping")
+from engine.tasks import REGISTRY
+
+TASKS = tuple(REGISTRY)
 CELLS = ("rnncell", "rnn", "lstm", "gru")
 HEADS = ("linear", "none")
 OPTIMIZERS = ("adam", "sgd")
@@ -34,6 +36,9 @@ class TrainConfig:
     length: int = 32
     corpus: str | None = None
     pairs: tuple[tuple[str, str], ...] = (("hello", "ohlol"),)
+    symbols: int = 8  # echo: streams draw from the first K capitals
+    delay: int = 5  # echo: the target is the input this many positions back
+    keyword: str = "LEMON"  # vigenere
     # model
     cell: str = "lstm"
     layers: int = 1
@@ -85,18 +90,15 @@ class TrainConfig:
         return cls(**data)
 
 
-# The task options each task reads; a config's other task options have no effect on it (the CLI
-# refuses them, the app hides them). Completion without a corpus is the lesson's fixed batch.
-_TASK_OPTIONS = ("key", "length", "corpus", "pairs", "batch_size")
-_TASK_READS = {"caesar": {"key", "length", "batch_size"}, "mapping": {"pairs"},
-               "completion": {"corpus", "length", "batch_size"}}
+# The task options of a config; each task reads some of them (engine.tasks.REGISTRY says which).
+_TASK_OPTIONS = ("key", "length", "corpus", "pairs", "symbols", "delay", "keyword", "batch_size")
 
 
 def unused_settings(config: TrainConfig) -> dict[str, str]:
     """{field: why it has no effect} for the task options that this config's task never reads."""
     out = {}
     for name in _TASK_OPTIONS:
-        if name not in _TASK_READS[config.task]:
+        if name not in REGISTRY[config.task].options:
             out[name] = f"the {config.task} task does not use it"
         elif name in ("length", "batch_size") and config.task == "completion" and config.corpus is None:
             out[name] = "the lesson's three sentences always train as one fixed batch (give a corpus to change it)"
@@ -201,16 +203,31 @@ def _pairs(pairs: Any) -> None:
         width = len(source)
 
 
+def _corpora() -> list[str]:
+    from engine import corpora
+
+    return corpora.names()
+
+
 def validate(c: TrainConfig) -> None:
     """Raise ConfigError naming the first invalid field."""
     _choice("task", c.task, TASKS)
     _int("key", c.key, 0, ALPHABET_SIZE - 1)
     _int("length", c.length, 2, 65536)
     if c.corpus is not None and (not isinstance(c.corpus, str) or not c.corpus):
-        raise ConfigError("corpus", f"expected a file path, got {c.corpus!r}")
+        raise ConfigError("corpus", f"expected a built-in corpus ({', '.join(_corpora())}) or a UTF-8 text file, "
+                                    f"got {c.corpus!r}")
     if c.corpus is not None and c.task != "completion":
         raise ConfigError("corpus", "only the completion task reads a corpus")
     _pairs(c.pairs)
+    _int("symbols", c.symbols, 2, 26)
+    _int("delay", c.delay, 0, 65535)
+    if c.task == "echo" and c.delay >= c.length:
+        raise ConfigError("delay", f"{c.delay} leaves nothing to echo in messages of length {c.length}; "
+                                   "accepted: below the length (raise --length for longer delays)")
+    if not isinstance(c.keyword, str) or not 1 <= len(c.keyword) <= 64 \
+            or not all("A" <= ch <= "Z" for ch in c.keyword.upper()):
+        raise ConfigError("keyword", f"expected 1 to 64 letters A-Z, got {c.keyword!r}"[:200])
     _choice("cell", c.cell, CELLS)
     _int("layers", c.layers, 1, 16)
     _int("hidden", c.hidden, 1, 8192)

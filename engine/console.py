@@ -6,6 +6,7 @@ import json
 import sys
 
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
+from engine.text import visible
 
 
 def describe_eval(e: Evaluated) -> str:
@@ -18,16 +19,24 @@ def describe_eval(e: Evaluated) -> str:
 
 
 def describe_sample(s) -> str:
+    """One sample for people: the input, what the model wrote, and the target when they differ.
+
+    Samples are corpus text: breaks and control characters are shown as symbols and escapes."""
     mark = "ok " if s.output == s.target else "   "
-    return f"  {mark}{s.input!r} -> {s.output!r}" + ("" if s.output == s.target else f"  (target {s.target!r})")
+    line = f"  {mark}{quoted(s.input)} -> model {quoted(s.output)}"
+    return line + ("" if s.output == s.target else f"  (target {quoted(s.target)})")
+
+
+def quoted(text: str) -> str:
+    return f"'{visible(text)}'"
 
 
 def describe_finish(e: RunFinished) -> str:
-    line = f"finished: {e.reason} at step {e.step} in {e.elapsed:.1f} s"
+    line = f"finished: {visible(e.reason)} at step {e.step} in {e.elapsed:.1f} s"
     for name, fmt in (("accuracy", "accuracy {:.2%}"), ("bits_per_char", "{:.3f} bits/char"), ("loss", "loss {:.4f}")):
         if name in e.metrics:
             line += ", " + fmt.format(e.metrics[name])
-    return line + (f"\n{e.message}" if e.message else "")
+    return line + (f"\n{visible(e.message)}" if e.message else "")
 
 
 class Reporter:
@@ -51,8 +60,9 @@ class Reporter:
             self.progress.stop()
 
     def say(self, text: str) -> None:
+        """Print a line for people; whatever came from data in it was passed through visible() already."""
         if self.progress:
-            self.progress.console.print(text, markup=False, highlight=False)
+            self.progress.console.print(text, markup=False, highlight=False, emoji=False)
         else:
             print(text, flush=True)
 
@@ -60,7 +70,7 @@ class Reporter:
         if self.json_lines:
             print(json.dumps({"event": "note", "message": text}), flush=True)
         else:
-            self.say(text)
+            self.say(visible(text))
 
     def show(self, event: Event) -> None:
         if self.json_lines:
@@ -68,8 +78,9 @@ class Reporter:
             return
         if isinstance(event, RunStarted):
             cfg = event.config
-            self.say(f"{cfg['task']} / {cfg['cell']} on {event.device}: {event.parameters:,} parameters, "
-                     f"{cfg['steps']} steps from step {event.step}")
+            self.say(f"{visible(cfg['task'])} / {visible(cfg['cell'])} on {visible(event.device)}: "
+                     f"{event.parameters:,} parameters, {visible(cfg['steps'])} steps from step {event.step}"
+                     + (f", corpus {visible(cfg['corpus'])}" if cfg.get("corpus") else ""))
             if self.progress:
                 self.progress.update(self.task, total=cfg["steps"], completed=event.step)
         elif isinstance(event, StepLogged):

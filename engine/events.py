@@ -51,8 +51,9 @@ class Evaluated(Event):
     step: int
     loss: float
     accuracy: float | None = None
-    bits_per_char: float | None = None
+    bits_per_char: float | None = None  # corpora: full context, the state carried through the held-out text
     samples: tuple[Sample, ...] = field(default_factory=tuple)
+    windowed_bits_per_char: float | None = None  # corpora: each window of --length starts from a zero state
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,11 @@ class RunFinished(Event):
     metrics: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0
     message: str = ""
+
+
+@dataclass(frozen=True)
+class RaceFinished(Event):
+    """The end of a race: one result per contestant, in the order the configs were given."""
+
+    kind: ClassVar[str] = "race"
+    results: tuple[dict[str, Any], ...] = ()

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import nn
 
 FUSED = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+MAX_PARAMETERS = 200_000_000  # a playground run; larger is a typo or a crafted checkpoint
 
 
 class CellLoop(nn.Module):
@@ -85,6 +86,24 @@ class SequenceModel(nn.Module):
 def build(config, vocab_size: int) -> SequenceModel:
     return SequenceModel(vocab_size, cell=config.cell, hidden=config.hidden, layers=config.layers,
                          embedding=config.embedding, dropout=config.dropout, head=config.head)
+
+
+def check_size(config, vocab_size: int) -> int:
+    """The model's parameter count, counted on the meta device (nothing allocated); ConfigError past the cap.
+
+    Every path that builds a model (a new run, resume, load, the app) calls this first.
+    """
+    from engine.config import ConfigError
+
+    try:
+        with torch.device("meta"):
+            count = sum(p.numel() for p in build(config, vocab_size).parameters())
+    except ValueError as e:
+        raise ConfigError("head", str(e)) from None
+    if count > MAX_PARAMETERS:
+        raise ConfigError("hidden", f"the model would have {count:,} parameters; at most {MAX_PARAMETERS:,} "
+                                    "are accepted (lower --hidden, --layers or --embedding)")
+    return count
 
 
 @torch.no_grad()

@@ -16,8 +16,6 @@ from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
 from engine.tasks.common import loss_of
 
-MAX_PARAMETERS = 200_000_000
-
 
 class Trainer:
     def __init__(self, config: TrainConfig):
@@ -30,7 +28,7 @@ class Trainer:
         if config.head == "none" and config.hidden != vocab:
             raise ConfigError("hidden", f"head none uses the hidden state as scores, so hidden must equal "
                                         f"the vocabulary size ({vocab}), not {config.hidden}")
-        _check_size(config, vocab)
+        models.check_size(config, vocab)
         with torch.random.fork_rng(devices=[]):  # seeded weights without disturbing the global RNG
             torch.manual_seed(config.seed)
             self.model = models.build(config, vocab).to(self.device)
@@ -136,15 +134,6 @@ def _optimizer(cfg: TrainConfig, model: torch.nn.Module) -> torch.optim.Optimize
     if cfg.optimizer == "sgd":
         return torch.optim.SGD(model.parameters(), lr=cfg.lr)
     return torch.optim.Adam(model.parameters(), lr=cfg.lr)
-
-
-def _check_size(cfg: TrainConfig, vocab: int) -> None:
-    """Refuse models too large to be a playground run, before allocating anything."""
-    with torch.device("meta"):
-        count = sum(p.numel() for p in models.build(cfg, vocab).parameters())
-    if count > MAX_PARAMETERS:
-        raise ConfigError("hidden", f"the model would have {count:,} parameters; at most {MAX_PARAMETERS:,} "
-                                    "are accepted (lower --hidden, --layers or --embedding)")
 
 
 def _failure(error: RuntimeError, device: torch.device, cfg: TrainConfig) -> str:

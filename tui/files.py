@@ -53,12 +53,31 @@ class CheckpointActions:
         if not hasattr(self.trainer, "save"):
             self.notify("Nothing to save yet: train (F5) or load (ctrl+o) a model first.", severity="warning")
             return
-        self.push_screen(PathDialog("Save the model to", self.default_path()),
-                         lambda path: path and self.save_checkpoint(path))
+        self.ask_save_path(self.default_path())
+
+    def ask_save_path(self, path: str) -> None:
+        """The save dialog. A path that cannot be written is refused before anything is saved, and asked again."""
+        from engine.outputs import OutputError, check_target
+
+        def chosen(choice: str | None) -> None:
+            if not choice:
+                return
+            try:
+                check_target(choice, "save")
+            except OutputError as error:
+                self.notify(str(error), severity="error", timeout=8)
+                self.ask_save_path(choice)
+                return
+            self.save_checkpoint(choice)
+
+        self.push_screen(PathDialog("Save the model to", path), chosen)
 
     @work(thread=True, group="files", exit_on_error=False)
     def save_checkpoint(self, path: str) -> None:
-        """Save from a worker; a running run is paused between steps meanwhile, so weights are whole."""
+        """Save from a worker; a running run is paused between steps meanwhile, so weights are whole.
+
+        A failed save loses nothing: the model stays in memory and the dialog opens again for another path.
+        """
         from engine.checkpoint import CheckpointError
 
         trainer, gate = self.trainer, self.gate
@@ -68,9 +87,10 @@ class CheckpointActions:
             gate.wait_until_blocked(PAUSE_FOR_SAVE_SECONDS)
         try:
             trainer.save(path)
-            self.post_message(Notice(f"Saved step {trainer.step:,} to {path}"))
+            self.post_message(Notice(f"Saved step {trainer.step:,} to {visible(path)}"))
         except (CheckpointError, OSError) as error:
-            self.post_message(Notice(str(error), "error"))
+            self.post_message(Notice(f"{visible(error)} (not saved; the model is kept: choose another path)", "error"))
+            self.call_from_thread(self.ask_save_path, path)
         finally:
             if pause:
                 gate.resume()

@@ -1,29 +1,105 @@
-"""Rich Text helpers: mark the characters a model got wrong (underlined, so NO_COLOR shows them too)."""
+"""Rich Text helpers: show model text safely and mark the characters a model got wrong.
+
+Every character passes through engine.text.visible (a line break shows as ⏎, ESC as \\x1b), so
+text from a corpus or a checkpoint can never move the cursor or split a line. Wrong characters are
+reversed as well as red: with NO_COLOR they stay a visible block (and the Samples view adds a ^ row).
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 
+from rich.cells import cell_len
 from rich.text import Text
 
-WRONG = "bold underline red"
+from engine.text import visible
+
+# Explicit colours, reversed: named ANSI red turns black under NO_COLOR's monochrome filter, while this
+# stays a light block with dark text; without any colour (ANSI themes) reverse video still shows.
+WRONG = "bold reverse #ff8a8a on #1a1a1a"
 RIGHT = "green"
+MISSING = "·"  # where the output stopped short of the expected text
+MARKER = "^"
+
+
+def cell(ch: str) -> str:
+    """One character as it is drawn: itself, a break symbol, or a visible escape."""
+    return ch if ch.isprintable() else visible(ch)
+
+
+def shown(text: str) -> str:
+    """`text` as drawn on one line (the same as visible(), one character at a time)."""
+    return text if text.isprintable() else "".join(map(cell, text))
+
+
+def one_line(text: Text) -> Text:
+    """A styled Text made safe to draw on one line, keeping its styles: the last guard of a line widget."""
+    if text.plain.isprintable():
+        return text
+    cuts = sorted({span.start for span in text.spans} | {span.end for span in text.spans})
+    out = Text(style=text.style, end="")
+    for piece in text.divide(cuts):  # each piece has one set of styles
+        part = Text(shown(piece.plain), style=piece.style)
+        for span in piece.spans:
+            part.stylize(span.style)
+        out.append_text(part)
+    return out
+
+
+def wrong_flags(output: str, expected: str) -> list[bool]:
+    """For each character of `output`: does it differ from `expected` (or run past it)?"""
+    return [i >= len(expected) or expected[i] != ch for i, ch in enumerate(output)]
 
 
 def marked(output: str, expected: str, right_style: str = RIGHT) -> Text:
-    """`output` with every character that differs from `expected` (or runs past it) marked wrong."""
+    """`output`, drawn safely, with every character that differs from `expected` marked wrong."""
     text, start = Text(), 0
-    right = (i < len(expected) and expected[i] == ch for i, ch in enumerate(output))
-    for ok, run in groupby(right):  # one span per run: a span per character renders slowly
+    for wrong, run in groupby(wrong_flags(output, expected)):  # one span per run: a span per character is slow
         end = start + sum(1 for _ in run)
-        text.append(output[start:end], right_style if ok else WRONG)
+        text.append(shown(output[start:end]), WRONG if wrong else right_style)
         start = end
     return text
 
 
 def count_wrong(output: str, expected: str) -> int:
-    return sum(1 for i, ch in enumerate(output) if i >= len(expected) or expected[i] != ch) + max(
-        0, len(expected) - len(output))
+    return sum(wrong_flags(output, expected)) + max(0, len(expected) - len(output))
+
+
+def aligned(*strings: str) -> list[tuple[str, ...]]:
+    """Position by position, each string's character drawn safely and padded to a common width.
+
+    An escape (\\x1b) is wider than the character it stands for; padding keeps the characters of
+    an input, its target and the model's output one above the other."""
+    rows = []
+    for i in range(max(map(len, strings), default=0)):
+        cells = [cell(s[i]) if i < len(s) else "" for s in strings]
+        width = max(map(cell_len, cells))
+        rows.append(tuple(c + " " * (width - cell_len(c)) for c in cells))
+    return rows
+
+
+def rows_of(widths: list[int], width: int) -> list[range]:
+    """Consecutive positions grouped into rows at most `width` cells wide (at least one a row)."""
+    rows, start, used = [], 0, 0
+    for i, size in enumerate(widths):
+        if i > start and used + size > width:
+            rows.append(range(start, i))
+            start, used = i, 0
+        used += size
+    if start < len(widths):
+        rows.append(range(start, len(widths)))
+    return rows
+
+
+def held_out(config: dict) -> bool:
+    """Whether evaluations use data the model never trained on: fresh Caesar messages, a corpus's tail.
+
+    The lessons' sentences and mapping pairs are evaluated on the training data itself."""
+    return config.get("task") == "caesar" or (config.get("task") == "completion" and bool(config.get("corpus")))
+
+
+def eval_loss_name(config: dict) -> str:
+    return "held-out loss" if held_out(config) else "eval loss (training data)"
 
 
 def percent(value: float | None) -> str:

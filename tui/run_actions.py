@@ -9,6 +9,7 @@ from typing import Any
 
 from engine import presets
 from engine.config import TrainConfig
+from engine.text import visible
 from tui.run_state import RunState
 from tui.widgets.confirm_dialog import ConfirmDialog
 from tui.widgets.path_dialog import PathDialog
@@ -100,14 +101,23 @@ class RunActions:
 
         self.push_screen(ConfirmDialog(f"Save the model before you {doing}?", detail), chosen)
 
-    def save_then(self, then: Callable[[], Any]) -> None:
+    def save_then(self, then: Callable[[], Any], path: str | None = None) -> None:
         """Ask where to save; once the save has succeeded, run `then` (a failed save discards nothing)."""
-        def chosen(path: str | None) -> None:
-            if path:
-                self.after_save = then
-                self.save_checkpoint(path)
+        from engine.outputs import OutputError, check_target
 
-        self.push_screen(PathDialog("Save the model to", self.default_path()), chosen)
+        def chosen(choice: str | None) -> None:
+            if not choice:
+                return
+            try:
+                check_target(choice, "save")
+            except OutputError as error:  # refused before saving: ask again, discard nothing
+                self.notify(visible(error, 400), severity="error", timeout=8)
+                self.save_then(then, choice)
+                return
+            self.after_save = then
+            self.save_checkpoint(choice)
+
+        self.push_screen(PathDialog("Save the model to", path or self.default_path()), chosen)
 
     def note_save(self, step: int, ok: bool) -> None:
         """A save finished (called on the UI thread)."""

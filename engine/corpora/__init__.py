@@ -6,6 +6,7 @@ character-level corpus. A corpus setting names one of these or a path to a UTF-8
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -22,7 +23,8 @@ def resolve(value: str) -> str:
     """The file a corpus setting means: a built-in name gives its packaged file, anything else is a path.
 
     A name wins over a file of the same name in the current folder; write `./shakespeare` for that.
+    A leading `~` is the home folder, as in a shell (the app's field has no shell to expand it).
     """
     if value in BUILTIN:
         return str(_HERE / BUILTIN[value])
-    return value
+    return os.path.expanduser(value)

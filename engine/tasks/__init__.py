@@ -1,21 +1,56 @@
-"""One module per task. Importing this package stays cheap: task data code loads torch on first use."""
+"""The task registry: one module per task, one line each here. Importing this stays cheap (no torch).
+
+A task module defines its task class (vocab, batch(), evaluate(model), predict(model, text, ...),
+shape, chars_per_step) and an exact reference function with test vectors where the task has one.
+The registry names, for each task, the class to build, the config fields it reads (the CLI refuses
+the others, the app hides them), its recommended preset and a one-line summary.
+"""
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
+
 from engine.tasks import caesar
 
-__all__ = ["caesar", "make"]
+__all__ = ["caesar", "make", "REGISTRY", "TaskInfo", "names"]
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    name: str
+    target: str  # "module:Class", imported on first use (task data code loads torch)
+    options: frozenset[str]  # the task options of TrainConfig that this task reads
+    preset: str  # the recommended preset: the base for `rnnplay train --task NAME`
+    summary: str
+
+
+def _task(name: str, target: str, options: str, preset: str, summary: str) -> TaskInfo:
+    return TaskInfo(name, target, frozenset(options.split()), preset, summary)
+
+
+REGISTRY: dict[str, TaskInfo] = {t.name: t for t in [
+    _task("caesar", "engine.tasks.caesar:CaesarTask", "key length batch_size", "caesar",
+          "decrypt a Caesar cipher, position by position"),
+    _task("completion", "engine.tasks.completion:CompletionTask", "corpus length batch_size", "completion",
+          "complete text character by character"),
+    _task("mapping", "engine.tasks.mapping:MappingTask", "pairs", "hello", "map strings (hello -> ohlol)"),
+    _task("echo", "engine.tasks.echo:EchoTask", "symbols delay length batch_size", "echo",
+          "repeat a stream of symbols after a delay (needs memory)"),
+    _task("vigenere", "engine.tasks.vigenere:VigenereTask", "keyword length batch_size", "vigenere",
+          "decrypt a Vigenere cipher (needs to count positions)"),
+]}
+
+
+def names() -> list[str]:
+    return list(REGISTRY)
 
 
 def make(config, device, generator, vocab=None):
     """The task object a Trainer feeds from: vocab, batch(), evaluate(model), predict(model, text).
 
-    With `vocab` (from a checkpoint) the task only predicts: it reads no corpus.
+    With `vocab` (from a checkpoint) a task that reads data files only predicts: it reads no corpus.
     """
-    if config.task == "caesar":
-        return caesar.CaesarTask(config, device, generator)
-    if config.task == "completion":
-        from engine.tasks.completion import CompletionTask
-        return CompletionTask(config, device, generator, vocab)
-    from engine.tasks.mapping import MappingTask
-    return MappingTask(config, device, generator)
+    module, _, name = REGISTRY[config.task].target.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    return cls(config, device, generator, vocab)

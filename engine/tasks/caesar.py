@@ -42,7 +42,7 @@ def _key(key: int) -> int:
 class CaesarTask:
     """Pairs (encrypted, original) of random messages, generated on the device with tensor ops."""
 
-    def __init__(self, config, device, generator):
+    def __init__(self, config, device, generator, vocab=None):
         import torch
 
         self.vocab = VOCAB
@@ -73,16 +73,15 @@ class CaesarTask:
                                VOCAB.decode(predicted[i].tolist())) for i in range(3))
         return {"loss": loss, "accuracy": accuracy, "samples": samples}
 
+    def inputs(self, text: str) -> str:
+        """What the model reads for `text`: ciphertext, in the alphabet."""
+        return normalize(text)
+
+    def targets(self, text: str) -> str:
+        return decrypt(text, self.key)
+
     def predict(self, model, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         """The model's decryption of `text` (normalised to the alphabet first)."""
-        import torch
+        from engine.tasks.common import argmax_over
 
-        from engine.tasks.common import check_prediction_length
-
-        check_prediction_length(text)
-        if not text:
-            return ""
-        device = next(model.parameters()).device
-        with torch.no_grad():
-            logits, _ = model(torch.tensor([VOCAB.encode(normalize(text))], device=device))
-        return VOCAB.decode(logits[0].argmax(-1).tolist())
+        return argmax_over(model, VOCAB, normalize(text))

@@ -27,3 +27,14 @@ def score(model, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float, torch.
 def check_prediction_length(text: str, limit: int = 1 << 20) -> None:
     if len(text) > limit:
         raise ValueError(f"text is {len(text):,} characters; at most {limit:,} are accepted")
+
+
+def argmax_over(model, vocab, text: str) -> str:
+    """The model's most likely symbol at each position of `text` (already in the vocabulary)."""
+    check_prediction_length(text)
+    if not text:
+        return ""
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        logits, _ = model(torch.tensor([vocab.encode(text)], device=device))
+    return vocab.decode(logits[0].argmax(-1).tolist())

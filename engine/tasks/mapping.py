@@ -5,14 +5,14 @@ from __future__ import annotations
 import torch
 
 from engine.events import Sample
-from engine.tasks.common import check_prediction_length, score
+from engine.tasks.common import argmax_over, score
 from engine.vocab import Vocabulary
 
 
 class MappingTask:
     """Every pair in one batch per step; the vocabulary is the sorted characters of all pairs."""
 
-    def __init__(self, config, device, generator):
+    def __init__(self, config, device, generator, vocab=None):
         self.pairs = config.pairs
         # no unknown symbol: the lesson's one-hot size is exactly its 4 characters
         self.vocab = Vocabulary(sorted({ch for pair in self.pairs for s in pair for ch in s}))
@@ -30,11 +30,12 @@ class MappingTask:
                         for i, (src, dst) in enumerate(self.pairs[:8]))
         return {"loss": loss, "accuracy": accuracy, "samples": samples}
 
+    def inputs(self, text: str) -> str:
+        return text
+
+    def targets(self, text: str) -> str | None:
+        """The pair's output when `text` is one of the training inputs."""
+        return dict(self.pairs).get(text)
+
     def predict(self, model, text: str, length: int | None = None, temperature: float = 0.0) -> str:
-        check_prediction_length(text)
-        if not text:
-            return ""
-        device = next(model.parameters()).device
-        with torch.no_grad():
-            logits, _ = model(torch.tensor([self.vocab.encode(text)], device=device))
-        return self.vocab.decode(logits[0].argmax(-1).tolist())
+        return argmax_over(model, self.vocab, text)

@@ -93,5 +93,14 @@ def test_foreign_safetensors_and_newer_versions_are_refused(tmp_path):
 
 
 def test_saving_into_a_missing_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(engine.CheckpointError, match="cannot write"):
+    with pytest.raises(engine.CheckpointError, match="cannot write .*: the folder .* does not exist"):
         trained(steps=5).save(str(tmp_path / "no" / "such" / "dir" / "c.safetensors"))
+
+
+def test_overwriting_a_checkpoint_keeps_its_mode(tmp_path):
+    path = tmp_path / "shared.safetensors"
+    trainer = trained(steps=2)
+    trainer.save(str(path))
+    path.chmod(0o664)
+    trainer.save(str(path))
+    assert (path.stat().st_mode & 0o777) == 0o664 and engine.load(str(path)).step == 2

@@ -83,4 +83,4 @@ def test_unused_settings_name_what_each_task_ignores():
     lesson = engine.presets.get("sentences-lesson")
     assert {"length", "batch_size", "key", "pairs"} <= set(unused_settings(lesson))
     assert "length" not in unused_settings(lesson.replace(corpus="x.txt"))
-    assert set(unused_settings(engine.presets.get("caesar"))) == {"corpus", "pairs"}
+    assert set(unused_settings(engine.presets.get("caesar"))) == {"corpus", "pairs", "symbols", "delay", "keyword"}

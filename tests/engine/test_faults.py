@@ -11,7 +11,6 @@ import time
 import pytest
 
 import engine
-from engine import checkpoint
 
 
 def small_trainer(**kw):
@@ -49,7 +48,7 @@ def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(checkpoint.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(engine.CheckpointError, match="No space left on device.*previous file is untouched"):
         small_trainer(seed=1).save(str(path))
     assert path.read_bytes() == before

@@ -111,10 +111,15 @@ async def test_a_failed_save_discards_nothing(app_factory, tmp_path):
         await pilot.pause()
         await pilot.press("s")
         await pilot.pause()
-        app.screen.query_one("#path-input", Input).value = str(tmp_path / "missing" / "folder" / "x.safetensors")
+        missing = str(tmp_path / "missing" / "folder" / "x.safetensors")
+        app.screen.query_one("#path-input", Input).value = missing
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("nothing was discarded" in n.message for n in app._notifications))
-        assert app.trainer is trainer
+        await pilot.pause()
+        assert app.trainer is trainer and any(n.severity == "error" for n in app._notifications)
+        assert type(app.screen).__name__ == "PathDialog"  # asked again, for another path
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.trainer is trainer and app.after_save is None
 
 
 async def test_the_dialogs_suggest_the_preset_and_step(app_factory):

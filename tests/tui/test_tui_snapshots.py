@@ -51,12 +51,38 @@ def canned_events(trainer: FakeTrainer, finished: bool = False) -> tuple:
     return tuple(events)
 
 
-def feed(finished: bool, tab: str = "train"):
+# A corpus as people have them (a byte-order mark, CRLF and LF line ends, tabs) and as an attacker
+# writes one (a window-title sequence, a screen clear, a bare CR, a right-to-left override).
+CORPUS = ("\ufeffFirst Citizen:\r\nBefore we proceed any further,\thear me speak.\n\nAll:\n"
+          "Speak, \x1b]0;pwned\x07speak.\x1b[2J\r\u202eevil\n\nFirst Citizen:\nYou are all resolved rather "
+          "to die than to famish?\n")
+
+
+class FakeCompletionTrainer(FakeTrainer):
+    run_id = "canned02"
+    config = presets.get("completion")
+
+
+def completion_events(trainer: FakeTrainer) -> tuple:
+    """A completion run on CORPUS: its samples carry every line break and escape sequence of the file."""
+    config = {**trainer.config.to_dict(), "corpus": "hostile\x1b[2J.txt", "steps": 150}
+    events: list = [RunStarted(trainer.run_id, "cpu", 316034, config, 0, ("input ids (32, 64)",))]
+    for step in range(10, 151, 10):
+        events.append(StepLogged(trainer.run_id, step, 3.6 * math.exp(-step / 100) + 1.5, 16000.0, step / 8))
+        if step % 50 == 0:
+            samples = tuple(Sample(CORPUS[i:i + 32], CORPUS[i:i + 80], CORPUS[i:i + 32 + step // 10] + "the the\r\n")
+                            for i in (0, 40, 70))
+            events.append(Evaluated(trainer.run_id, step, 3.6 * math.exp(-step / 100) + 1.6, None, 3.2, samples))
+    return tuple(events)
+
+
+def feed(finished: bool, tab: str = "train", completion: bool = False):
     async def run_before(pilot) -> None:
         app = pilot.app
-        trainer = FakeTrainer()
+        trainer = FakeCompletionTrainer() if completion else FakeTrainer()
         app.post_message(TrainerCreated(trainer))
-        app.post_message(TrainingEvents(canned_events(trainer, finished)))
+        events = completion_events(trainer) if completion else canned_events(trainer, finished)
+        app.post_message(TrainingEvents(events))
         await pilot.pause()
         app.action_show_tab(tab)
         await pilot.pause()
@@ -90,3 +116,13 @@ def test_finished_screen(snap_compare):
 def test_samples_screen(snap_compare):
     assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34),
                         run_before=feed(False, "samples"))
+
+
+def test_completion_on_a_hostile_corpus_80x24(snap_compare):
+    assert snap_compare(make_app("completion", devices=DEVICES), terminal_size=(80, 24),
+                        run_before=feed(False, completion=True))
+
+
+def test_completion_samples_on_a_hostile_corpus_80x24(snap_compare):
+    assert snap_compare(make_app("completion", devices=DEVICES), terminal_size=(80, 24),
+                        run_before=feed(False, "samples", completion=True))

@@ -12,6 +12,8 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.marking import one_line
+
 
 class EvalLog(Widget):
     DEFAULT_CSS = "EvalLog { height: auto; }"
@@ -23,6 +25,8 @@ class EvalLog(Widget):
         self._strips_key: tuple = ()  # (width, base style): a resize or a theme change redraws all
 
     def write(self, line: Text) -> None:
+        """Add a line; a line break or a control character in it is drawn as a visible symbol."""
+        line = one_line(line)
         if len(self.lines) == self.lines.maxlen:
             self._strips.pop(id(self.lines[0]), None)
         self.lines.append(line)

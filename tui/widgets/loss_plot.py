@@ -1,4 +1,6 @@
-"""LossPlot: training loss, evaluation loss and accuracy over steps (textual-plotext).
+"""LossPlot: training loss, held-out loss and accuracy over steps (textual-plotext).
+
+The legend is the title line: plotext draws its legend box over the top left, where a loss curve starts.
 
 A plotext redraw costs ~20-30 ms of Python on a small CPU, time the training thread waits for
 the GIL; so the plot rebuilds only when the run state changed, and it times its own rendering
@@ -13,7 +15,10 @@ from collections.abc import Sequence
 
 from textual_plotext import PlotextPlot
 
+from tui.marking import eval_loss_name
 from tui.run_state import RunState
+
+TRAIN_MARK, EVAL_MARK, ACCURACY_MARK = "⠒", "•", "+"  # braille, dot, plus: told apart without colour
 
 
 def finite(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -32,6 +37,31 @@ def downsample(points: Sequence[tuple[float, float]], limit: int) -> list[tuple[
         out.append((bucket[-1][0], sum(y for _, y in bucket) / len(bucket)))
     out.append(points[-1])
     return out
+
+
+def whole_ticks(low: float, high: float, count: int) -> list[int]:
+    """About `count` round whole-step ticks between low and high (plotext's own can be 107.5)."""
+    low, high = math.ceil(low), math.floor(high)
+    if high <= low:
+        return [low]
+    raw = (high - low) / max(count, 1)
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next((m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw), 10 * magnitude)
+    first = math.ceil(low / step) * step
+    return list(range(int(first), high + 1, int(step)))
+
+
+def legend(losses, evals, accuracy, width: int = 200, eval_name: str = "held-out loss") -> str:
+    """The series' names, markers and latest values: a title line, so no legend box covers the curve."""
+    parts = []
+    if losses:
+        parts.append(f"{TRAIN_MARK} training loss {losses[-1][1]:.4f}")
+    if evals:
+        parts.append(f"{EVAL_MARK} {eval_name} {evals[-1][1]:.4f}")
+    if accuracy:
+        parts.append(f"{ACCURACY_MARK} accuracy {100 * accuracy[-1][1]:.1f}% (right axis)")
+    line = "   ".join(parts)
+    return line if len(line) <= width else line.replace(" (right axis)", "").replace("   ", "  ")
 
 
 def columns(points: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:
@@ -71,15 +101,17 @@ class LossPlot(PlotextPlot):
         evals = finite([(e.step, e.loss) for e in state.evals])
         accuracy = finite([(e.step, e.accuracy) for e in state.evals if e.accuracy is not None])
         if losses:
-            plt.plot(*columns(losses), label="loss", marker="braille", color="cyan")
+            plt.plot(*columns(losses), marker="braille", color="cyan")
         if evals:
-            plt.plot(*columns(downsample(evals, width)), label="eval loss", marker="dot", color="magenta")
+            plt.plot(*columns(downsample(evals, width)), marker="dot", color="magenta")
         if accuracy:
-            plt.plot(*columns(downsample(accuracy, width)), label="accuracy", marker="+", color="green",
-                     yside="right")
+            plt.plot(*columns(downsample(accuracy, width)), marker="+", color="green", yside="right")
             plt.ylim(0, 1, yside="right")
+        steps = [x for x, _ in losses + evals]
+        if steps:
+            plt.xticks(whole_ticks(min(steps), max(steps), max(self.size.width // 14, 2)))
         plt.xlabel("step")
-        plt.title(f"loss {losses[-1][1]:.4f}" if losses else "loss")
+        plt.title(legend(losses, evals, accuracy, self.size.width - 2, eval_loss_name(state.config)))
         self.refresh()
         return True
 

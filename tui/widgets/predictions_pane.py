@@ -1,34 +1,94 @@
-"""PredictionsPane: the latest evaluation's samples (input, target, output with wrong characters marked)."""
+"""PredictionsPane: the latest evaluation's samples: input, expected text and the model's output.
+
+The three strings are drawn position by position in rows cut to the pane's width, so that each
+character of the output sits under the character it should have been; a marker row puts ^ under
+the wrong ones (visible without colour too).
+"""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.marking import count_wrong, marked, percent
+from engine.text import visible
+from tui.marking import (
+    MARKER,
+    MISSING,
+    RIGHT,
+    WRONG,
+    aligned,
+    count_wrong,
+    eval_loss_name,
+    held_out,
+    percent,
+    rows_of,
+    wrong_flags,
+)
 from tui.run_state import RunState
 
-LABELS = {"caesar": ("encrypted", "original", "decrypted"), "completion": ("prefix", "expected", "completed"),
-          "mapping": ("input", "target", "predicted")}
+LABELS = {"caesar": ("encrypted", "original", "model output"),
+          "completion": ("prefix", "held-out text", "model output"),
+          "sentences": ("prefix", "sentence", "model output"),
+          "mapping": ("input", "target", "model output")}
+LABEL_WIDTH = max(len(name) for names in LABELS.values() for name in names)
+DEFAULT_WIDTH = 78
 
 
-def samples_text(state: RunState) -> Text:
+def labels(config: dict) -> tuple[str, str, str]:
+    if config.get("task") == "completion" and not held_out(config):
+        return LABELS["sentences"]
+    return LABELS.get(config.get("task", ""), LABELS["mapping"])
+
+
+def heading(state: RunState) -> Text:
     latest = state.latest
-    if latest is None:
+    text = Text()  # (a style given to Text() would cover everything appended to it: the whole pane)
+    text.append(f"step {latest.step:,}  {eval_loss_name(state.config)} {latest.loss:.4f}", style="bold")
+    if latest.accuracy is not None:
+        text.append(f"  accuracy {percent(latest.accuracy)}", style="bold")
+    if latest.bits_per_char is not None:
+        text.append(f"  {latest.bits_per_char:.3f} bits/char", style="bold")
+    text.append("\nmodel output: wrong characters reversed and marked ^ below\n\n", style="dim")
+    return text
+
+
+def sample_text(sample, names: tuple[str, str, str], width: int) -> Text:
+    """One sample as aligned rows: input, expected, model output and a marker row, cut to `width`."""
+    columns = aligned(sample.input, sample.target, sample.output)
+    wrong = wrong_flags(sample.output, sample.target) + [True] * (len(sample.target) - len(sample.output))
+    wrong += [False] * (len(columns) - len(wrong))  # an input longer than both strings
+    count = count_wrong(sample.output, sample.target)
+    text = Text()
+    for row, span in enumerate(rows_of([cell_len(c[0]) for c in columns], max(width - LABEL_WIDTH - 2, 8))):
+        row_names = names if row == 0 else ("", "", "")
+        given = "".join(columns[i][0] for i in span).rstrip()
+        if given:
+            text.append(f"{row_names[0]:>{LABEL_WIDTH}}  {given}\n", style="dim")
+        text.append(f"{row_names[1]:>{LABEL_WIDTH}}  " + "".join(columns[i][1] for i in span).rstrip() + "\n")
+        text.append(f"{row_names[2]:>{LABEL_WIDTH}}  ")
+        for i in span:
+            output = columns[i][2]
+            if i >= len(sample.output) and wrong[i]:  # the output stopped short: show the gap
+                output = MISSING.ljust(cell_len(output) or 1)
+            text.append(output, WRONG if wrong[i] else RIGHT)
+        summary = (f"{count} wrong" if count else "✓ all right") if row == 0 else ""
+        markers = "".join((MARKER if wrong[i] else " ").ljust(cell_len(columns[i][2])) for i in span)
+        text.append(f"\n{summary:>{LABEL_WIDTH}}  ", style="dim")
+        text.append(markers.rstrip() + "\n", style="bold")
+    return text
+
+
+def samples_text(state: RunState, width: int = DEFAULT_WIDTH) -> Text:
+    if state.latest is None:
         return Text("No evaluation yet: the samples each evaluation streams appear here.", style="dim")
-    names = LABELS.get(state.config.get("task", ""), LABELS["mapping"])
-    width = max(map(len, names))
-    text = Text(f"step {latest.step:,}  eval loss {latest.loss:.4f}  accuracy {percent(latest.accuracy)}\n\n",
-                style="bold")
-    for sample in latest.samples:
-        text.append(f"{names[0]:>{width}}  {sample.input}\n", style="dim")
-        text.append(f"{names[1]:>{width}}  {sample.target}\n")
-        text.append(f"{names[2]:>{width}}  ")
-        text.append_text(marked(sample.output, sample.target))
-        wrong = count_wrong(sample.output, sample.target)
-        text.append(f"  {wrong} wrong\n\n" if wrong else "  ✓\n\n", style="dim")
+    names = labels(state.config)
+    text = heading(state)
+    for sample in state.latest.samples:
+        text.append_text(sample_text(sample, names, width))
+        text.append("\n")
     return text
 
 
@@ -37,7 +97,7 @@ def shapes_text(state: RunState) -> Text:
         return Text("")
     text = Text("Tensor shapes of one training step\n", style="bold")
     for line in state.shapes:
-        text.append(f"  {line}\n")
+        text.append(f"  {visible(line)}\n")
     return text
 
 
@@ -45,6 +105,8 @@ class PredictionsPane(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.drawn_version = -1
+        self.drawn_width = 0
+        self.state = RunState()
 
     def compose(self) -> ComposeResult:
         yield Static(id="samples")
@@ -53,9 +115,13 @@ class PredictionsPane(VerticalScroll):
     def on_mount(self) -> None:
         self.show(RunState())
 
+    def on_resize(self) -> None:
+        self.show(self.state)  # the rows are cut to the width: a new width redraws them
+
     def show(self, state: RunState) -> None:
-        if state.version == self.drawn_version:
+        width = self.scrollable_content_region.width or DEFAULT_WIDTH
+        if (state.version, width) == (self.drawn_version, self.drawn_width):
             return
-        self.drawn_version = state.version
-        self.query_one("#samples", Static).update(samples_text(state))
+        self.state, self.drawn_version, self.drawn_width = state, state.version, width
+        self.query_one("#samples", Static).update(samples_text(state, width))
         self.query_one("#shapes", Static).update(shapes_text(state))

@@ -10,6 +10,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tui.marking import one_line
+
 
 def progress_bar(fraction: float, width: int) -> Text:
     width = max(width - 6, 1)
@@ -27,6 +29,6 @@ class StatsBlock(Widget):
 
     def render(self) -> Text:
         status, detail, fraction = self.lines
-        text = Text("\n").join([status, detail, progress_bar(fraction, self.size.width)])
+        text = Text("\n").join([one_line(status), one_line(detail), progress_bar(fraction, self.size.width)])
         text.no_wrap, text.overflow = True, "ellipsis"
         return text

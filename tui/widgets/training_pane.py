@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button
 
-from tui.marking import clock, marked, percent, rate
+from engine.text import ELLIPSIS, visible
+from tui.marking import clock, held_out, marked, percent, rate, shown
 from tui.run_state import RunState
 from tui.widgets.eval_log import EvalLog
 from tui.widgets.loss_plot import LossPlot
@@ -15,14 +16,18 @@ from tui.widgets.stats_block import StatsBlock
 
 STATUS = {"idle": "○ idle", "starting": "◌ starting", "running": "● running", "paused": "‖ paused",
           "stopping": "◌ stopping"}
+EVAL_TITLE = {True: "held-out evaluations: loss, accuracy, model output",
+              False: "evaluations on the training data: loss, accuracy, model output"}
+PREFIX_SHOWN = 12  # characters of a completion's prefix shown before the model's text
+PREFIX_END = "▸"  # where the prefix ends and the model's own text begins
 FINISHED = {"completed": "✓ completed", "stopped": "■ stopped", "diverged": "✗ diverged", "failed": "✗ failed"}
 
 
 def status_line(state: RunState) -> Text:
     if state.status == "finished" and state.finished is not None:
-        label = FINISHED.get(state.finished.reason, state.finished.reason)
+        label = FINISHED.get(state.finished.reason, visible(state.finished.reason, 20))
     else:
-        label = STATUS.get(state.status, state.status)
+        label = STATUS.get(state.status, visible(state.status, 20))
     line = Text(label, style="bold")
     total = f"/{state.total_steps:,}" if state.total_steps else ""
     line.append(f"  step {state.step:,}{total}")
@@ -42,20 +47,32 @@ def detail_line(state: RunState) -> Text:
         return Text("Building the model (the first start also loads torch)...", style="dim")
     if not state.run_id:
         return Text("Pick a preset on the Setup tab (F1), then press F5 to train.", style="dim")
-    line = Text(f"{rate(state.chars_per_s)} chars/s  {clock(state.elapsed)}  {state.device}  "
-                f"{state.parameters:,} params  run {state.run_id}", style="dim")
+    line = Text(f"{rate(state.chars_per_s)} chars/s  {clock(state.elapsed)}  {visible(state.device, 20)}  "
+                f"{state.parameters:,} params  run {visible(state.run_id, 20)}", style="dim")
     if state.finished is not None and state.finished.message:
-        line = Text(state.finished.message, style="bold red" if state.finished.reason != "stopped" else "")
+        line = Text(visible(state.finished.message), style="bold red" if state.finished.reason != "stopped" else "")
     return line
 
 
+def model_output(task: str, sample) -> Text:
+    """The model's output, wrong characters marked; a completion shows the end of its prefix, dimmed."""
+    prefix = sample.input
+    if task != "completion" or not prefix or not sample.output.startswith(prefix):
+        return marked(sample.output, sample.target)
+    context = ELLIPSIS + prefix[-PREFIX_SHOWN:] if len(prefix) > PREFIX_SHOWN else prefix
+    text = Text(shown(context) + PREFIX_END, style="dim")
+    text.append_text(marked(sample.output[len(prefix):], sample.target[len(prefix):]))
+    return text
+
+
 def eval_line(state: RunState, event) -> Text:
-    line = Text(f"step {event.step:<5} loss {event.loss:.4f}  ", style="dim")
+    """step, evaluation loss, accuracy and the first sample's output (the log's title says on what data)."""
+    line = Text(f"step {event.step:<6} loss {event.loss:.4f}", style="dim")
     if event.accuracy is not None:
-        line.append(f"{percent(event.accuracy):>6}  ", style="dim")
+        line.append(f"  acc {percent(event.accuracy):>6}", style="dim")
     if event.samples:
-        sample = event.samples[0]
-        line.append_text(marked(sample.output, sample.target))
+        line.append("  model: ", style="dim")
+        line.append_text(model_output(state.config.get("task", ""), event.samples[0]))
     return line
 
 
@@ -77,6 +94,9 @@ class TrainingPane(Vertical):
         yield LossPlot(id="loss-plot")
         yield EvalLog(id="eval-log")
 
+    def on_mount(self) -> None:
+        self.query_one(EvalLog).border_title = EVAL_TITLE[True]
+
     def show(self, state: RunState) -> None:
         if state.version == self.drawn_version:
             return
@@ -84,6 +104,7 @@ class TrainingPane(Vertical):
         fraction = min(state.step / max(state.total_steps, 1), 1.0)
         self.query_one(StatsBlock).lines = (status_line(state), detail_line(state), fraction)
         log = self.query_one("#eval-log", EvalLog)
+        log.border_title = EVAL_TITLE[held_out(state.config) or not state.config]
         count = state.eval_count
         if count < self.logged:
             log.clear()

@@ -1,0 +1,109 @@
+"""A race: several trainers on the same task and data stream, interleaved in one thread.
+
+Contestants differ in cell (and seed). Contestants with the same seed draw identical batches,
+because a trainer's data stream comes from its seed alone. They take turns, one logging interval
+each, so their curves grow together; each is timed only while it runs, so a slow cell never makes a
+fast one look slow. The race ends with a RaceFinished event: per contestant, the steps and seconds
+to the target accuracy (None when never reached), the final accuracy and loss, milliseconds per step
+and parameters.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from engine.config import ConfigError, TrainConfig
+from engine.events import Evaluated, Event, RaceFinished, RunFinished, RunStarted
+
+TARGET = 0.99
+
+
+def contestants(base: TrainConfig, cells: Sequence[str], seeds: Sequence[int] = (0,)) -> list[TrainConfig]:
+    """One config per cell and seed, everything else from `base`."""
+    if not cells:
+        raise ConfigError("cells", "expected at least one cell, e.g. rnn,lstm,gru")
+    return [base.replace(cell=cell, seed=seed) for seed in seeds for cell in cells]
+
+
+def label(config: TrainConfig) -> str:
+    return f"{config.cell} seed {config.seed}"
+
+
+@dataclass
+class _Entry:
+    config: TrainConfig
+    trainer: object
+    run: Iterator[Event]
+    stop: threading.Event = field(default_factory=threading.Event)
+    seconds: float = 0.0  # time spent running this contestant alone
+    parameters: int = 0
+    steps_to_target: int | None = None
+    seconds_to_target: float | None = None
+    last_eval: Evaluated | None = None
+    finished: RunFinished | None = None
+
+
+def race(configs: Sequence[TrainConfig], stop: threading.Event | None = None, *, target: float = TARGET,
+         seconds: float | None = None) -> Iterator[Event]:
+    """Train every config in turn, yielding their events, then a RaceFinished with the results.
+
+    `seconds` gives each contestant the same time budget (its own running time); otherwise each runs
+    its config's steps. `stop` ends the race after the current turn.
+    """
+    from engine.training import Trainer
+
+    _check_same_task(configs)
+    entries = []
+    for config in configs:
+        trainer = Trainer(config)
+        entries.append(_Entry(config, trainer, iter(())))
+        entries[-1].run = trainer.run(entries[-1].stop)
+    while any(e.finished is None for e in entries):
+        for entry in entries:
+            if entry.finished is not None:
+                continue
+            if stop is not None and stop.is_set() or seconds is not None and entry.seconds >= seconds:
+                entry.stop.set()
+            started = time.perf_counter()
+            event = next(entry.run)
+            entry.seconds += time.perf_counter() - started
+            _note(entry, event, target)
+            yield event
+    yield RaceFinished(uuid.uuid4().hex[:8], tuple(_result(e) for e in entries))
+
+
+def _check_same_task(configs: Sequence[TrainConfig]) -> None:
+    if not configs:
+        raise ConfigError("cells", "a race needs at least one contestant")
+    tasks = {(c.task, c.key, c.corpus, c.pairs, c.symbols, c.delay, c.keyword, c.length, c.batch_size)
+             for c in configs}
+    if len(tasks) > 1:
+        raise ConfigError("task", "every contestant of a race must train on the same task and data")
+
+
+def _note(entry: _Entry, event: Event, target: float) -> None:
+    if isinstance(event, RunStarted):
+        entry.parameters = event.parameters
+    elif isinstance(event, Evaluated):
+        entry.last_eval = event
+        if entry.steps_to_target is None and event.accuracy is not None and event.accuracy >= target:
+            entry.steps_to_target, entry.seconds_to_target = event.step, entry.seconds
+    elif isinstance(event, RunFinished):
+        entry.finished = event
+
+
+def _result(entry: _Entry) -> dict:
+    finished, last = entry.finished, entry.last_eval
+    steps = finished.step if finished else 0
+    return {"contestant": label(entry.config), "cell": entry.config.cell, "seed": entry.config.seed,
+            "run_id": entry.trainer.run_id, "steps": steps, "seconds": round(entry.seconds, 3),
+            "accuracy": last.accuracy if last else None, "loss": last.loss if last else None,
+            "bits_per_char": last.bits_per_char if last else None,
+            "steps_to_target": entry.steps_to_target,
+            "seconds_to_target": None if entry.seconds_to_target is None else round(entry.seconds_to_target, 3),
+            "ms_per_step": round(1000 * entry.seconds / steps, 3) if steps else None,
+            "parameters": entry.parameters, "reason": finished.reason if finished else None}

@@ -1,0 +1,265 @@
+"""Hostile checkpoints crafted by editing real ones: every one is refused in one line naming file and field."""
+
+import json
+import os
+import struct
+import subprocess
+import sys
+
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+import engine
+from engine import models
+
+BILLIONS = {"hidden": 8192, "layers": 16, "embedding": 8192}
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """A real caesar checkpoint (adam state and all) and a real mapping one: (path, meta, tensors)."""
+    folder = tmp_path_factory.mktemp("real")
+    made = {}
+    for name, preset, extra in (("caesar", "caesar", {"hidden": 8, "embedding": 4, "length": 8}),
+                                ("mapping", "hello", {})):
+        trainer = engine.Trainer(engine.presets.get(preset).replace(device="cpu", steps=3, **extra))
+        list(trainer.run())
+        path = str(folder / f"{name}.safetensors")
+        trainer.save(path)
+        made[name] = (path, *read(path))
+    return made
+
+
+def read(path):
+    with safe_open(path, framework="pt", device="cpu") as f:
+        return json.loads(f.metadata()["rnnplay"]), {k: f.get_tensor(k) for k in f.keys()}
+
+
+def craft(folder, meta, tensors, name="crafted.safetensors", raw_meta=None):
+    path = str(folder / name)
+    save_file(tensors, path, metadata={"rnnplay": raw_meta if raw_meta is not None else json.dumps(meta)})
+    return path
+
+
+def refused(path, field, action=engine.load):
+    with pytest.raises(engine.CheckpointError) as info:
+        action(path)
+    message = str(info.value)
+    assert "\n" not in message and "\x1b" not in message
+    assert message.startswith(path + ": "), message
+    assert field in message, message
+    return message
+
+
+def edited(meta, dotted, value):
+    meta = json.loads(json.dumps(meta))
+    *parents, last = dotted.split(".")
+    node = meta
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[int(last) if isinstance(node, list) else last] = value
+    return meta
+
+
+DELETE = object()
+METADATA_ATTACKS = [
+    ("step", float("inf"), "step"),
+    ("step", -1, "step"),
+    ("step", "12", "step"),
+    ("step", True, "step"),
+    ("step", DELETE, "step: missing"),
+    ("version", True, "version"),
+    ("metrics", [1, 2], "metrics"),
+    ("metrics", {"loss": "low"}, "metrics.loss"),
+    ("param_groups", "fast", "param_groups"),
+    ("param_groups", [7], "param_groups[0]"),
+    ("param_groups", [{"params": "all"}], "param_groups[0]"),
+    ("param_groups", [{"params": [0, 0]}], "param_groups[0].params"),
+    ("param_groups", [{"params": [0], "lr": {"a": 1}}], "param_groups[0].lr"),
+    ("vocab", ["A"], "vocab"),
+    ("vocab.symbols", [1, 2, 3], "vocab.symbols[0]"),
+    ("vocab.symbols", ["A", "A"], "vocab.symbols"),
+    ("vocab.symbols", ["A", ""], "vocab.symbols[1]"),
+    ("vocab.symbols", [], "vocab.symbols"),
+    ("vocab.unknown", "?", "vocab.unknown"),
+    ("vocab.symbols", list("ABCDEFGHIJKLMNOPQRSTUVWXYZ_"), "vocab"),  # right size, wrong symbols for caesar
+    ("config", "lstm", "config"),
+    ("config.cell", "\x1b[31mlstm", "config.cell"),
+    ("config.hidden", 1e9, "config.hidden"),
+    ("config.lr", float("inf"), "config.lr"),
+    ("config.task", "mapping", "vocab"),  # the task name swapped: the vocabulary does not fit
+    ("config.task", "completion", "vocab"),
+    ("config.surprise", 1, "config.surprise"),
+    ("extra", 1, "'extra': unknown field"),
+]
+
+
+@pytest.mark.parametrize("field, value, named", METADATA_ATTACKS)
+def test_crafted_metadata_is_refused_by_load_and_resume(real, tmp_path, field, value, named):
+    _, meta, tensors = real["caesar"]
+    path = craft(tmp_path, edited(meta, field, value), tensors)
+    refused(path, named)
+    refused(path, named, engine.Trainer.resume)
+
+
+def test_the_task_swapped_between_two_real_files_is_refused(real, tmp_path):
+    _, caesar_meta, caesar_tensors = real["caesar"]
+    _, mapping_meta, _ = real["mapping"]
+    swapped = edited(caesar_meta, "config", mapping_meta["config"])  # mapping config over caesar weights
+    refused(craft(tmp_path, swapped, caesar_tensors), "vocab")
+    swapped = edited(swapped, "vocab", mapping_meta["vocab"])  # vocabulary swapped too: now the weights differ
+    refused(craft(tmp_path, swapped, caesar_tensors, "both.safetensors"), "tensor 'model.")
+
+
+@pytest.mark.parametrize("raw, named", [
+    ("[" * 100_000 + "]" * 100_000, "nested 100,000 levels deep"),
+    ('{"a": ' * 50_000 + "1" + "}" * 50_000, "nested 50,000 levels deep"),
+    ('{"format": "rnnplay-checkpoint", "version": 1, "step": Infinity}', "missing"),
+    ("not json", "metadata: not valid JSON"),
+    ('"just a string"', "expected a JSON object"),
+    ("[1, 2]", "expected a JSON object"),
+    ('{"format": "rnnplay-checkpoint", "version": 1, "step": ' + "9" * 5000 + "}", "not valid JSON"),
+], ids=["arrays-100k-deep", "objects-50k-deep", "infinity", "not-json", "string", "array", "5000-digits"])
+def test_hostile_json_is_refused_before_it_can_hurt(real, tmp_path, raw, named):
+    _, _, tensors = real["caesar"]
+    refused(craft(tmp_path, None, tensors, raw_meta=raw), named)
+
+
+def test_a_huge_header_claim_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "huge.safetensors"
+    path.write_bytes(struct.pack("<Q", 1 << 40) + b"{" * 64)
+    refused(str(path), "header of 1,099,511,627,776 bytes")
+
+
+def test_a_small_file_claiming_billions_of_parameters_allocates_nothing(real, tmp_path):
+    _, meta, tensors = real["caesar"]
+    for key, value in BILLIONS.items():
+        meta = edited(meta, f"config.{key}", value)
+    path = craft(tmp_path, meta, tensors)
+    assert os.path.getsize(path) < 64 * 1024
+    for action in (engine.load, engine.Trainer.resume):
+        message = refused(path, "config.hidden", action)
+        assert "parameters; at most 200,000,000 are accepted" in message
+
+
+@pytest.mark.parametrize("change, named", [
+    (lambda t: t.pop("model.head.weight"), "tensor 'model.head.weight': missing"),
+    (lambda t: t.update({"model.head.weight": t["model.head.weight"].double()}), "F64"),
+    (lambda t: t.update({"model.head.bias": torch.zeros(10_000)}), "[10000] where the config needs F32 [27]"),
+    (lambda t: t.update({"surprise": torch.zeros(1)}), "tensor 'surprise': unexpected"),
+    (lambda t: t.update({"optim.99.step": torch.zeros(())}), "tensor 'optim.99.step'"),
+    (lambda t: t.update({"optim.0.exp_avg": torch.zeros(3)}), "tensor 'optim.0.exp_avg'"),
+    (lambda t: t.update({"optim.0.momentum_buffer": t["optim.0.exp_avg"].clone()}), "optim.0.momentum_buffer"),
+    (lambda t: t.update({"rng": torch.zeros(4, dtype=torch.float32)}), "tensor 'rng'"),
+])
+def test_tensors_are_checked_against_the_model_before_loading(real, tmp_path, change, named):
+    _, meta, tensors = real["caesar"]
+    tensors = dict(tensors)
+    change(tensors)
+    path = craft(tmp_path, meta, tensors)
+    refused(path, named)
+    refused(path, named, engine.Trainer.resume)
+
+
+@pytest.mark.parametrize("change, named", [
+    (lambda t: t.pop("optim.0.exp_avg"), "incomplete adam state (missing exp_avg)"),
+    (lambda t: t.update({"optim.0.step": torch.tensor(float("nan"))}), "NaN or infinite"),
+])
+def test_optimizer_state_that_does_not_fit_the_optimizer_is_refused_on_resume(real, tmp_path, change, named):
+    _, meta, tensors = real["caesar"]
+    tensors = dict(tensors)
+    change(tensors)
+    path = craft(tmp_path, meta, tensors)
+    assert engine.load(path).step == 3  # prediction needs no optimizer
+    refused(path, named, engine.Trainer.resume)
+
+
+@pytest.mark.parametrize("groups, named", [
+    ([], "0 groups where the adam optimizer has 1"),
+    ([{"params": [0, 1]}], "param_groups[0].params"),
+    ("betas-as-number", "param_groups[0].betas: expected 2 numbers"),
+    ("amsgrad-as-number", "param_groups[0].amsgrad: expected flag"),
+])
+def test_param_groups_must_fit_the_optimizer(real, tmp_path, groups, named):
+    _, meta, tensors = real["caesar"]
+    if groups == "betas-as-number":
+        groups = [dict(meta["param_groups"][0], betas=0.9)]
+    elif groups == "amsgrad-as-number":
+        groups = [dict(meta["param_groups"][0], amsgrad=1)]
+    refused(craft(tmp_path, edited(meta, "param_groups", groups), tensors), named, engine.Trainer.resume)
+
+
+def test_running_out_of_memory_while_building_is_one_line(real, monkeypatch):
+    path, _, _ = real["caesar"]
+    build = models.build
+
+    def short_of_memory(config, vocab_size):
+        if torch.get_default_device().type == "meta":
+            return build(config, vocab_size)  # counting on the meta device costs nothing
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 80.00 GiB")
+
+    monkeypatch.setattr(models, "build", short_of_memory)
+    assert "out of memory building the model" in refused(path, "config")
+    assert "out of memory building the model" in refused(path, "config", engine.Trainer.resume)
+
+
+def test_a_special_file_is_not_read_as_a_checkpoint(tmp_path):
+    fifo = tmp_path / "fifo.safetensors"
+    os.mkfifo(fifo)
+    refused(str(fifo), "not a regular file")  # and it did not hang waiting for a writer
+    refused(str(tmp_path), "is a folder")
+
+
+def test_real_checkpoints_still_load_and_resume(real):
+    for path, _, _ in real.values():
+        assert engine.load(path).step == 3 and engine.Trainer.resume(path).step == 3
+
+
+@pytest.mark.parametrize("field, value", [("config.cell", "\x1b]0;pwned\x07lstm"), ("step", float("inf")),
+                                          ("vocab.symbols", [1, 2])])
+def test_rnnplay_predict_on_a_crafted_file_exits_2_with_one_clean_line(real, tmp_path, field, value):
+    _, meta, tensors = real["caesar"]
+    path = craft(tmp_path, edited(meta, field, value), tensors)
+    run = subprocess.run([sys.executable, "-m", "engine.cli", "predict", path, "HELLO"], capture_output=True,
+                         timeout=120)
+    assert run.returncode == 2 and run.stdout == b""
+    assert run.stderr.startswith(b"rnnplay: error: " + path.encode()) and run.stderr.count(b"\n") == 1
+    assert b"\x1b" not in run.stderr and b"\x07" not in run.stderr and b"Traceback" not in run.stderr
+    assert field.encode() in run.stderr
+
+
+def test_a_corpus_swapped_for_a_device_or_fifo_does_not_hang_resume(tmp_path):
+    corpus = tmp_path / "text.txt"
+    corpus.write_text("abcabcabc " * 300, encoding="utf-8")
+    trainer = engine.Trainer(engine.presets.get("completion").replace(
+        device="cpu", corpus=str(corpus), hidden=8, embedding=4, length=8, batch_size=4, steps=2))
+    list(trainer.run())
+    path = str(tmp_path / "c.safetensors")
+    trainer.save(path)
+    corpus.unlink()
+    os.mkfifo(corpus)  # reading it would wait for a writer forever
+    run = subprocess.run([sys.executable, "-m", "engine.cli", "train", "--resume", path, "--steps", "3"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert "corpus: " in run.stderr and "not a regular file" in run.stderr
+    assert engine.load(path).step == 2  # prediction needs no corpus
+    meta, tensors = read(path)
+    crafted = craft(tmp_path, edited(meta, "config.corpus", "/dev/zero"), tensors, "zero.safetensors")
+    with pytest.raises(engine.ConfigError, match="not a regular file"):
+        engine.Trainer.resume(crafted)
+
+
+def test_non_finite_metrics_are_not_saved_and_old_files_with_them_still_load(real, tmp_path):
+    _, meta, tensors = real["caesar"]
+    meta = edited(meta, "metrics", {"loss": float("nan"), "eval_loss": float("inf"), "accuracy": 0.5})
+    path = craft(tmp_path, meta, tensors)  # as a diverged run saved before this check existed
+    assert engine.load(path).metrics == {"accuracy": 0.5}
+    trainer = engine.Trainer.resume(path)
+    trainer.metrics["loss"] = float("nan")
+    trainer.save(path)
+    assert "NaN" not in json.dumps(read(path)[0]) and engine.load(path).metrics == {"accuracy": 0.5}

@@ -1,0 +1,58 @@
+"""engine.inside.inspect: states per layer and position, top candidates, connectivity rows."""
+
+import pytest
+import torch
+
+import engine
+from engine.inside import MAX_LENGTH, inspect
+
+
+def built(name, **kw):
+    trainer = engine.Trainer(engine.presets.get(name).replace(device="cpu", **kw))
+    return trainer._snapshot, trainer.task
+
+
+def test_hidden_states_of_a_hand_stepped_cell_match_a_hand_computation():
+    model, task = built("hello-rnncell-lesson")
+    inside = inspect(model, task, "hello")
+    cell = model.core.cells[0]
+    h = torch.zeros(4)
+    for t, ch in enumerate("hello"):
+        x = torch.nn.functional.one_hot(torch.tensor(task.vocab.encode(ch)[0]), 4).float()
+        h = torch.tanh(cell.weight_ih @ x + cell.bias_ih + cell.weight_hh @ h + cell.bias_hh)
+        assert inside.hidden[0][t] == pytest.approx(h.tolist(), abs=1e-6)
+
+
+@pytest.mark.parametrize("cell, has_cell_state", [("rnncell", False), ("rnn", False), ("lstm", True), ("gru", False)])
+def test_every_cell_gives_states_per_layer_and_position_and_only_lstm_a_cell_state(cell, has_cell_state):
+    model, task = built("hello-embedding-lesson", cell=cell)
+    inside = inspect(model, task, "hello")
+    assert len(inside.hidden) == 2 and len(inside.hidden[0]) == 5 and len(inside.hidden[0][0]) == 8
+    assert (inside.cell is not None) == has_cell_state
+    assert inside.target == "ohlol" and len(inside.target_p) == 5
+
+
+def test_connectivity_rows_are_causal_shares_and_top_candidates_are_sorted():
+    model, task = built("caesar")
+    inside = inspect(model, task, "attack at dawn")
+    assert inside.text == "ATTACK-AT-DAWN" and inside.target == engine.tasks.caesar.decrypt("attack at dawn")
+    for t, row in enumerate(inside.connectivity):
+        assert sum(row) == pytest.approx(1.0, abs=1e-5)
+        assert all(v == 0 for v in row[t + 1:])
+    for candidates in inside.top:
+        ps = [c["p"] for c in candidates]
+        assert ps == sorted(ps, reverse=True) and len(ps) == 3 and 0 <= sum(ps) <= 1.0001
+
+
+def test_too_long_or_empty_text_is_one_clear_error():
+    model, task = built("caesar")
+    with pytest.raises(ValueError, match=f"at most {MAX_LENGTH}"):
+        inspect(model, task, "A" * (MAX_LENGTH + 1))
+    with pytest.raises(ValueError, match="nothing to inspect"):
+        inspect(model, task, "")
+
+
+def test_completion_targets_are_the_next_characters():
+    model, task = built("sentences-lesson")
+    inside = inspect(model, task, "good i")
+    assert inside.target == "ood i" and inside.target_p[-1] is None
