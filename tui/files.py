@@ -55,7 +55,7 @@ class CheckpointActions:
             return
         self.ask_save_path(self.default_path())
 
-    def ask_save_path(self, path: str) -> None:
+    def ask_save_path(self, path: str, typed: bool = False) -> None:
         """The save dialog. A path that cannot be written is refused before anything is saved, and asked again."""
         from engine.outputs import OutputError, check_target
 
@@ -66,11 +66,11 @@ class CheckpointActions:
                 check_target(choice, "save")
             except OutputError as error:
                 self.notify(str(error), severity="error", timeout=8)
-                self.ask_save_path(choice)
+                self.ask_save_path(choice, typed=True)
                 return
             self.save_checkpoint(choice)
 
-        self.push_screen(PathDialog("Save the model to", path), chosen)
+        self.push_screen(PathDialog("Save the model to", path, typed=typed), chosen)
 
     @work(thread=True, group="files", exit_on_error=False)
     def save_checkpoint(self, path: str) -> None:
@@ -90,7 +90,7 @@ class CheckpointActions:
             self.post_message(Notice(f"Saved step {trainer.step:,} to {visible(path)}"))
         except (CheckpointError, OSError) as error:
             self.post_message(Notice(f"{visible(error)} (not saved; the model is kept: choose another path)", "error"))
-            self.call_from_thread(self.ask_save_path, path)
+            self.call_from_thread(self.ask_save_path, path, True)
         finally:
             if pause:
                 gate.resume()

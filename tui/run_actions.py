@@ -101,7 +101,7 @@ class RunActions:
 
         self.push_screen(ConfirmDialog(f"Save the model before you {doing}?", detail), chosen)
 
-    def save_then(self, then: Callable[[], Any], path: str | None = None) -> None:
+    def save_then(self, then: Callable[[], Any], typed: str | None = None) -> None:
         """Ask where to save; once the save has succeeded, run `then` (a failed save discards nothing)."""
         from engine.outputs import OutputError, check_target
 
@@ -117,7 +117,7 @@ class RunActions:
             self.after_save = then
             self.save_checkpoint(choice)
 
-        self.push_screen(PathDialog("Save the model to", path or self.default_path()), chosen)
+        self.push_screen(PathDialog("Save the model to", typed or self.default_path(), typed=typed is not None), chosen)
 
     def note_save(self, step: int, ok: bool) -> None:
         """A save finished (called on the UI thread)."""

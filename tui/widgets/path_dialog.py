@@ -5,6 +5,8 @@ field takes the suggestion. It used to start filled in with the text selected on
 typed while the app lagged could arrive before the select-on-focus (or between it and the first
 redraw), so they were inserted into the suggestion instead of replacing it (`./etensors`).
 An empty field has no selection and no cursor position to race with: what you type is the path.
+Asked again after a refusal (`typed`), the field holds what was typed, cursor at its end, nothing
+selected, so the user edits it.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from engine.text import visible
 class PathDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without saving or loading")]
 
-    def __init__(self, title: str, suggestion: str) -> None:
+    def __init__(self, title: str, suggestion: str, typed: bool = False) -> None:
         super().__init__()
-        self.title_text, self.suggestion = title, suggestion
+        self.title_text, self.suggestion, self.typed = title, suggestion, typed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="path-dialog"):
             yield Label(self.title_text, id="path-title")
-            yield Input(id="path-input", placeholder=visible(self.suggestion, 200), select_on_focus=False,
+            yield Input(self.suggestion if self.typed else "", id="path-input", select_on_focus=False,
+                        placeholder=visible(self.suggestion, 200),
                         suggester=SuggestFromList([self.suggestion], case_sensitive=True))
             yield Static(f"Enter: {visible(self.suggestion, 50)} or the path you type; → completes; "
                          "Escape cancels", classes="dim")
