@@ -1,17 +1,16 @@
 """The RNN Playground app: configure, train in the background, watch, and play with the model.
 
-Layout lives in app.tcss; each pane is one widget module; the training worker is in bridge.py
-and the checkpoint actions in files.py. torch is imported only by workers, after the first frame.
+Layout lives in app.tcss; each pane is one widget module; the training thread is in bridge.py,
+the run actions in run_actions.py, the checkpoint actions in files.py and quitting on a signal
+in shutdown.py. torch is imported only by background threads, after the first frame.
 """
 
 from __future__ import annotations
 
-import random
 import sys
 import time
 from typing import Any
 
-from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
@@ -19,10 +18,13 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from engine import presets
 from engine.config import ConfigError, TrainConfig
 from engine.events import RunFinished
-from tui.bridge import RunGate, TrainingBridge
+from engine.text import visible
+from tui import shutdown, threads
+from tui.bridge import RunGate, TrainingBridge, training_threads
 from tui.commands import PaletteCommands
 from tui.files import CheckpointActions
 from tui.messages import ConfigChanged, DevicesFound, TrainerCreated, TrainingEvents, TrainingFailed
+from tui.run_actions import RunActions
 from tui.run_state import RunState
 from tui.throttle import Throttle
 from tui.widgets.config_pane import ConfigPane
@@ -34,11 +36,10 @@ from tui.widgets.training_pane import TrainingPane
 # Text (~2 ms a frame) at most 2 Hz; the plot (~20-30 ms on a small CPU) at most 2 Hz and spaced so
 # that rendering it takes at most PLOT_BUDGET of the time: a slow machine redraws it less often.
 TEXT_SECONDS, PLOT_SECONDS, PLOT_BUDGET = 0.5, 0.5, 0.01
-RESUMABLE = {"steps", "log_every", "eval_every"}  # settings a paused or stopped run may change
 VIEWS = Binding.Group("Views", compact=True)
 
 
-class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
+class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBridge, App):
     CSS_PATH = "app.tcss"
     TITLE = "RNN Playground"
     BINDINGS = [
@@ -50,7 +51,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
         Binding("f6", "pause", "Pause", tooltip="Pause or resume the run between two steps"),
         Binding("f7", "stop", "Stop", tooltip="Stop the run; F5 continues it"),
         Binding("f8", "reset", "Reset", tooltip="Discard the weights; the next start uses the same seed"),
-        Binding("f9", "new_seed", "Seed", tooltip="Discard the weights and pick a new random seed"),
+        Binding("f9", "new_seed", "Seed", show=False, tooltip="Discard the weights and pick a new random seed"),
         Binding("ctrl+t", "direction", "Direction", tooltip="Playground: type plain text or ciphertext"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
@@ -58,16 +59,20 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
     ]
 
     def __init__(self, config: TrainConfig, preset: str | None = None, load: str | None = None,
-                 devices: list[tuple[str, str]] | None = None) -> None:
+                 devices: list[tuple[str, str]] | None = None, threads: int | None = None) -> None:
         super().__init__()
         self.initial_config, self.preset, self.load_path, self.known_devices = config, preset, load, devices
+        self.threads = threads  # intra-op threads for training; None: leave a core for the UI
         self.config: TrainConfig | None = config
         self.state = RunState()
         self.trainer: Any = None  # the Trainer (or predict-only loaded model) the views show
         self.gate: RunGate | None = None
+        self.exit_status = 0  # 128 + the signal number when a signal ended the app
+        self.started_at_step = 0
+        self._focus_on_setup: str | None = None  # the field to focus once Setup is shown
         self._controls: tuple = ()
         self._asked_at = 0  # eval_count when the playground last answered
-        self.sub_title = preset or "custom"
+        self.sub_title = preset or (visible(load, 60) if load else "custom")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,18 +96,26 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
         self.playground.set_model(None, self.initial_config)
         self.query_one("#field-preset").focus()
         if self.known_devices is not None:
-            self.query_one(ConfigPane).set_devices(self.known_devices)
+            self.config_pane.set_devices(self.known_devices)
         else:
-            self.call_after_refresh(self.probe_devices)
+            self.call_after_refresh(threads.start, "devices", self.probe_devices)
         if self.load_path:
             self.call_after_refresh(self.load_checkpoint, self.load_path)
+        shutdown.on_signals(self)
         self.update_controls()
 
-    @work(thread=True, group="devices", exit_on_error=False)
+    def on_unmount(self) -> None:
+        if self.gate is not None:
+            self.gate.cancel()  # the training thread is a daemon: stop it with the app, wherever it ends
+
     def probe_devices(self) -> None:
         from engine.devices import available  # imports torch: after the first frame, off the UI thread
 
-        self.post_message(DevicesFound([(d.name, d.label) for d in available()]))
+        found = [(d.name, d.label) for d in available()]
+        used = training_threads(self.threads)  # what training will use, not what torch has now
+        found = [(n, f"CPU ({used} thread{'s' * (used != 1)} for training)" if n == "cpu" else label)
+                 for n, label in found]
+        self.post_message(DevicesFound(found))
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -147,6 +160,9 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
         self.tab = event.pane.id
         if self.tab == "play":
             self.query_one("#play-input").focus()
+        elif self.tab == "setup" and self._focus_on_setup is not None:
+            self.call_after_refresh(self.config_pane.focus_field, self._focus_on_setup)  # once it is shown
+            self._focus_on_setup = None
         elif self.tab == "setup" and (self.focused is None or ConfigPane not in map(type, self.focused.ancestors)):
             self.query_one("#field-preset").focus()
         self.refresh_text()
@@ -169,7 +185,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
         if action == "show_tab":
             return parameters[0] != self.active_tab()
         if action == "start":
-            return False if self.running else (True if self.config is not None else None)
+            return not self.running  # with bad settings F5 says why and moves to the first bad field
         if action in ("new_seed", "load"):
             return not self.running
         if action in ("pause", "stop"):
@@ -185,82 +201,35 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
-    def action_start(self) -> None:
-        if self.running:
-            return
-        if self.config is None:
-            self.notify("Fix the settings marked on the Setup tab first.", severity="warning")
-            self.action_show_tab("setup")
-            return
-        trainer = self._continuable(self.config)
-        if trainer is None and hasattr(self.trainer, "run") and self._same_run(self.config):
-            self.notify("This run has done all its steps: raise Steps to continue it, or F8 for new weights.")
-            return
-        if trainer is None:
-            self.trainer, self.state = None, RunState()
-        self.state.status = "starting"
-        self.gate = RunGate()
-        self.run_training(self.config, trainer, self.gate)
-        self.action_show_tab("train")
-        self.update_controls()
-
-    def _same_run(self, config: TrainConfig) -> bool:
-        old = self.trainer.config.to_dict()
-        return all(v == old[k] for k, v in config.to_dict().items() if k not in RESUMABLE)
-
-    def _continuable(self, config: TrainConfig) -> Any:
-        """The current trainer if `config` only changes how long it runs, and steps remain."""
-        if not hasattr(self.trainer, "run") or not self._same_run(config) or self.trainer.step >= config.steps:
-            return None
-        self.trainer.config = config
-        return self.trainer
-
-    def action_pause(self) -> None:
-        if self.gate is None or self.state.status not in ("running", "paused"):
-            return
-        if self.gate.paused:
-            self.gate.resume()
-            self.state.status = "running"
-        else:
-            self.gate.pause()
-            self.state.status = "paused"
-        self.state.touch()
-        self.update_controls()
-
-    def action_stop(self) -> None:
-        if not self.running:
-            return
-        self.workers.cancel_group(self, "training")
-        if self.gate is not None:
-            self.gate.cancel()
-        self.state.status = "stopping"
-        self.state.touch()
-        self.update_controls()
-
-    def action_reset(self, seed: int | None = None) -> None:
-        self.action_stop()
-        self.trainer, self.state = None, RunState()
-        self.training_pane.show(self.state)
-        self.refresh_plot(force=True)
-        pane = self.query_one(ConfigPane)
-        if seed is not None:
-            pane.set_value("seed", str(seed))
-        self.playground.set_model(None, self.config or self.initial_config)
-        self.notify(f"New weights on the next start (seed {seed})." if seed is not None
-                    else "Weights discarded: the next start begins again with the same seed.")
-        self.update_controls()
-
-    def action_new_seed(self) -> None:
-        self.action_reset(seed=random.randrange(1, 1_000_000))
-
     def action_direction(self) -> None:
         self.playground.toggle_direction()
 
-    async def action_quit(self) -> None:
-        if self.gate is not None:
-            self.gate.cancel()
-        self.workers.cancel_all()
-        self.exit()
+    def new_gate(self) -> RunGate:
+        return RunGate()
+
+    def show_state(self) -> None:
+        """Redraw the views now (the state was replaced: a reset, a load, a failed start)."""
+        self.training_pane.show(self.state)
+        self.query_one(PredictionsPane).show(self.state)
+        self.refresh_plot(force=True)
+
+    def explain_bad_settings(self) -> None:
+        """F5 with bad settings: say which and why, and move to the first bad field."""
+        errors = self.config_pane.errors
+        first = self.config_pane.first_bad_field()
+        reasons = "; ".join(f"{name}: {why}" for name, why in errors.items())
+        self.notify(visible(reasons or "fix the settings marked on the Setup tab first", 400),
+                    title=f"Cannot start: {len(errors)} bad setting{'s' * (len(errors) != 1)}", severity="warning")
+        self.focus_setting(first)
+
+    def focus_setting(self, name: str | None) -> None:
+        """Show Setup with the field `name` focused (once the tab is shown, if it was not)."""
+        if self.tab == "setup" and self.query_one(TabbedContent).active == "setup":  # shown, none pending
+            if name is not None:
+                self.config_pane.focus_field(name)
+        else:
+            self._focus_on_setup = name
+            self.action_show_tab("setup")
 
     # -- messages from workers and panes -------------------------------------------------------
 
@@ -279,57 +248,73 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, TrainingBridge, App):
     def _finished(self, event: RunFinished) -> None:
         self.gate = None
         if event.reason in ("diverged", "failed"):
-            self.notify(event.message or f"The run {event.reason}.", title=f"Run {event.reason}",
+            self.notify(visible(event.message or f"The run {event.reason}.", 400), title=f"Run {event.reason}",
                         severity="error", timeout=10)
         elif event.reason == "completed":
-            self.notify(f"Finished {event.step:,} steps in {event.elapsed:.1f} s.", title="Run completed")
+            ran = event.step - self.started_at_step
+            since = f" (from step {self.started_at_step:,} to {event.step:,})" if self.started_at_step else ""
+            self.notify(f"Ran {ran:,} steps{since} in {event.elapsed:.1f} s.", title="Run completed")
         self.refresh_text()
         self.refresh_plot()
 
     def on_trainer_created(self, message: TrainerCreated) -> None:
-        self.trainer = message.trainer
+        if message.gate is not None and message.gate is not self.gate:
+            return  # built for a run that was stopped or reset meanwhile
+        self.trainer, self.saved_step = message.trainer, 0
+        self.track_saves(self.trainer)
         self.playground.set_model(self.trainer, self.trainer.config)
 
     def on_training_failed(self, message: TrainingFailed) -> None:
+        if message.gate is not None and message.gate is not self.gate:
+            return  # about a run that was already replaced
         self.state.status, self.gate = "idle", None
         self.state.touch()
+        self.show_state()
         self.notify(message.message, title="Cannot train", severity="error", timeout=10)
         if message.field:
-            self.query_one(ConfigPane).mark(message.field, message.message.removeprefix(f"{message.field}: "))
-            self.action_show_tab("setup")
+            self.config_pane.mark(message.field, message.message.removeprefix(f"{message.field}: "))
+            self.focus_setting(message.field)
         self.update_controls()
 
     def on_devices_found(self, message: DevicesFound) -> None:
-        self.query_one(ConfigPane).set_devices(message.devices)
+        self.config_pane.set_devices(message.devices)
 
     def on_config_changed(self, message: ConfigChanged) -> None:
         if not self.training_pane.is_attached:
             return  # shutting down
         self.config = message.config
-        self.sub_title = self.config_pane.preset or "custom"
+        if not (self.load_path and self.trainer is not None and self.config_pane.preset is None):
+            self.sub_title = self.config_pane.preset or "custom"
         if self.trainer is None and message.config is not None:
             self.playground.set_model(None, message.config)
         self.update_controls()
 
 
 def make_app(preset: str | None = None, load: str | None = None, device: str | None = None,
-             devices: list[tuple[str, str]] | None = None) -> PlaygroundApp:
+             devices: list[tuple[str, str]] | None = None, config: TrainConfig | None = None,
+             threads: int | None = None) -> PlaygroundApp:
     """The app, configured; raises ConfigError for an unknown preset or a malformed device name.
 
-    `devices` skips probing the machine (tests and snapshots pass a fixed list)."""
-    name = preset or (None if load else "caesar")
-    config = presets.get(name) if name else TrainConfig()
+    `config` (built by `rnnplay tui` from the same flags as `rnnplay train`) replaces the preset's
+    settings; `threads` sets training's intra-op threads; `devices` skips probing the machine
+    (tests and snapshots pass a fixed list)."""
+    name = preset or (None if load or config else "caesar")
+    if config is None:
+        config = presets.get(name) if name else TrainConfig()
+    elif name is not None and config != presets.get(name):
+        name = None  # the flags changed the preset: these are custom settings
     if device is not None:
         config = config.replace(device=device)
-    return PlaygroundApp(config, name, load, devices)
+    return PlaygroundApp(config, name, load, devices, threads)
 
 
-def main(preset: str | None = None, load: str | None = None, device: str | None = None) -> int:
+def main(preset: str | None = None, load: str | None = None, device: str | None = None,
+         config: TrainConfig | None = None, threads: int | None = None) -> int:
     """Run the app in this terminal; the exit status for the `rnnplay` command."""
     try:
-        app = make_app(preset, load, device)
+        app = make_app(preset, load, device, config=config, threads=threads)
     except ConfigError as error:
-        print(f"rnnplay: {error}", file=sys.stderr)
+        print(f"rnnplay: error: {visible(error, 300)}", file=sys.stderr)
         return 2
     app.run()
-    return app.return_code or 0
+    return shutdown.finish(app.return_code or app.exit_status or 0)

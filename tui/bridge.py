@@ -1,8 +1,9 @@
-"""The training worker: runs Trainer.run() in a thread and batches its events into messages.
+"""The training thread: runs Trainer.run() in a daemon thread and batches its events into messages.
 
-The worker's cancellation event is the run's stop event (wrapped in a RunGate so that pausing
-blocks the trainer between steps). Events go to the UI with post_message, one message about
-every 50 ms; the loop never waits on the UI thread (no call_from_thread).
+The RunGate is the run's stop event (pausing blocks the trainer between steps, cancelling ends
+the run after the current step). Events go to the UI with post_message, one message about every
+50 ms; the loop never waits on the UI thread (no call_from_thread). The thread is not a Textual
+worker: those share the event loop's executor, which quitting would have to wait for.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from textual import work
-from textual.worker import get_current_worker
-
 from engine.config import ConfigError
 from engine.events import RunFinished, RunStarted
+from tui import threads
 from tui.messages import TrainerCreated, TrainingEvents, TrainingFailed
 
 BATCH_SECONDS = 0.05
@@ -93,46 +92,63 @@ def pump(trainer: Any, gate: RunGate, post: Callable[[Any], Any], interval: floa
         batcher.flush()
 
 
-def leave_a_core_for_the_ui() -> None:
-    """Use one intra-op thread fewer than there are cores, so the UI thread never starves training.
+def training_threads(threads: int | None = None) -> int:
+    """The intra-op threads training will use: `threads` if given, else one fewer than the cores.
 
     On a 2-core machine two OpenMP threads plus the UI thread oversubscribe the CPU; small models
     then train several times slower. An explicit OMP_NUM_THREADS is respected.
     """
+    if threads is not None:
+        return max(1, threads)
+    if "OMP_NUM_THREADS" in os.environ:
+        try:
+            return max(1, int(os.environ["OMP_NUM_THREADS"]))
+        except ValueError:
+            pass
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+def use_threads(threads: int | None = None) -> None:
+    """Apply training_threads() to torch (in the training thread, before building the model)."""
     import torch
 
-    cores = os.cpu_count() or 1
-    if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() >= cores:
-        torch.set_num_threads(max(1, cores - 1))
+    wanted = training_threads(threads)
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
 
 
-def _failure(error: BaseException) -> TrainingFailed:
+def _failure(error: BaseException, gate: RunGate) -> TrainingFailed:
     from engine.devices import DeviceError
+    from engine.text import visible
 
     if isinstance(error, ConfigError):
-        return TrainingFailed(str(error), error.field)
+        return TrainingFailed(visible(error, 300), error.field, gate)
     if isinstance(error, DeviceError):
-        return TrainingFailed(str(error), "device")
-    return TrainingFailed(f"training failed: {type(error).__name__}: {error}")
+        return TrainingFailed(visible(error, 300), "device", gate)
+    return TrainingFailed(visible(f"training failed: {type(error).__name__}: {error}", 300), None, gate)
 
 
 class TrainingBridge:
-    """Mixin for the App: owns the one training worker."""
+    """Mixin for the App: owns the one training thread."""
 
-    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
-    def run_training(self, config: Any, trainer: Any, gate: RunGate) -> None:
-        worker = get_current_worker()
-        gate.cancelled = worker.cancelled_event
+    training_thread: threading.Thread | None = None
+
+    def run_training(self, config: Any, trainer: Any, gate: RunGate) -> threading.Thread:
+        """Build a Trainer for `config` (unless `trainer` continues one) and run it until `gate` stops it."""
+        self.training_thread = threads.start("training", self._train, config, trainer, gate)
+        return self.training_thread
+
+    def _train(self, config: Any, trainer: Any, gate: RunGate) -> None:
         try:
             if trainer is None:
                 from engine.training import Trainer
 
-                leave_a_core_for_the_ui()
+                use_threads(getattr(self, "threads", None))
                 trainer = Trainer(config)
                 if gate.cancelled.is_set():
                     return
-                self.post_message(TrainerCreated(trainer))
+                self.post_message(TrainerCreated(trainer, gate))
             if not gate.cancelled.is_set():
                 pump(trainer, gate, self.post_message)
         except Exception as error:  # any failure becomes a message; the app keeps running
-            self.post_message(_failure(error))
+            self.post_message(_failure(error, gate))

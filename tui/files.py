@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from textual import work
 
+from engine import presets
+from engine.events import Evaluated, RunFinished
 from engine.text import visible
-from tui.messages import ModelLoaded, Notice
+from tui import threads
+from tui.messages import ModelLoaded, Notice, Saved
 from tui.run_state import RunState
 from tui.widgets.path_dialog import PathDialog
 
@@ -18,7 +22,32 @@ class CheckpointActions:
     """Mixin for the App (uses its trainer, gate, config and panes)."""
 
     def default_path(self) -> str:
-        return f"{getattr(self, 'preset', None) or self.trainer.config.task}.safetensors"
+        """A name from the preset (or task) and the step: completion-step1500.safetensors."""
+        name = getattr(self, "config_pane", None) and self.config_pane.preset
+        if self.trainer is None:
+            return f"{name or (self.config or self.initial_config).task}.safetensors"
+        return f"{name or self.trainer.config.task}-step{self.trainer.step}.safetensors"
+
+    def track_saves(self, trainer: Any) -> None:
+        """Note every save of `trainer` (whoever starts it), so quitting knows what is unsaved."""
+        save = getattr(trainer, "save", None)
+        if save is None:
+            return
+
+        def save_and_note(path: str) -> None:
+            step = trainer.step
+            try:
+                save(path)
+            except BaseException:
+                self.post_message(Saved(trainer, step, False))
+                raise
+            self.post_message(Saved(trainer, step, True))
+
+        trainer.save = save_and_note
+
+    def on_saved(self, message: Saved) -> None:
+        if message.trainer is self.trainer:
+            self.note_save(message.step, message.ok)
 
     def action_save(self) -> None:
         if not hasattr(self.trainer, "save"):
@@ -26,7 +55,7 @@ class CheckpointActions:
             return
         self.ask_save_path(self.default_path())
 
-    def ask_save_path(self, path: str) -> None:
+    def ask_save_path(self, path: str, typed: bool = False) -> None:
         """The save dialog. A path that cannot be written is refused before anything is saved, and asked again."""
         from engine.outputs import OutputError, check_target
 
@@ -37,11 +66,11 @@ class CheckpointActions:
                 check_target(choice, "save")
             except OutputError as error:
                 self.notify(str(error), severity="error", timeout=8)
-                self.ask_save_path(choice)
+                self.ask_save_path(choice, typed=True)
                 return
             self.save_checkpoint(choice)
 
-        self.push_screen(PathDialog("Save the model to", path), chosen)
+        self.push_screen(PathDialog("Save the model to", path, typed=typed), chosen)
 
     @work(thread=True, group="files", exit_on_error=False)
     def save_checkpoint(self, path: str) -> None:
@@ -61,18 +90,20 @@ class CheckpointActions:
             self.post_message(Notice(f"Saved step {trainer.step:,} to {visible(path)}"))
         except (CheckpointError, OSError) as error:
             self.post_message(Notice(f"{visible(error)} (not saved; the model is kept: choose another path)", "error"))
-            self.call_from_thread(self.ask_save_path, path)
+            self.call_from_thread(self.ask_save_path, path, True)
         finally:
             if pause:
                 gate.resume()
 
     def action_load(self) -> None:
-        self.push_screen(PathDialog("Load a checkpoint from", "model.safetensors" if self.trainer is None
-                                    else self.default_path()),
-                         lambda path: path and self.load_checkpoint(path))
+        self.confirm_discard("load another model", lambda: self.push_screen(
+            PathDialog("Load a checkpoint from", self.default_path()),
+            lambda path: path and self.load_checkpoint(path)))
 
-    @work(thread=True, exclusive=True, group="files", exit_on_error=False)
     def load_checkpoint(self, path: str) -> None:
+        threads.start("load", self._load, path)
+
+    def _load(self, path: str) -> None:
         """Resume it as a trainer when its data is at hand, else load it for prediction only."""
         import engine
         from engine.checkpoint import CheckpointError
@@ -83,24 +114,55 @@ class CheckpointActions:
                 model, resumable = engine.Trainer.resume(path, device=device), True
             except (engine.ConfigError, engine.DeviceError):
                 model, resumable = engine.load(path, device="cpu"), False
-        except (CheckpointError, engine.ConfigError, engine.DeviceError, OSError) as error:
-            self.post_message(Notice(str(error), "error"))
+        except (CheckpointError, engine.ConfigError, engine.DeviceError, OSError, MemoryError) as error:
+            self.post_message(Notice(visible(error, 400), "error"))
             return
         self.post_message(ModelLoaded(model, path, resumable))
 
     def on_model_loaded(self, message: ModelLoaded) -> None:
-        from tui.widgets.config_pane import ConfigPane
-        from tui.widgets.playground_pane import PlaygroundPane
-
         self.action_stop()
         model: Any = message.model
-        self.trainer, self.state = model, RunState(step=model.step, total_steps=model.config.steps)
-        self.query_one(ConfigPane).fill(model.config, None)
-        self.query_one(PlaygroundPane).set_model(model, model.config)
+        self.trainer, self.state, self.saved_step = model, loaded_state(model), model.step
+        if hasattr(model, "run"):
+            self.track_saves(model)
+        self.config_pane.fill(model.config, matching_preset(model.config))
+        self.playground.set_model(model, model.config)
+        self.show_state()
         how = "F5 continues training it" if message.resumable else "for prediction only (its data is missing)"
-        self.notify(f"Loaded {message.path} at step {model.step:,}; {how}.", title="Model loaded")
-        self.sub_title = message.path
+        shown = visible(message.path, 120)
+        self.notify(f"Loaded {shown} at step {model.step:,}; {how}.", title="Model loaded")
+        self.sub_title = self.config_pane.preset or visible(os.path.basename(message.path), 60)
         self.update_controls()
 
     def on_notice(self, message: Notice) -> None:
-        self.notify(message.text, severity=message.severity, timeout=8 if message.severity == "error" else 4)
+        if message.severity == "error" and self.after_save is not None:
+            self.note_save(0, False)  # the save asked for before discarding failed: discard nothing
+        self.notify(visible(message.text, 400), severity=message.severity,
+                    timeout=8 if message.severity == "error" else 4)
+
+
+def matching_preset(config: Any) -> str | None:
+    """The preset whose settings `config` has (steps and device aside), if any."""
+    mine = {k: v for k, v in config.to_dict().items() if k not in ("steps", "device")}
+    for name in presets.names():
+        theirs = presets.get(name).to_dict()
+        if all(theirs.get(k) == v for k, v in mine.items()):
+            return name
+    return None
+
+
+def loaded_state(model: Any) -> RunState:
+    """What the views show for a model read from a checkpoint: its step, size and saved metrics."""
+    metrics = dict(getattr(model, "metrics", {}) or {})
+    module = getattr(model, "model", None)
+    parameters = sum(p.numel() for p in module.parameters()) if module is not None else 0
+    run_id = getattr(model, "run_id", "") or "loaded"
+    state = RunState(status="finished", run_id=run_id, device=str(getattr(model, "device", "")),
+                     parameters=parameters, config=model.config.to_dict(), total_steps=model.config.steps,
+                     step=model.step, loss=metrics.get("loss"))
+    state.finished = RunFinished(run_id, model.step, "loaded", metrics)
+    if metrics.get("eval_loss") is not None:
+        state.evals.append(Evaluated(run_id, model.step, metrics["eval_loss"], metrics.get("accuracy"),
+                                     metrics.get("bits_per_char")))
+        state.eval_count = 1
+    return state

@@ -17,9 +17,10 @@ class TrainingEvents(Message):
 
 @dataclass
 class TrainerCreated(Message):
-    """The worker built a Trainer (weights exist, predict() works)."""
+    """The worker built a Trainer (weights exist, predict() works) for the run that `gate` controls."""
 
     trainer: Any
+    gate: Any = None
 
 
 @dataclass
@@ -28,6 +29,7 @@ class TrainingFailed(Message):
 
     message: str
     field: str | None = None
+    gate: Any = None  # the failed run's gate: a message about an older run is ignored
 
 
 @dataclass
@@ -68,3 +70,19 @@ class PlaygroundAnswer(Message):
 
     query: tuple[Any, ...]
     answer: Any
+
+
+@dataclass
+class Saved(Message):
+    """A save of `trainer` at `step` finished: `ok` says whether the file was written."""
+
+    trainer: Any
+    step: int
+    ok: bool
+
+
+@dataclass
+class PresetPicked(Message):
+    """The user picked another preset in Setup (not filled in yet: the app may ask first)."""
+
+    name: str

@@ -65,13 +65,36 @@ async def test_invalid_field_is_marked_and_start_disabled(app_factory):
         assert row.has_class("-invalid")
         assert "whole number" in str(row.query_one(".field-error", Static).render())
         assert app.query_one("#start", Button).disabled
-        assert app.check_action("start", ()) is None  # shown disabled in the footer
         await pilot.press("f5")
         assert app.state.status == "idle" and app.trainer is None
         await set_field(pilot, app, "hidden", "0")  # the engine's own range check
         assert "out of range" in str(row.query_one(".field-error", Static).render())
         await set_field(pilot, app, "hidden", "16")
         assert not row.has_class("-invalid") and not app.query_one("#start", Button).disabled
+
+
+async def test_every_bad_field_is_marked_and_f5_moves_to_the_first(app_factory):
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await set_field(pilot, app, "corpus", "/no/such/corpus.txt")
+        await set_field(pilot, app, "hidden", "lots")
+        await set_field(pilot, app, "lr", "-1")
+        await set_field(pilot, app, "steps", "0")
+        marked = {row.id for row in app.query(".field.-invalid")}
+        assert marked == {"row-corpus", "row-hidden", "row-lr", "row-steps"}  # all at once
+        assert "no such file" in str(app.query_one("#row-corpus .field-error", Static).render())
+        app.query_one("#field-seed").focus()
+        app.action_show_tab("train")
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
+        assert app.focused is app.query_one("#field-corpus")  # the first bad field, in the form's order
+        note = app._notifications
+        assert any("4 bad settings" in (n.title or "") and "hidden" in n.message for n in note)
+        await set_field(pilot, app, "corpus", "shakespeare")  # the built-in corpus is accepted
+        assert not app.query_one("#row-corpus").has_class("-invalid")
 
 
 async def test_bad_corpus_file_is_reported_inline(app_factory, tmp_path):
@@ -85,6 +108,10 @@ async def test_bad_corpus_file_is_reported_inline(app_factory, tmp_path):
         await wait_for(pilot, lambda: app.query_one("#row-corpus").has_class("-invalid"))
         assert "binary" in str(app.query_one("#row-corpus .field-error", Static).render())
         assert app.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
+        await wait_for(pilot, lambda: app.focused is app.query_one("#field-corpus"), timeout=5)
+        assert "idle" in str(app.query_one("#stats").render())  # the Train view left "starting"
+        assert any("binary" in n.message for n in app._notifications)  # and the error is shown
+        assert not app.query_one("#start", Button).disabled
 
 
 async def test_playground_answers_while_training(app_factory):
@@ -143,13 +170,21 @@ async def test_loading_a_bad_file_keeps_the_app_running(app_factory, tmp_path):
         assert app.trainer is None and app.is_running
 
 
-async def test_quit_while_training_stops_the_run_quickly(app_factory):
+async def test_quit_while_training_asks_then_stops_the_run_quickly(app_factory):
     app = app_factory("caesar")
     async with app.run_test(size=SIZE) as pilot:
         await start_long_run(pilot, app)
         trainer = app.trainer
-        pressed = time.monotonic()
         await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog" and app.is_running  # unsaved steps: ask
+        await pilot.press("escape")  # cancel: nothing happens
+        await pilot.pause()
+        assert app.is_running and app.state.status == "running"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        pressed = time.monotonic()
+        await pilot.press("d")  # discard
     assert time.monotonic() - pressed < 2.0
     step = trainer.step
     time.sleep(0.2)
@@ -206,6 +241,8 @@ async def test_samples_show_the_new_run_after_another_of_the_same_length(app_fac
         assert "RNN output" in await run_then_show_samples()
         await pilot.press("f1")
         app.query_one("#field-preset", Select).value = "hello-rnncell-lesson"
+        await pilot.pause()
+        await pilot.press("d")  # the first run was not saved: discard it
         await pilot.pause()  # the new run is not watched: the samples view redraws when shown
         shapes = await run_then_show_samples()
         assert "RNN output" not in shapes and app.state.shapes[1] in shapes

@@ -7,16 +7,29 @@ invalid fields show their reason inline and the app keeps Start disabled.
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, Static
 
-from engine import presets
-from engine.config import CELLS, HEADS, OPTIMIZERS, TASKS, ConfigError, TrainConfig, format_pairs, parse_pairs
+from engine import corpora, presets
+from engine.config import (
+    CELLS,
+    HEADS,
+    OPTIMIZERS,
+    TASKS,
+    ConfigError,
+    TrainConfig,
+    format_pairs,
+    parse_pairs,
+    unused_settings,
+)
 from engine.tasks.caesar import ALPHABET
-from tui.messages import ConfigChanged
+from engine.text import visible
+from tui.messages import ConfigChanged, PresetPicked
 from tui.widgets.field_row import FieldRow
 
 # name, label, kind, hint; kind is int | float | str | "pairs" | a tuple of choices | bool | "device"
@@ -24,7 +37,7 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("task", "Task", TASKS, ""),
     ("key", "Caesar key", int, "0-26"),
     ("length", "Length", int, "chars"),
-    ("corpus", "Corpus file", str, "blank: lesson"),
+    ("corpus", "Corpus", str, "blank: lesson; " + ", ".join(corpora.names()) + " or a file"),
     ("pairs", "Pairs", "pairs", "in:out,..."),
     ("cell", "Cell", CELLS, ""),
     ("layers", "Layers", int, ""),
@@ -40,7 +53,6 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("seed", "Seed", int, ""),
     ("device", "Device", "device", ""),
 ]
-TASK_ONLY = {"key": {"caesar"}, "length": {"caesar", "completion"}, "corpus": {"completion"}, "pairs": {"mapping"}}
 
 
 def preset_options() -> list[tuple[str, str]]:
@@ -53,6 +65,8 @@ def preset_options() -> list[tuple[str, str]]:
 
 class ConfigPane(VerticalScroll):
     """Emits ConfigChanged whenever a value changes."""
+
+    can_focus = False  # a focus stop on the pane itself showed no focus anywhere: its fields are the stops
 
     def __init__(self, config: TrainConfig, preset: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -69,12 +83,14 @@ class ConfigPane(VerticalScroll):
                           allow_blank=False, compact=True, id=f"field-{name}")
         if kind == "device":
             return Select([("auto", "auto")], allow_blank=False, compact=True, id=f"field-{name}")
-        return Input(compact=True, id=f"field-{name}", select_on_focus=False)
+        suggester = SuggestFromList(corpora.names(), case_sensitive=True) if name == "corpus" else None
+        return Input(compact=True, id=f"field-{name}", select_on_focus=False, suggester=suggester)
 
     def compose(self) -> ComposeResult:
         yield FieldRow("preset", "Preset", Select(preset_options(), prompt="custom", compact=True, id="field-preset"))
         yield Static(id="preset-description")
         yield from self.rows.values()
+        yield Static(id="config-end")  # room below the last field, so a dropdown opens above the footer
 
     def on_mount(self) -> None:
         self.fill(self.base, self.preset)
@@ -90,7 +106,8 @@ class ConfigPane(VerticalScroll):
             control = self.rows[name].control
             value = getattr(config, name)
             if isinstance(control, Input):
-                control.value = format_pairs(value) if kind == "pairs" else ("" if value is None else str(value))
+                shown = format_pairs(value) if kind == "pairs" else ("" if value is None else str(value))
+                control.value = visible(shown, 2000)  # from a checkpoint, maybe: no control characters
             elif name != "device":
                 control.value = value
         self.validate()
@@ -114,16 +131,32 @@ class ConfigPane(VerticalScroll):
             select.set_options(options)
             select.value = wanted
 
-    def read(self) -> tuple[TrainConfig | None, dict[str, str]]:
-        """The config the fields describe, or the reason each bad field is wrong."""
-        values, errors = {}, {}
+    def unused(self) -> dict[str, str]:
+        """{field: why} for the settings the chosen task ignores (hidden from the form)."""
         task = self.rows["task"].control.value
+        corpus = self.rows["corpus"].control.value.strip() or None
+        return unused_settings(SimpleNamespace(task=task, corpus=corpus))  # reads only task and corpus
+
+    def read(self) -> tuple[TrainConfig | None, dict[str, str]]:
+        """The config the fields describe, or the reason for every bad field (all of them at once)."""
+        values, errors = {}, {}
+        task, unused = self.rows["task"].control.value, self.unused()
         for name, _, kind, _ in FIELDS:
-            raw = self.rows[name].control.value
+            if name in unused:
+                continue  # not shown, not used: the base value stands
             try:
-                values[name] = self._parse(name, kind, raw, task)
+                values[name] = self._parse(name, kind, self.rows[name].control.value, task)
             except ValueError as error:
                 errors[name] = str(error)
+        if "corpus" in unused:
+            values["corpus"] = None  # a corpus left from a completion preset must not refuse caesar
+        for name, value in values.items():  # the engine's own range checks, field by field
+            if name not in errors:
+                try:
+                    self.base.replace(**{"task": task, "corpus": values.get("corpus"), name: value})
+                except ConfigError as error:
+                    errors.setdefault(error.field, str(error).removeprefix(f"{error.field}: "))
+        errors.update({k: v for k, v in self._file_and_device_errors(values).items() if k not in errors})
         if errors:
             return None, errors
         try:
@@ -137,12 +170,12 @@ class ConfigPane(VerticalScroll):
             try:
                 return int(raw.strip().replace("_", ""))
             except ValueError:
-                raise ValueError(f"expected a whole number, got {raw!r}") from None
+                raise ValueError(f"expected a whole number, got {visible(raw, 40)!r}") from None
         if kind is float:
             try:
                 return float(raw.strip())
             except ValueError:
-                raise ValueError(f"expected a number, got {raw!r}") from None
+                raise ValueError(f"expected a number, got {visible(raw, 40)!r}") from None
         if kind == "pairs":
             try:
                 return parse_pairs(raw)
@@ -152,27 +185,49 @@ class ConfigPane(VerticalScroll):
             return raw.strip() or None if task == "completion" else None
         return raw
 
-    def _semantic_errors(self, config: TrainConfig) -> dict[str, str]:
+    def _file_and_device_errors(self, values: dict[str, Any]) -> dict[str, str]:
+        """A missing corpus and an absent device, marked even while other fields are bad."""
         errors = {}
-        if config.corpus is not None and not os.path.isfile(config.corpus):
-            errors["corpus"] = f"{config.corpus}: no such file"
+        corpus = values.get("corpus")
+        if corpus is not None and not os.path.isfile(corpora.resolve(corpus)):
+            known = ", ".join(corpora.names())
+            errors["corpus"] = f"{visible(corpus, 60)}: no such file (built in: {known})"
         names = {"auto"} | {name for name, _ in self.devices or []}
-        if self.devices is not None and config.device not in names | ({"cuda"} if "cuda:0" in names else set()):
-            errors["device"] = f"{config.device} is not available here; available: {', '.join(sorted(names))}"
+        device = values.get("device")
+        if self.devices is not None and device is not None and \
+                device not in names | ({"cuda"} if "cuda:0" in names else set()):
+            errors["device"] = f"{visible(device, 40)} is not available here; available: {', '.join(sorted(names))}"
+        return errors
+
+    def _semantic_errors(self, config: TrainConfig) -> dict[str, str]:
         vocab = {"caesar": len(ALPHABET), "mapping": len({c for p in config.pairs for s in p for c in s})}
         size = vocab.get(config.task)
         if config.head == "none" and size is not None and config.hidden != size:
-            errors["hidden"] = f"head none uses the hidden state as scores: hidden must be {size} (the vocabulary)"
-        return errors
+            return {"hidden": f"head none uses the hidden state as scores: hidden must be {size} (the vocabulary)"}
+        return {}
 
     def validate(self) -> None:
         config, self.errors = self.read()
         for name, row in self.rows.items():
             row.set_error(self.errors.get(name, ""))
-        task = self.rows["task"].control.value
-        for name, tasks in TASK_ONLY.items():
-            self.rows[name].display = task in tasks
+        unused = self.unused()
+        for name, row in self.rows.items():
+            row.display = name not in unused
         self.post_message(ConfigChanged(config if not self.errors else None, dict(self.errors)))
+
+    def first_bad_field(self) -> str | None:
+        """The first marked field in the form's order."""
+        return next((name for name, *_ in FIELDS if name in self.errors), None)
+
+    def focus_field(self, name: str) -> None:
+        if name in self.rows:
+            self.rows[name].control.focus()
+            self.rows[name].scroll_visible()
+
+    def show_preset(self, preset: str | None) -> None:
+        """Put the preset picker back (a switch was cancelled) without filling anything in."""
+        with self.prevent(Select.Changed):
+            self.query_one("#field-preset", Select).value = preset if preset else Select.NULL
 
     def set_value(self, name: str, value: str) -> None:
         self.rows[name].control.value = value
@@ -185,9 +240,15 @@ class ConfigPane(VerticalScroll):
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "field-preset":
             if event.value is not Select.NULL and event.value != self.preset:
-                self.fill(presets.get(event.value), event.value)
+                self.post_message(PresetPicked(event.value))  # the app fills it in (or asks first)
             return
         self.validate()
+
+    def on_descendant_focus(self, event) -> None:
+        for row in self.query(FieldRow):  # the focused setting's row is marked (its label in reverse)
+            row.set_class(event.widget in row.walk_children(), "-focused")
+        if isinstance(event.widget, Select):  # its list opens below it: keep it clear of the footer
+            self.scroll_to_center(event.widget, animate=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.validate()

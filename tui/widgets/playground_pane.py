@@ -2,21 +2,24 @@
 
 caesar: the exact ciphertext of what you type and the model's decryption of it, or, in the
 reverse direction, the exact and the model's decryption of ciphertext you type; completion:
-your prefix plus the model's continuation; mapping: the mapped string. Predictions run in a
-worker on the trainer's published snapshot, so the UI never waits on the model.
+your prefix plus the model's continuation; mapping: the mapped string. Predictions run in one
+dedicated thread on the trainer's published snapshot (tui/predictor.py): the UI never waits on
+the model, the latest text wins, and a long completion is abandoned as soon as the text changes.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from engine.tasks import caesar
+from engine.text import visible
+from tui import predictor
 from tui.marking import count_wrong, marked
 from tui.messages import PlaygroundAnswer
 
@@ -24,9 +27,11 @@ HELP = {"caesar": "Type plain text: its exact Caesar ciphertext and the model's 
         "caesar-reverse": "Type ciphertext: the exact decryption and the model's.",
         "completion": "Type the start of a sentence: the model completes it.",
         "mapping": "Type a string of the training characters: the model maps it."}
+GREEDY_BELOW = 1e-6  # temperatures this small pick the likeliest character (dividing by them overflows)
+NOT_FINITE = "⚠ the model's output is not a number (its weights are not finite): retrain or load another model"
 
 
-def caesar_answer(model: Any, text: str, key: int, reverse: bool) -> Text:
+def caesar_answer(model: Any, text: str, key: int, reverse: bool, stop: Any) -> Text:
     shown = caesar.normalize(text)
     cipher = shown if reverse else caesar.encrypt(text, key)
     exact = caesar.decrypt(text, key) if reverse else shown
@@ -39,22 +44,47 @@ def caesar_answer(model: Any, text: str, key: int, reverse: bool) -> Text:
     if model is None:
         out.append("(no model yet: F5 trains one, ctrl+o loads one)", style="dim italic")
         return out
-    decrypted = model.predict(cipher)
+    decrypted = predictor.predict(model, cipher, None, 0.0, stop)
     out.append_text(marked(decrypted, exact))
     wrong = count_wrong(decrypted, exact)
     out.append(f"   {wrong} wrong" if wrong else "   ✓ all right", style="dim")
     return out
 
 
-def model_answer(model: Any, task: str, text: str, length: int, temperature: float) -> Text:
+def model_answer(model: Any, task: str, text: str, length: int, temperature: float, stop: Any) -> Text:
     if model is None:
         return Text("(no model yet: F5 trains one, ctrl+o loads one)", style="dim italic")
     if task == "completion":
-        result = model.predict(text, length=length, temperature=temperature)
-        out = Text(result[: len(text)], style="bold")
-        out.append(result[len(text):], style="green")
+        temperature = 0.0 if temperature < GREEDY_BELOW else temperature
+        result = predictor.predict(model, text, length, temperature, stop)
+        out = Text(visible(result[: len(text)], lines=True), style="bold")
+        out.append(visible(result[len(text):], lines=True), style="green")
         return out
-    return Text(model.predict(text), style="bold green")
+    return Text(visible(predictor.predict(model, text, None, 0.0, stop)), style="bold green")
+
+
+def answer(query: tuple[Any, ...], stop: Any) -> Text:
+    """What Play shows for one question (runs in the prediction thread)."""
+    model, task, key, reverse, text, length, temperature = query
+    try:
+        if task == "caesar":
+            return caesar_answer(model, text, key, reverse, stop)
+        return model_answer(model, task, text, length, temperature, stop)
+    except ValueError as error:  # characters outside the vocabulary, a bad length...
+        return Text(f"⚠ {visible(error, 300)}", style="bold red")
+    except RuntimeError:  # sampling from NaN or infinite scores: the weights are not finite
+        return Text(NOT_FINITE, style="bold red")
+
+
+def read_option(field: Input, parse: Any, ok: Any) -> Any:
+    """The option's value, None when blank (the default applies), or ValueError when it is bad."""
+    raw = field.value.strip()
+    if not raw:
+        return None
+    value = parse(raw)
+    if not ok(value):
+        raise ValueError(raw)
+    return value
 
 
 class PlaygroundPane(Vertical):
@@ -62,27 +92,34 @@ class PlaygroundPane(Vertical):
         super().__init__(**kwargs)
         self.model: Any = None
         self.play_task, self.key, self.reverse = "caesar", 13, False
+        self.default_length = 15
         self.query_sent: tuple[Any, ...] = ()
+        self.predictor = predictor.Predictor(lambda q: answer(q, self.predictor.stop),
+                                             lambda q, a: self.post_message(PlaygroundAnswer(q, a)))
 
     def compose(self) -> ComposeResult:
         yield Static(id="play-help")
         yield Input(placeholder="type here", id="play-input")
         with Horizontal(id="play-options"):
             yield Label("length", classes="option-label")
-            yield Input("15", id="play-length", compact=True, type="integer")
+            yield Input(id="play-length", compact=True, placeholder="15")
             yield Label("temperature", classes="option-label")
-            yield Input("0", id="play-temperature", compact=True, type="number")
+            yield Input(id="play-temperature", compact=True, placeholder="0")
+            yield Static("", id="play-option-error")
         yield Static(id="play-answer")
 
     def on_mount(self) -> None:
         self._update_mode()
 
+    def on_unmount(self) -> None:
+        self.predictor.close()
+
     def set_model(self, model: Any, config: Any) -> None:
         """Answer with `model` (a Trainer or a loaded model, or None) for the task of `config`."""
-        new_task = config.task != self.play_task
         self.model, self.play_task, self.key = model, config.task, config.key
-        if new_task and config.task == "completion":
-            self.query_one("#play-length", Input).value = "15" if config.corpus is None else "120"
+        if config.task == "completion":
+            self.default_length = 15 if config.corpus is None else 120
+            self.query_one("#play-length", Input).placeholder = f"{self.default_length} (default)"
         self._update_mode()
         self.ask()
 
@@ -95,33 +132,39 @@ class PlaygroundPane(Vertical):
         mode = "caesar-reverse" if self.play_task == "caesar" and self.reverse else self.play_task
         self.query_one("#play-help", Static).update(HELP.get(mode, ""))
         self.query_one("#play-options").display = self.play_task == "completion"
+        self.query_one("#play-temperature", Input).placeholder = "0 (default)"
 
-    def ask(self, force: bool = False) -> None:
+    def options(self) -> tuple[int, float] | None:
+        """(length, temperature) from the option fields, blanks meaning the defaults; None if one is bad."""
+        fields = self.query_one("#play-length", Input), self.query_one("#play-temperature", Input)
+        bad = []
+        try:
+            length = read_option(fields[0], int, lambda n: 0 <= n <= 1 << 16)
+        except ValueError:
+            bad.append("length: a whole number from 0 to 65536")
+        try:
+            temperature = read_option(fields[1], float, lambda t: math.isfinite(t) and t >= 0)
+        except ValueError:
+            bad.append("temperature: 0 (greedy) or a positive number")
+        fields[0].set_class(any(b.startswith("length") for b in bad), "-invalid")
+        fields[1].set_class(any(b.startswith("temperature") for b in bad), "-invalid")
+        self.query_one("#play-option-error", Static).update(f"⚠ {'; '.join(bad)}" if bad else "")
+        if bad:
+            return None
+        return (self.default_length if length is None else length, 0.0 if temperature is None else temperature)
+
+    def ask(self) -> None:
         """Recompute the answer for the current text (on typing, or when new weights arrive)."""
         text = self.query_one("#play-input", Input).value
-        if not text:
+        options = self.options() if self.play_task == "completion" else (0, 0.0)
+        if not text or options is None:
+            self.query_sent = ()
+            self.predictor.cancel()  # nothing to answer: drop what is being computed
             self.query_one("#play-answer", Static).update("")
             return
-        try:
-            length = int(self.query_one("#play-length", Input).value or 0)
-            temperature = float(self.query_one("#play-temperature", Input).value or 0)
-        except ValueError:
-            length, temperature = 15, 0.0
-        query = (self.model, self.play_task, self.key, self.reverse, text, length, temperature)
+        query = (self.model, self.play_task, self.key, self.reverse, text, *options)
         self.query_sent = query
-        self._answer(query)
-
-    @work(thread=True, exclusive=True, group="playground", exit_on_error=False)
-    def _answer(self, query: tuple[Any, ...]) -> None:
-        model, task, key, reverse, text, length, temperature = query
-        try:
-            if task == "caesar":
-                answer = caesar_answer(model, text, key, reverse)
-            else:
-                answer = model_answer(model, task, text, length, temperature)
-        except ValueError as error:  # characters outside the vocabulary, a bad length...
-            answer = Text(f"⚠ {error}", style="bold red")
-        self.post_message(PlaygroundAnswer(query, answer))
+        self.predictor.ask(query)
 
     def on_playground_answer(self, message: PlaygroundAnswer) -> None:
         if message.query == self.query_sent:

@@ -1,0 +1,119 @@
+"""Play under load: one prediction at a time, the latest text wins, long ones are abandoned,
+and nothing (starting, saving) ever waits for them. Also the option fields' bad input."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import torch
+from textual.widgets import Input, Static
+from tui_helpers import wait_for
+
+from engine import presets
+from engine.training import Trainer
+from tui.messages import TrainerCreated
+from tui.predictor import Predictor, predict
+
+LONG = 1 << 16  # the longest completion Play accepts
+
+
+@pytest.fixture(scope="module")
+def completion_trainer():
+    return Trainer(presets.get("completion"))
+
+
+def answer(app) -> str:
+    return str(app.query_one("#play-answer", Static).render())
+
+
+def test_a_new_question_abandons_a_long_completion(completion_trainer):
+    delivered, started = [], threading.Event()
+
+    def answer_it(question):
+        started.set()
+        return predict(completion_trainer, question[0], question[1], 0.0, predictor.stop)
+
+    predictor = Predictor(answer_it, lambda q, a: delivered.append((q, a)))
+    predictor.ask(("the ", LONG))
+    assert started.wait(5)
+    predictor.ask(("a", 10))
+    deadline = time.monotonic() + 20
+    while not delivered and time.monotonic() < deadline:
+        time.sleep(0.01)
+    predictor.close()
+    assert [q for q, _ in delivered] == [("a", 10)]  # the long one was dropped, never shown
+    assert len(delivered[0][1]) == 10
+    predictor.thread.join(5)
+    assert not predictor.thread.is_alive()
+
+
+def test_predict_is_the_models_own_answer(completion_trainer):
+    stop = threading.Event()
+    assert predict(completion_trainer, "the", 30, 0.0, stop) == completion_trainer.predict("the", 30, 0.0)
+
+
+async def test_typing_with_a_long_length_never_delays_starting(app_factory, completion_trainer):
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(TrainerCreated(completion_trainer))
+        await pilot.press("f4")
+        app.query_one("#play-length", Input).value = str(LONG)
+        typed = app.query_one("#play-input", Input)
+        for end in range(1, 12):  # each keystroke asks again: at most one prediction is ever pending
+            typed.value = "the cat sat"[:end]  # (pilot.press waits for an idle process: never, here)
+            await pilot.pause(0.05)
+        assert [t.name for t in threading.enumerate()].count("rnnplay-play") == 1
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state.status in ("running", "finished"), timeout=20)
+        app.query_one("#play-length", Input).value = "20"
+        await wait_for(pilot, lambda: "the cat sat" in answer(app), timeout=20)
+
+
+async def test_bad_play_options_are_marked_and_blanks_use_the_defaults(app_factory, completion_trainer):
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(TrainerCreated(completion_trainer))
+        await pilot.press("f4")
+        await pilot.press(*"the")
+        await wait_for(pilot, lambda: answer(app).startswith("the"))
+        temperature = app.query_one("#play-temperature", Input)
+        assert "0" in temperature.placeholder and "default" in temperature.placeholder
+        temperature.focus()
+        await pilot.press(*"hot")  # letters are accepted as typed, then marked
+        await pilot.pause()
+        assert temperature.value == "hot" and temperature.has_class("-invalid")
+        assert "temperature" in str(app.query_one("#play-option-error", Static).render())
+        assert answer(app) == ""  # no answer from a setting that is not what was typed
+        temperature.value = ""
+        await wait_for(pilot, lambda: answer(app).startswith("the"))  # blank: the default (greedy)
+        assert not temperature.has_class("-invalid")
+        assert answer(app) == completion_trainer.predict("the", app.playground.default_length, 0.0)
+        temperature.value = "1e-300"  # tiny temperatures are greedy, not an error
+        await wait_for(pilot, lambda: answer(app) == completion_trainer.predict("the", 15, 0.0))
+
+
+async def test_a_model_with_non_finite_weights_says_so_in_play(app_factory):
+    trainer = Trainer(presets.get("completion"))
+    with torch.no_grad():
+        for module in (trainer.model, *_snapshots(trainer)):
+            for p in module.parameters():
+                p.fill_(float("nan"))
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(TrainerCreated(trainer))
+        await pilot.press("f4")
+        app.query_one("#play-temperature", Input).value = "1"
+        await pilot.press(*"the")
+        await wait_for(pilot, lambda: "not a number" in answer(app) or "not finite" in answer(app))
+
+
+def _snapshots(trainer) -> list:
+    """The published copies predict() reads (whatever the trainer calls them)."""
+    found = [getattr(trainer, "_snapshot", None)]
+    snapshots = getattr(trainer, "_snapshots", None)
+    if snapshots is not None:
+        with snapshots.reading() as module:
+            found.append(module)
+    return [m for m in found if m is not None]
