@@ -15,7 +15,7 @@ from engine.config import parse_pairs
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
              "dropout": float, "optimizer": str, "lr": float, "batch_size": int, "steps": int, "clip": float,
              "seed": int, "device": str, "key": int, "length": int, "corpus": str, "log_every": int,
-             "eval_every": int}
+             "eval_every": int, "precision": str, "seconds": float, "schedule": str, "warmup": float}
 DEFAULT_FOR_TASK = {"caesar": "caesar", "completion": "completion", "mapping": "hello"}
 
 
