@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("fp32", "bf16", "auto")
 _CPU_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
@@ -37,15 +37,29 @@ def bf16_label(device_type: str) -> str:
     return "bf16: autocast"
 
 
-def check(precision: str, device) -> None:
-    """ConfigError when `device` cannot train in `precision`."""
+def resolve(precision: str, device) -> str:
+    """fp32 or bf16 for a run on `device`: auto is bf16 where the device does it natively (so it is
+    faster), else fp32. ConfigError when bf16 is asked of a device that cannot do it at all."""
     from engine.config import ConfigError
 
+    if precision == "auto":
+        return "bf16" if native_bf16(device) else "fp32"
     if precision == "bf16" and device.type == "cuda":
         import torch
 
         if not torch.cuda.is_bf16_supported():
             raise ConfigError("precision", f"{device} does not support bf16; use --precision fp32")
+    return precision
+
+
+def native_bf16(device) -> bool:
+    if device.type == "cpu":
+        return cpu_bf16_native() is not None
+    if device.type == "cuda":
+        import torch
+
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    return False
 
 
 def autocast(precision: str, device):

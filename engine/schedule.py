@@ -29,12 +29,10 @@ def lr_factor(schedule: str, warmup: float, position: float) -> float:
     return 0.5 * (1.0 + math.cos(math.pi * min(max(rest, 0.0), 1.0)))
 
 
-def should_evaluate(step: int, eval_every: int, early: bool) -> bool:
-    """Every `eval_every` steps; with `early`, also at steps 1, 2, 3, ... spaced ~25 % apart below
-    eval_every, so a run that learns fast shows it when it happens, not at the first regular evaluation."""
-    if step % eval_every == 0:
-        return True
-    return early and step < eval_every and step in early_steps(eval_every)
+def is_early(step: int, eval_every: int) -> bool:
+    """Steps 1, 2, 3, ... spaced ~25 % apart below eval_every: evaluations there show a run that
+    learns fast when it happens, not at its first regular evaluation."""
+    return step < eval_every and step in early_steps(eval_every)
 
 
 @functools.lru_cache(maxsize=16)

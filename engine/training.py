@@ -27,7 +27,7 @@ class Trainer:
     def __init__(self, config: TrainConfig):
         self.config = config
         self.device = devices.resolve(config.device)
-        precision.check(config.precision, self.device)
+        self.precision = precision.resolve(config.precision, self.device)  # auto -> fp32 or bf16
         self.run_id = uuid.uuid4().hex[:8]
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
         self.task = tasks.make(config, self.device, self.generator)
@@ -65,49 +65,45 @@ class Trainer:
         cfg = self.config
         yield RunStarted(self.run_id, str(self.device), sum(p.numel() for p in self.params),
                          cfg.to_dict(), self.step, self.model.shapes(*self.task.shape))
-        started = last_time = mark = time.perf_counter()
-        trained, last_step, reason, message = 0.0, self.step, "completed", ""
+        pace = Pace(cfg)
+        last_time, last_step, reason, message = pace.started, self.step, "completed", ""
         losses: list[torch.Tensor] = []
-        scheduled = cfg.schedule != "constant" or cfg.warmup > 0
         self.model.train()
         try:
             while self.step < cfg.steps:
                 if stop is not None and stop.is_set():
                     reason = "stopped"
                     break
-                if scheduled:
-                    self._set_lr(trained)
+                if pace.scheduled:
+                    self._set_lr(pace.trained)
                 losses.append(self._update())
-                now = time.perf_counter()
-                trained, mark = trained + now - mark, now
-                last = self.step == cfg.steps or 0 < cfg.seconds <= trained
-                log_now = last or self.step % cfg.log_every == 0
-                eval_now = last or schedule.should_evaluate(self.step, cfg.eval_every, cfg.eval_early)
-                if log_now:
+                now = pace.tick()
+                last = self.step == cfg.steps or pace.out_of_time()
+                if last or self.step % cfg.log_every == 0:
                     mean = torch.stack(losses).sum().item() / len(losses)  # .item() only here: it syncs
                     if not self._finite(mean):
                         reason, message = "diverged", _divergence_hint(cfg, self.step)
                         break
                     rate = self.task.chars_per_step * (self.step - last_step) / max(now - last_time, 1e-9)
                     self.metrics.update(loss=mean, chars_per_s=rate)
-                    yield StepLogged(self.run_id, self.step, mean, rate, now - started)
+                    yield StepLogged(self.run_id, self.step, mean, rate, now - pace.started)
                     last_time, last_step, losses = now, self.step, []
-                if eval_now:
-                    yield self._evaluate()
+                if last or pace.wants_eval(self.step):
+                    yield pace.timed_eval(self._evaluate)
                 if last:
                     break
-                if log_now or eval_now:  # the budget counts training, not evaluation or the consumer's time
-                    mark = time.perf_counter()
+                pace.resume()
         except RuntimeError as e:  # out of memory (torch.OutOfMemoryError included) or a device fault
             reason, message = "failed", _failure(e, self.device, cfg)
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
         self.metrics["steps"] = self.step
-        yield RunFinished(self.run_id, self.step, reason, dict(self.metrics), time.perf_counter() - started, message)
+        yield RunFinished(self.run_id, self.step, reason, dict(self.metrics), time.perf_counter() - pace.started,
+                          message)
 
     def _update(self) -> torch.Tensor:
         x, y = self.task.batch()
-        with precision.autocast(self.config.precision, self.device):
+        with precision.autocast(self.precision, self.device):
             logits, _ = self.model(x)
         loss = loss_of(logits.float(), y)
         if not self.config.accumulate_grad:
@@ -135,7 +131,7 @@ class Trainer:
 
     def _evaluate(self) -> Evaluated:
         self.model.eval()
-        with precision.autocast(self.config.precision, self.device):
+        with precision.autocast(self.precision, self.device):
             result = self.task.evaluate(self.model)
         self.model.train()
         self.metrics["eval_loss"] = result["loss"]
@@ -166,6 +162,51 @@ class Trainer:
         from engine.checkpoint import resume
 
         return resume(cls, path, **overrides)
+
+
+class Pace:
+    """A run's clocks: training seconds (for --seconds and the schedule; evaluation and the consumer's
+    time between events left out) and evaluation seconds (for eval_budget)."""
+
+    EARLY_SHARE = 0.25  # early evaluations may take up to this share of the first eval_every steps
+
+    def __init__(self, cfg: TrainConfig):
+        self.cfg = cfg
+        self.started = self.mark = time.perf_counter()
+        self.trained = self.eval_cost = 0.0
+        self.spent = {True: 0.0, False: 0.0}  # evaluation seconds: early ones, regular ones
+        self.early = False  # whether the evaluation under way is an early one
+        self.scheduled = cfg.schedule != "constant" or cfg.warmup > 0
+
+    def tick(self) -> float:
+        """Count the step just taken; returns now."""
+        now = time.perf_counter()
+        self.trained, self.mark = self.trained + now - self.mark, now
+        return now
+
+    def resume(self) -> None:
+        """Training goes on: time since the last tick (events, evaluation) was not training."""
+        self.mark = time.perf_counter()
+
+    def out_of_time(self) -> bool:
+        return 0 < self.cfg.seconds <= self.trained
+
+    def wants_eval(self, step: int) -> bool:
+        """At eval_every multiples (and the early steps with eval_early), unless eval_budget defers it:
+        evaluating is then skipped while one more would take evaluation past its share of training."""
+        cfg = self.cfg
+        self.early = cfg.eval_early and schedule.is_early(step, cfg.eval_every)
+        if not self.early and step % cfg.eval_every:
+            return False
+        share = self.EARLY_SHARE if self.early else cfg.eval_budget
+        return not cfg.eval_budget or self.spent[self.early] + self.eval_cost <= share * self.trained
+
+    def timed_eval(self, evaluate):
+        before = time.perf_counter()
+        result = evaluate()
+        self.eval_cost = time.perf_counter() - before
+        self.spent[self.early] += self.eval_cost
+        return result
 
 
 def _optimizer(cfg: TrainConfig, params: list, device: torch.device) -> torch.optim.Optimizer:

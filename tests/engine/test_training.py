@@ -8,7 +8,8 @@ from engine.events import Evaluated, RunFinished, RunStarted, StepLogged
 
 
 def tiny(name="caesar", **kw):
-    return engine.presets.get(name).replace(**{"device": "cpu", **kw})
+    """A preset on the CPU, evaluating exactly every eval_every steps (no early or deferred evaluations)."""
+    return engine.presets.get(name).replace(**{"device": "cpu", "eval_early": False, "eval_budget": 0.0, **kw})
 
 
 def losses(trainer, stop=None):
