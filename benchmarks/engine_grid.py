@@ -2,10 +2,13 @@
 
 At each shape engine.Trainer runs the recommended caesar preset with that cell, hidden size and
 batch, exactly as a user runs it (logging every 10 steps, its evaluation cadence and budget,
-weight snapshots at evaluations); a bare hand-written loop does the same work (same model, batch,
-length, optimizer and clipping) and nothing else. The two alternate segment by segment in one
-process, and the ratio is total engine steps/s over total bare steps/s in CPU time
-(time.process_time, so other processes on a shared machine do not count), evaluations included.
+weight snapshots at evaluations); a bare hand-written loop does the same work (the same model and
+optimizer objects, batch, length and clipping) and nothing else. The two alternate segment by segment in one
+process, and the ratio is the median over segment pairs of engine steps/s over bare steps/s in CPU
+time (time.process_time, so other processes on a shared machine do not count), times the share of
+time the engine trains rather than evaluates: one evaluation is
+timed and amortised over the steps between evaluations in a long run (eval_every, deferred by the
+preset's eval_budget when an evaluation would take more than that share of training).
 Then the same shape in bf16 (engine, autocast) against fp32, and a bare loop on one vs two threads
 (wall time: CPU time counts both threads). One JSON line per shape, then a summary line.
 """
@@ -26,7 +29,7 @@ HIDDEN = (64, 256, 1024)
 BATCH = (1, 32, 256)
 TARGET = 0.97
 NEVER = 100_000_000
-SEGMENT_SECONDS = 0.1  # CPU seconds per segment; the expensive shapes take one step per segment
+SEGMENT_SECONDS = 0.05  # CPU seconds per segment; the expensive shapes take one step per segment
 
 
 class BareModel(nn.Module):
@@ -43,11 +46,15 @@ class BareModel(nn.Module):
 class BareLoop:
     """What a person writes by hand: batch, forward, loss, zero_grad, backward, (clip), step."""
 
-    def __init__(self, cfg, device):
-        torch.manual_seed(cfg.seed)
-        self.model = BareModel(cfg.cell, 27, cfg.embedding, cfg.hidden).to(device)
-        self.params = list(self.model.parameters())
-        self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr, fused=True)
+    def __init__(self, cfg, device, trainer=None):
+        if trainer is None:
+            torch.manual_seed(cfg.seed)
+            self.model = BareModel(cfg.cell, 27, cfg.embedding, cfg.hidden).to(device)
+            self.params = list(self.model.parameters())
+            self.optimizer = torch.optim.Adam(self.params, lr=cfg.lr, fused=True)
+        else:  # the very same module and optimizer objects as the trainer's: only the loop differs
+            self.model = lambda x: trainer.model(x)[0]
+            self.params, self.optimizer = trainer.params, trainer.optimizer
         self.gen = torch.Generator(device=device).manual_seed(1)
         self.cfg, self.device = cfg, device
 
@@ -113,23 +120,46 @@ def timed(fn, n: int) -> float:
 def compare(cfg, device, repeats: int) -> dict:
     n = segment_steps(cfg, device)
     cfg = cfg.replace(log_every=min(n, cfg.log_every))
-    engine_run, bare = EngineRun(cfg), BareLoop(cfg, device)
-    warmup = max(1, -(-cfg.eval_every // n))  # past the early evaluations at the start of a run
-    for _ in range(warmup):
+    engine_run = EngineRun(cfg)
+    # Separate model instances differ by up to +-5 % in speed on this machine (memory placement), which
+    # would swamp the loop's own cost: the bare loop drives the trainer's model and optimizer objects.
+    bare = BareLoop(cfg, device, engine_run.trainer)
+    for _ in range(max(1, 10 // n)):  # warm-up, past the early evaluations of the first steps
         engine_run.steps(n)
         bare.steps(n)
-    engine_run.eval_cpu = 0.0
     pairs = []
     for i in range(repeats):
         order = (engine_run, bare) if i % 2 == 0 else (bare, engine_run)  # neither always goes first
+        evals_before = engine_run.eval_cpu
         times = {id(which): timed(which.steps, n) for which in order}
-        pairs.append((times[id(engine_run)], times[id(bare)]))
+        # evaluations are taken out here and added back amortised, below
+        pairs.append((times[id(engine_run)] - (engine_run.eval_cpu - evals_before), times[id(bare)]))
+    train_s, bare_s = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+    eval_s, interval = eval_cost(engine_run.trainer, cfg, train_s / (n * repeats))
     engine_run.close()
-    engine_s, bare_s = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+    # the median pair ratio: robust to a neighbour's burst, which hits both halves of a pair alike
+    loop_ratio = median([b / e for e, b in pairs])
+    eval_share = eval_s / interval / (train_s / (n * repeats) + eval_s / interval)
     return {"steps_per_segment": n, "segments": repeats,
-            "engine_steps_per_s": round(n * repeats / engine_s, 2), "bare_steps_per_s": round(n * repeats / bare_s, 2),
-            "ratio": round(bare_s / engine_s, 4), "pair_ratio_median": round(median([b / e for e, b in pairs]), 4),
-            "eval_share": round(engine_run.eval_cpu / engine_s, 4)}
+            "engine_steps_per_s": round(n * repeats / train_s * (1 - eval_share), 2),
+            "bare_steps_per_s": round(n * repeats / bare_s, 2),
+            "ratio": round(loop_ratio * (1 - eval_share), 4), "loop_ratio": round(loop_ratio, 4),
+            "eval_ms": round(eval_s * 1e3, 2), "eval_interval_steps": interval, "eval_share": round(eval_share, 4)}
+
+
+def eval_cost(trainer, cfg, step_s: float) -> tuple[float, int]:
+    """CPU seconds of one evaluation (with its weight snapshot), and the steps between evaluations in a
+    long run: eval_every, or more where eval_budget defers them (the engine's Pace, in steady state).
+    Timing it directly, rather than waiting for evaluations inside the timed segments, keeps the
+    expensive shapes (seconds per step, evaluations 50+ steps apart) to a few steps each."""
+    trainer._evaluate()
+    start = time.process_time()
+    trainer._evaluate()
+    eval_s = time.process_time() - start
+    interval = cfg.eval_every
+    if cfg.eval_budget:
+        interval = max(interval, cfg.eval_every * -(-eval_s // (cfg.eval_budget * cfg.eval_every * step_s)))
+    return eval_s, int(interval)
 
 
 def bf16_gain(cfg, n: int, repeats: int) -> float:
@@ -165,7 +195,7 @@ def main(argv=None) -> dict:
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks engine_grid")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--repeats", type=int, default=8, help="segment pairs per shape (fewer for slow shapes)")
+    parser.add_argument("--repeats", type=int, default=20, help="segment pairs per shape (fewer for slow shapes)")
     parser.add_argument("--cells", default=",".join(CELLS))
     parser.add_argument("--hidden", default=",".join(map(str, HIDDEN)))
     parser.add_argument("--batch", default=",".join(map(str, BATCH)))
@@ -191,7 +221,7 @@ def main(argv=None) -> dict:
 def shape_row(cfg, device, repeats: int, extras: bool) -> dict:
     name = f"{cfg.cell} h{cfg.hidden} b{cfg.batch_size}"
     started = time.perf_counter()
-    result = compare(cfg, device, repeats if cfg.hidden * cfg.batch_size < 65536 else max(2, repeats // 2))
+    result = compare(cfg, device, repeats if cfg.hidden * cfg.batch_size < 65536 else max(3, repeats // 5))
     if extras:
         n = result["steps_per_segment"]
         result["bf16_gain"] = bf16_gain(cfg, n, 2)
