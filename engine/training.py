@@ -64,7 +64,7 @@ class Trainer:
     def _run(self, stop: threading.Event | None) -> Iterator[Event]:
         cfg = self.config
         yield RunStarted(self.run_id, str(self.device), sum(p.numel() for p in self.params),
-                         cfg.to_dict(), self.step, self.model.shapes(*self.task.shape))
+                         cfg.to_dict(), self.step, self.model.shapes(*self.task.shape), self.precision)
         pace = Pace(cfg)
         last_time, last_step, reason, message = pace.started, self.step, "completed", ""
         losses: list[torch.Tensor] = []

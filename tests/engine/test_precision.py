@@ -41,6 +41,8 @@ def test_auto_is_bf16_exactly_where_the_cpu_has_native_bf16():
     assert (precision.cpu_bf16_native() is not None) == native
     trainer = engine.Trainer(engine.presets.get("caesar").replace(device="cpu", precision="auto", steps=1))
     assert trainer.precision == ("bf16" if native else "fp32")
+    started = next(trainer.run())
+    assert started.precision == trainer.precision and started.config["precision"] == "auto"
     label = precision.bf16_label("cpu")
     assert label.startswith("bf16: native (") if native else "emulated" in label
 
