@@ -13,6 +13,7 @@ import torch
 from engine import devices, models, precision, schedule, tasks
 from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
+from engine.lean_adam import LeanAdamStep
 from engine.snapshot import Snapshots
 from engine.tasks.common import loss_of
 
@@ -41,6 +42,7 @@ class Trainer:
             self.model = models.build(config, vocab).to(self.device)
         self.params = list(self.model.parameters())  # walked every step: build the list once
         self.optimizer = _optimizer(config, self.params, self.device)
+        self._optimizer_step = LeanAdamStep(self.optimizer)
         self.step = 0
         self.metrics: dict[str, float] = {}
         self._norm: torch.Tensor | None = None  # the last clipped gradient norm, checked at log points
@@ -66,6 +68,7 @@ class Trainer:
         yield RunStarted(self.run_id, str(self.device), sum(p.numel() for p in self.params),
                          cfg.to_dict(), self.step, self.model.shapes(*self.task.shape), self.precision)
         pace = Pace(cfg)
+        self._optimizer_step.reset()  # the optimizer state may have been loaded since the last run
         last_time, last_step, reason, message = pace.started, self.step, "completed", ""
         losses: list[torch.Tensor] = []
         self.model.train()
@@ -111,7 +114,7 @@ class Trainer:
         loss.backward()
         if self.config.clip:
             self._norm = torch.nn.utils.clip_grad_norm_(self.params, self.config.clip, foreach=True)
-        self.optimizer.step()
+        self._optimizer_step.step()
         self.step += 1
         return loss.detach()
 

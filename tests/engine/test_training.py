@@ -177,3 +177,26 @@ def test_a_checkpoint_can_be_scored_with_a_hand_written_evaluator(tmp_path):
     assert loss < 0.1
     assert torch.allclose(torch.cat([first, second], 1), logits, atol=1e-5)
     assert isinstance(hidden, tuple) and hidden[0].shape == (1, 1, trainer.config.hidden)  # LSTM: (h, c)
+
+
+def test_the_lean_adam_step_is_bit_for_bit_torch_adam():
+    # warm-up and decay change the learning rate every step; clipping rescales the gradients
+    cfg = tiny(steps=40, clip=0.5, schedule="cosine", warmup=0.2, log_every=5, precision="fp32")
+    lean, plain = engine.Trainer(cfg), engine.Trainer(cfg)
+    plain._optimizer_step.step = plain.optimizer.step  # torch.optim's own step()
+    assert losses(lean) == losses(plain)
+    assert lean._optimizer_step.lists, "the lean path was not taken"
+    assert all(torch.equal(a, b) for a, b in zip(lean.params, plain.params, strict=True))
+    for a, b in zip(lean.params, plain.params, strict=True):
+        sa, sb = lean.optimizer.state[a], plain.optimizer.state[b]
+        assert all(torch.equal(sa[k], sb[k]) for k in ("step", "exp_avg", "exp_avg_sq"))
+
+
+def test_a_resumed_run_steps_the_loaded_optimizer_state(tmp_path):
+    cfg = tiny(steps=20, log_every=5, precision="fp32")
+    whole = engine.Trainer(cfg.replace(steps=40))
+    first = engine.Trainer(cfg)
+    list(first.run())
+    first.save(str(tmp_path / "half.safetensors"))
+    resumed = engine.Trainer.resume(str(tmp_path / "half.safetensors"), steps=40)
+    assert losses(resumed) == losses(whole)[4:]  # the lean step uses the loaded moments, not stale ones
