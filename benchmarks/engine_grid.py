@@ -3,12 +3,12 @@
 At each shape engine.Trainer runs the recommended caesar preset with that cell, hidden size and
 batch, exactly as a user runs it (logging every 10 steps, its evaluation cadence and budget,
 weight snapshots at evaluations); a bare hand-written loop does the same work (the same model and
-optimizer objects, batch, length and clipping) and nothing else. The two alternate segment by segment in one
-process, and the ratio is the median over segment pairs of engine steps/s over bare steps/s in CPU
-time (time.process_time, so other processes on a shared machine do not count), times the share of
-time the engine trains rather than evaluates: one evaluation is
-timed and amortised over the steps between evaluations in a long run (eval_every, deferred by the
-preset's eval_budget when an evaluation would take more than that share of training).
+optimizer objects, batch, length and clipping; torch's own Adam(fused=True).step()) and nothing
+else. The two alternate segment by segment in one process. The ratio is the median over segment
+pairs of engine steps/s over bare steps/s in CPU time (time.process_time, so other processes on a
+shared machine do not count), times the share of time the engine trains rather than evaluates: one
+evaluation is timed and amortised over the steps between evaluations in a long run (eval_every,
+deferred by the preset's eval_budget when an evaluation would take more than that share).
 Then the same shape in bf16 (engine, autocast) against fp32, and a bare loop on one vs two threads
 (wall time: CPU time counts both threads). One JSON line per shape, then a summary line.
 """
@@ -98,8 +98,9 @@ class EngineRun:
         self.run.close()
 
 
-def segment_steps(cfg, device) -> int:
-    """Steps per segment: about SEGMENT_SECONDS of CPU time, a multiple or a divisor of the log cadence."""
+def segment_steps(cfg, device) -> tuple[int, float]:
+    """(steps per segment, CPU seconds per step): about SEGMENT_SECONDS of CPU time per segment,
+    a multiple or a divisor of the log cadence."""
     bare = BareLoop(cfg, device)
     bare.steps(1)
     start = time.process_time()
@@ -107,8 +108,8 @@ def segment_steps(cfg, device) -> int:
     per_step = max(time.process_time() - start, 1e-6)
     n = max(1, round(SEGMENT_SECONDS / per_step))
     if n < 10:  # a divisor of the log and eval cadences, so each evaluation is timed on its own
-        return max(d for d in (1, 2, 5) if d <= n)
-    return min(200, n - n % 10)
+        return max(d for d in (1, 2, 5) if d <= n), per_step
+    return min(200, n - n % 10), per_step
 
 
 def timed(fn, n: int) -> float:
@@ -118,7 +119,9 @@ def timed(fn, n: int) -> float:
 
 
 def compare(cfg, device, repeats: int) -> dict:
-    n = segment_steps(cfg, device)
+    n, per_step = segment_steps(cfg, device)
+    if per_step > 1.0:  # seconds per step: a few pairs of one step each
+        repeats = max(3, repeats // 5)
     cfg = cfg.replace(log_every=min(n, cfg.log_every))
     engine_run = EngineRun(cfg)
     # Separate model instances differ by up to +-5 % in speed on this machine (memory placement), which
@@ -221,11 +224,12 @@ def main(argv=None) -> dict:
 def shape_row(cfg, device, repeats: int, extras: bool) -> dict:
     name = f"{cfg.cell} h{cfg.hidden} b{cfg.batch_size}"
     started = time.perf_counter()
-    result = compare(cfg, device, repeats if cfg.hidden * cfg.batch_size < 65536 else max(3, repeats // 5))
+    result = compare(cfg, device, repeats)
     if extras:
         n = result["steps_per_segment"]
         result["bf16_gain"] = bf16_gain(cfg, n, 2)
         result["two_threads_gain"] = thread_gain(cfg, device, max(1, n // 4), 2)
+        result["two_threads_load"] = os.getloadavg()[0]
     log(f"  {name}: engine {result['engine_steps_per_s']:,} steps/s, bare {result['bare_steps_per_s']:,}, "
         f"ratio {result['ratio']:.3f}, eval {result['eval_share']:.1%}"
         + (f", bf16 x{result['bf16_gain']}, 2 threads x{result['two_threads_gain']}" if extras else "")
