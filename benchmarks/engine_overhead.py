@@ -76,7 +76,7 @@ def engine_segment(run) -> float:
 def compare(name: str, cfg, vocab_ids, bare_batches, repeats: int, segment: int, warmup: int = 2) -> dict:
     import engine
 
-    cfg = cfg.replace(steps=NEVER, log_every=segment, eval_every=NEVER)
+    cfg = cfg.replace(steps=NEVER, log_every=segment, eval_every=NEVER, eval_early=False)
     trainer = engine.Trainer(cfg)
     run = trainer.run()
     next(run)  # RunStarted
