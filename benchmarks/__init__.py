@@ -3,4 +3,4 @@
 Not part of the test run. Figures and how they were taken are in benchmarks/RESULTS.md.
 """
 
-NAMES = ("engine_overhead", "lesson_vs_recommended", "corpus_record", "cost_growth", "startup")
+NAMES = ("engine_grid", "engine_overhead", "lesson_vs_recommended", "corpus_record", "cost_growth", "startup")

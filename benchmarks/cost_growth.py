@@ -63,7 +63,8 @@ def point(cell: str, **shape) -> dict:
     import engine
 
     cfg = engine.presets.get("caesar").replace(device="cpu", cell=cell, embedding=16, layers=1, steps=NEVER,
-                                               log_every=1, eval_every=NEVER, **{**BASE, **shape})
+                                               log_every=1, eval_every=NEVER, eval_early=False,
+                                               **{**BASE, **shape})
     gc.collect()
     _release_freed_memory()
     can_reset = _reset_peak()

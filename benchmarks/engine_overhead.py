@@ -76,13 +76,13 @@ def engine_segment(run) -> float:
 def compare(name: str, cfg, vocab_ids, bare_batches, repeats: int, segment: int, warmup: int = 2) -> dict:
     import engine
 
-    cfg = cfg.replace(steps=NEVER, log_every=segment, eval_every=NEVER)
+    cfg = cfg.replace(steps=NEVER, log_every=segment, eval_every=NEVER, eval_early=False)
     trainer = engine.Trainer(cfg)
     run = trainer.run()
     next(run)  # RunStarted
     torch.manual_seed(cfg.seed)
     model = BareLSTM(vocab_ids, cfg.embedding, cfg.hidden, cfg.layers).to(trainer.device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, fused=True)  # as the engine
     chars = cfg.batch_size * cfg.length * segment
     engine_rates, bare_rates = [], []
     for i in range(warmup + repeats):
@@ -116,15 +116,15 @@ def main(argv=None) -> dict:
     device = torch.device(args.device)
     results = []
 
-    cfg = engine.presets.get("caesar").replace(device=args.device, embedding=16, hidden=64, layers=1,
+    cfg = engine.presets.get("caesar").replace(device=args.device, precision="fp32", embedding=16, hidden=64, layers=1,
                                                batch_size=64, length=32)
     results.append(compare("caesar LSTM(emb16,h64) b64x32", cfg, 27,
                            caesar_batches(64, 32, cfg.key, device), args.repeats + 5, segment=20))
 
     with tempfile.TemporaryDirectory() as tmp:
         path = corpus_path() or synthetic_corpus(Path(tmp) / "synthetic.txt")
-        cfg = engine.presets.get("completion").replace(device=args.device, corpus=str(path), embedding=64,
-                                                       hidden=256, layers=2, batch_size=64, length=128)
+        cfg = engine.presets.get("completion").replace(device=args.device, precision="fp32", corpus=str(path),
+                                                       embedding=64, hidden=256, layers=2, batch_size=64, length=128)
         trainer = engine.Trainer(cfg)  # for its vocabulary and training split, exactly as the engine reads them
         ids, vocab = trainer.task.train_data, len(trainer.vocab)
         del trainer

@@ -106,7 +106,13 @@ class LoadedModel:
 
 
 def load(path: str, device: str = "cpu") -> LoadedModel:
-    """Read a checkpoint for prediction. Never unpickles: a foreign or damaged file raises CheckpointError."""
+    """Read a checkpoint for prediction. Never unpickles: a foreign or damaged file raises CheckpointError.
+
+    Public, for scoring a checkpoint with your own evaluator: `.model` is the torch module (in eval
+    mode, on `device`), called as `model(ids, hidden) -> (logits, hidden)` with ids a (batch, seq)
+    LongTensor, hidden None or the state it returned (an (h, c) pair for LSTM), logits (batch, seq,
+    vocab); `.vocab.encode(text) -> list[int]` and `.vocab.decode(ids) -> str`; `.config`, `.step`.
+    """
     return LoadedModel(path, device)
 
 

@@ -31,7 +31,8 @@ from engine.text import echo, visible
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
              "dropout": float, "optimizer": str, "lr": float, "batch_size": int, "steps": int, "clip": float,
              "seed": int, "device": str, "key": int, "length": int, "corpus": str, "log_every": int,
-             "eval_every": int, "symbols": int, "delay": int, "keyword": str}
+             "eval_every": int, "symbols": int, "delay": int, "keyword": str, "precision": str, "seconds": float,
+             "schedule": str, "warmup": float}
 DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
 ERROR_LIMIT = 300  # characters of an error line: values people typed can be megabytes
 

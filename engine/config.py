@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
+from engine.precision import PRECISIONS
+from engine.schedule import SCHEDULES
 from engine.tasks import REGISTRY
 from engine.text import echo
 
@@ -53,12 +55,19 @@ class TrainConfig:
     batch_size: int = 64
     steps: int = 300
     clip: float = 0.0  # max gradient norm; 0 = no clipping
+    precision: str = "fp32"  # fp32 | bf16 (autocast; weights and optimizer state stay fp32) | auto (bf16 if native)
+    seconds: float = 0.0  # training time budget (evaluation excluded); 0 = none, steps alone bound the run
+    schedule: str = "constant"  # learning rate after warm-up: constant | cosine (decays to 0 by the end)
+    warmup: float = 0.0  # fraction of the run (steps or seconds, whichever bounds it) with a linear lr ramp
     accumulate_grad: bool = False  # never zero the gradients (Lesson A's famous omission)
     seed: int = 0
     device: str = "auto"
     # reporting
     log_every: int = 10
     eval_every: int = 50
+    eval_early: bool = False  # also evaluate at steps 1, 2, 3, ... spaced ~25 % apart below eval_every
+    eval_budget: float = 0.0  # defer regular evaluations while they would take more than this share of
+    #                           training time (e.g. 0.02); 0 = evaluate exactly every eval_every steps
 
     def __post_init__(self) -> None:
         validate(self)
@@ -240,6 +249,10 @@ def validate(c: TrainConfig) -> None:
     _int("batch_size", c.batch_size, 1, 65536)
     _int("steps", c.steps, 1, 100_000_000)
     _float("clip", c.clip, 0.0, 1e6)
+    _choice("precision", c.precision, PRECISIONS)
+    _float("seconds", c.seconds, 0.0, 1e7)
+    _choice("schedule", c.schedule, SCHEDULES)
+    _float("warmup", c.warmup, 0.0, 0.9)
     if not isinstance(c.accumulate_grad, bool):
         raise ConfigError("accumulate_grad", f"expected true or false, got {echo(c.accumulate_grad)}")
     _int("seed", c.seed, 0, 2**63 - 1)
@@ -247,3 +260,6 @@ def validate(c: TrainConfig) -> None:
         raise ConfigError("device", f"expected auto, cpu, cuda, cuda:N or mps, got {echo(c.device)}")
     _int("log_every", c.log_every, 1, 100_000_000)
     _int("eval_every", c.eval_every, 1, 100_000_000)
+    _float("eval_budget", c.eval_budget, 0.0, 1.0)
+    if not isinstance(c.eval_early, bool):
+        raise ConfigError("eval_early", f"expected true or false, got {echo(c.eval_early)}")

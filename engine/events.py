@@ -48,6 +48,7 @@ class RunStarted(Event):
     config: dict[str, Any]
     step: int = 0
     shapes: tuple[str, ...] = ()
+    precision: str = "fp32"  # what the run trains in: fp32 or bf16 (config precision "auto" resolved)
 
 
 @dataclass(frozen=True)

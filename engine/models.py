@@ -65,7 +65,9 @@ class SequenceModel(nn.Module):
         out, hidden = self.core(self.encode_input(x), hidden)
         if self.head is None:
             return out, hidden
-        return self.head(self.drop(out)), hidden
+        if self.drop.p:  # a Dropout(0) still costs ~5 % of a batch-1 step in autograd: skip it
+            out = self.drop(out)
+        return self.head(out), hidden
 
     def shapes(self, batch: int, seq: int) -> tuple[str, ...]:
         """The tensor shapes of one forward pass, as the lessons teach them (batch_first)."""

@@ -20,15 +20,21 @@ class Preset:
 _HELLO = dict(task="mapping", embedding=0, optimizer="adam", batch_size=1, steps=15, log_every=1, eval_every=1)
 
 PRESETS = {p.name: p for p in [
+    # No clipping: its largest gradient norm is 0.41 over 3 seeds x 600 steps, so a clip never fires.
+    # Early evaluations show it solved (~step 5) when it happens; bf16 where the device has it natively.
     Preset("caesar", "Caesar cipher, key 13: embedding LSTM, batch 64 (solves it in seconds)",
-           TrainConfig(task="caesar", cell="lstm", embedding=16, hidden=64, lr=0.01, batch_size=64,
-                       steps=400, clip=1.0, log_every=10, eval_every=50), lesson=False),
+           TrainConfig(task="caesar", cell="lstm", embedding=16, hidden=64, lr=0.03, batch_size=64,
+                       steps=400, precision="auto", log_every=10, eval_every=50, eval_early=True,
+                       eval_budget=0.015), lesson=False),
     Preset("caesar-lesson", "Lesson A exactly: Embedding(27,5) LSTM(5,10), Adam 1e-3, batch 1, no zero_grad",
            TrainConfig(task="caesar", cell="lstm", embedding=5, hidden=10, lr=0.001, batch_size=1,
                        steps=3000, accumulate_grad=True, log_every=100, eval_every=250), lesson=True),
+    # Clip kept: on tinyshakespeare its gradient norm reaches 0.94 in the first steps (a longer run, a
+    # higher peak lr or another corpus can pass 1), and a foreach clip costs < 0.5 % of a step here.
     Preset("completion", "Complete text: LSTM over characters (the lesson's sentences, or any --corpus file)",
            TrainConfig(task="completion", cell="lstm", embedding=32, hidden=256, layers=1, lr=0.003,
-                       batch_size=32, length=64, steps=150, clip=1.0, log_every=10, eval_every=50),
+                       batch_size=32, length=64, steps=150, clip=1.0, precision="auto", log_every=10,
+                       eval_every=50, eval_budget=0.015),
            lesson=False),
     Preset("sentences-lesson", "Lesson B exactly: one-hot RNN(vocab,12) + Linear, 3 sentences, Adam 0.01, 100 epochs",
            TrainConfig(task="completion", cell="rnn", embedding=0, hidden=12, lr=0.01, steps=100,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 import threading
 import time
@@ -11,16 +10,23 @@ from collections.abc import Iterator
 
 import torch
 
-from engine import devices, models, tasks
+from engine import devices, models, precision, schedule, tasks
 from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
+from engine.lean_adam import LeanAdamStep
+from engine.snapshot import Snapshots
 from engine.tasks.common import loss_of
+
+
+class TrainerBusy(ValueError):
+    """run() was called while another run() of the same Trainer is still going (in any thread)."""
 
 
 class Trainer:
     def __init__(self, config: TrainConfig):
         self.config = config
         self.device = devices.resolve(config.device)
+        self.precision = precision.resolve(config.precision, self.device)  # auto -> fp32 or bf16
         self.run_id = uuid.uuid4().hex[:8]
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
         self.task = tasks.make(config, self.device, self.generator)
@@ -32,70 +38,102 @@ class Trainer:
         with torch.random.fork_rng(devices=[]):  # seeded weights without disturbing the global RNG
             torch.manual_seed(config.seed)
             self.model = models.build(config, vocab).to(self.device)
-        self.optimizer = _optimizer(config, self.model)
+        self.params = list(self.model.parameters())  # walked every step: build the list once
+        self.optimizer = _optimizer(config, self.params, self.device)
+        self._optimizer_step = LeanAdamStep(self.optimizer)
         self.step = 0
         self.metrics: dict[str, float] = {}
-        self._lock = threading.Lock()
-        self._publish()
+        self._norm: torch.Tensor | None = None  # the last clipped gradient norm, checked at log points
+        self._running = threading.Lock()
+        self._snapshots = Snapshots(self.model)
 
     @property
     def vocab(self):
         return self.task.vocab
 
     def run(self, stop: threading.Event | None = None) -> Iterator[Event]:
-        """Train until config.steps, a set `stop` (checked every step) or divergence."""
+        """Train until config.steps, the config.seconds budget, a set `stop` (checked every step) or
+        divergence. One run at a time: a second run() while one is going raises TrainerBusy."""
+        if not self._running.acquire(blocking=False):
+            raise TrainerBusy("this trainer is already running; wait for its run to finish or stop it first")
+        try:
+            yield from self._run(stop)
+        finally:
+            self._running.release()
+
+    def _run(self, stop: threading.Event | None) -> Iterator[Event]:
         cfg = self.config
-        yield RunStarted(self.run_id, str(self.device), sum(p.numel() for p in self.model.parameters()),
-                         cfg.to_dict(), self.step, self.model.shapes(*self.task.shape))
-        started = last_time = time.perf_counter()
-        last_step, reason, message = self.step, "completed", ""
-        loss_sum = torch.zeros((), device=self.device)
-        grads_finite = torch.ones((), dtype=torch.bool, device=self.device)
+        yield RunStarted(self.run_id, str(self.device), sum(p.numel() for p in self.params),
+                         cfg.to_dict(), self.step, self.model.shapes(*self.task.shape), self.precision)
+        pace = Pace(cfg)
+        self._optimizer_step.reset()  # the optimizer state may have been loaded since the last run
+        last_time, last_step, reason, message = pace.started, self.step, "completed", ""
+        losses: list[torch.Tensor] = []
         self.model.train()
         try:
             while self.step < cfg.steps:
                 if stop is not None and stop.is_set():
                     reason = "stopped"
                     break
-                loss = self._update(grads_finite)
-                loss_sum += loss
-                if self.step % cfg.log_every == 0 or self.step == cfg.steps:
-                    now = time.perf_counter()
-                    mean = loss_sum.item() / (self.step - last_step)  # .item() only here: it syncs
-                    if not (math.isfinite(mean) and grads_finite.item()):
+                if pace.scheduled:
+                    self._set_lr(pace.trained)
+                losses.append(self._update())
+                now = pace.tick()
+                last = self.step == cfg.steps or pace.out_of_time()
+                if last or self.step % cfg.log_every == 0:
+                    mean = torch.stack(losses).sum().item() / len(losses)  # .item() only here: it syncs
+                    if not self._finite(mean):
                         reason, message = "diverged", _divergence_hint(cfg, self.step)
                         break
                     rate = self.task.chars_per_step * (self.step - last_step) / max(now - last_time, 1e-9)
                     self.metrics.update(loss=mean, chars_per_s=rate)
-                    yield StepLogged(self.run_id, self.step, mean, rate, now - started)
-                    last_time, last_step = now, self.step
-                    loss_sum.zero_()
-                if self.step % cfg.eval_every == 0 or self.step == cfg.steps:
-                    yield self._evaluate()
+                    yield StepLogged(self.run_id, self.step, mean, rate, now - pace.started)
+                    last_time, last_step, losses = now, self.step, []
+                if last or pace.wants_eval(self.step):
+                    yield pace.timed_eval(self._evaluate)
+                if last:
+                    break
+                pace.resume()
         except RuntimeError as e:  # out of memory (torch.OutOfMemoryError included) or a device fault
             reason, message = "failed", _failure(e, self.device, cfg)
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
         self.metrics["steps"] = self.step
-        yield RunFinished(self.run_id, self.step, reason, dict(self.metrics), time.perf_counter() - started, message)
+        yield RunFinished(self.run_id, self.step, reason, dict(self.metrics), time.perf_counter() - pace.started,
+                          message)
 
-    def _update(self, grads_finite: torch.Tensor) -> torch.Tensor:
+    def _update(self) -> torch.Tensor:
         x, y = self.task.batch()
-        logits, _ = self.model(x)
-        loss = loss_of(logits, y)
+        with precision.autocast(self.precision, self.device):
+            logits, _ = self.model(x)
+        loss = loss_of(logits.float(), y)
         if not self.config.accumulate_grad:
             self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if self.config.clip:
-            norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.clip)
-            grads_finite &= torch.isfinite(norm)
-        self.optimizer.step()
+            self._norm = torch.nn.utils.clip_grad_norm_(self.params, self.config.clip, foreach=True)
+        self._optimizer_step.step()
         self.step += 1
         return loss.detach()
 
+    def _finite(self, mean_loss: float) -> bool:
+        """Non-finite gradients make the weights, so the next losses, non-finite: checking the mean
+        loss and the last clipped norm at log points catches divergence without a per-step check."""
+        if not math.isfinite(mean_loss):
+            return False
+        return self._norm is None or bool(torch.isfinite(self._norm))
+
+    def _set_lr(self, trained: float) -> None:
+        cfg = self.config
+        position = schedule.progress(self.step, cfg.steps, trained, cfg.seconds)
+        lr = cfg.lr * schedule.lr_factor(cfg.schedule, cfg.warmup, position)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
     def _evaluate(self) -> Evaluated:
         self.model.eval()
-        result = self.task.evaluate(self.model)
+        with precision.autocast(self.precision, self.device):
+            result = self.task.evaluate(self.model)
         self.model.train()
         self.metrics["eval_loss"] = result["loss"]
         for name in ("accuracy", "bits_per_char"):
@@ -105,16 +143,13 @@ class Trainer:
         return Evaluated(self.run_id, self.step, **result)
 
     def _publish(self) -> None:
-        """Give predict() a frozen copy of the weights; it never touches the module being trained."""
-        snapshot = copy.deepcopy(self.model).eval()
-        with self._lock:
-            self._snapshot = snapshot
+        """Give predict() the current weights; it never touches the module being trained."""
+        self._snapshots.publish(self.model)
 
     def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         """Decrypt (caesar), complete (completion) or map (mapping) `text` with the latest snapshot."""
-        with self._lock:
-            model = self._snapshot
-        return self.task.predict(model, text, length, temperature)
+        with self._snapshots.reading() as model:
+            return self.task.predict(model, text, length, temperature)
 
     def save(self, path: str) -> None:
         from engine.checkpoint import save
@@ -130,10 +165,58 @@ class Trainer:
         return resume(cls, path, **overrides)
 
 
-def _optimizer(cfg: TrainConfig, model: torch.nn.Module) -> torch.optim.Optimizer:
-    if cfg.optimizer == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=cfg.lr)
-    return torch.optim.Adam(model.parameters(), lr=cfg.lr)
+class Pace:
+    """A run's clocks: training seconds (for --seconds and the schedule; evaluation and the consumer's
+    time between events left out) and evaluation seconds (for eval_budget)."""
+
+    EARLY_SHARE = 0.25  # early evaluations may take up to this share of the first eval_every steps
+
+    def __init__(self, cfg: TrainConfig):
+        self.cfg = cfg
+        self.started = self.mark = time.perf_counter()
+        self.trained = self.eval_cost = 0.0
+        self.spent = {True: 0.0, False: 0.0}  # evaluation seconds: early ones, regular ones
+        self.early = False  # whether the evaluation under way is an early one
+        self.scheduled = cfg.schedule != "constant" or cfg.warmup > 0
+
+    def tick(self) -> float:
+        """Count the step just taken; returns now."""
+        now = time.perf_counter()
+        self.trained, self.mark = self.trained + now - self.mark, now
+        return now
+
+    def resume(self) -> None:
+        """Training goes on: time since the last tick (events, evaluation) was not training."""
+        self.mark = time.perf_counter()
+
+    def out_of_time(self) -> bool:
+        return 0 < self.cfg.seconds <= self.trained
+
+    def wants_eval(self, step: int) -> bool:
+        """At eval_every multiples (and the early steps with eval_early), unless eval_budget defers it:
+        evaluating is then skipped while one more would take evaluation past its share of training."""
+        cfg = self.cfg
+        self.early = cfg.eval_early and schedule.is_early(step, cfg.eval_every)
+        if not self.early and step % cfg.eval_every:
+            return False
+        share = self.EARLY_SHARE if self.early else cfg.eval_budget
+        return not cfg.eval_budget or self.spent[self.early] + self.eval_cost <= share * self.trained
+
+    def timed_eval(self, evaluate):
+        before = time.perf_counter()
+        result = evaluate()
+        self.eval_cost = time.perf_counter() - before
+        self.spent[self.early] += self.eval_cost
+        return result
+
+
+def _optimizer(cfg: TrainConfig, params: list, device: torch.device) -> torch.optim.Optimizer:
+    """Adam or SGD, fused into one kernel where this torch supports it for the device (else foreach)."""
+    kind = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
+    try:
+        return kind(params, lr=cfg.lr, fused=True)
+    except (RuntimeError, ValueError):  # no fused kernel for this device or dtype
+        return kind(params, lr=cfg.lr, foreach=device.type != "cpu")
 
 
 def _failure(error: RuntimeError, device: torch.device, cfg: TrainConfig) -> str:

@@ -12,6 +12,7 @@ from engine.vocab import Vocabulary
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-"
 VOCAB = Vocabulary(ALPHABET, unknown="-")
 EVAL_MESSAGES = 256
+MIN_EVAL_MESSAGES = 32
 
 
 def normalize(text: str) -> str:
@@ -50,9 +51,11 @@ class CaesarTask:
         self.device, self.generator = device, generator
         self.shape = (self.batch_size, self.length)
         self.chars_per_step = self.batch_size * self.length
-        # a fixed set of fresh messages, never trained on, so evaluations are comparable
+        # a fixed set of fresh messages, never trained on, so evaluations are comparable; sized to the
+        # batch (32 to 256 messages), so that evaluating costs about a third of a step, whatever the shape
         eval_gen = torch.Generator(device="cpu").manual_seed(config.seed + 1_000_003)
-        plain = torch.randint(0, len(ALPHABET), (EVAL_MESSAGES, self.length), generator=eval_gen)
+        messages = min(EVAL_MESSAGES, max(MIN_EVAL_MESSAGES, self.batch_size))
+        plain = torch.randint(0, len(ALPHABET), (messages, self.length), generator=eval_gen)
         self.eval_x, self.eval_y = self._pair(plain.to(device))
 
     def _pair(self, plain):

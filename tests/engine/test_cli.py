@@ -61,7 +61,8 @@ def test_train_json_then_predict(tmp_path):
                   "--json", "--save", str(ckpt), "--metrics", str(metrics))
     assert run.returncode == 0, run.stderr
     events = [json.loads(line) for line in run.stdout.splitlines()]
-    assert [e["event"] for e in events][:2] == ["started", "step"]
+    assert [e["event"] for e in events][:2] == ["started", "eval"]  # the preset evaluates early (step 1)
+    assert [e["step"] for e in events if e["event"] == "step"] == [10, 20, 30, 40, 50, 60]
     assert events[-2]["event"] == "finished" and events[-2]["reason"] == "completed"
     assert any(e["event"] == "eval" and e["accuracy"] >= 0.99 for e in events)
     assert len(metrics.read_text().splitlines()) == len(events) - 1  # all but the "saved" note

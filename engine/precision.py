@@ -1,0 +1,71 @@
+"""Training precision: fp32, or bf16 autocast (weights and optimizer stay fp32) where the device has it."""
+
+from __future__ import annotations
+
+import contextlib
+
+PRECISIONS = ("fp32", "bf16", "auto")
+_CPU_FLAGS = ("amx_bf16", "avx512_bf16")
+
+
+def cpu_bf16_native() -> str | None:
+    """The CPU feature that runs bf16 matrix maths natively (amx_bf16, avx512_bf16), or None.
+
+    Without one, CPU bf16 still works but is emulated and usually slower than fp32.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            flags = set()
+            for line in f:
+                if line.startswith("flags"):
+                    flags.update(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        return None
+    return next((flag for flag in _CPU_FLAGS if flag in flags), None)
+
+
+def bf16_label(device_type: str) -> str:
+    """What the device list shows about bf16, e.g. 'bf16: native (amx_bf16)'."""
+    if device_type == "cpu":
+        native = cpu_bf16_native()
+        return f"bf16: native ({native})" if native else "bf16: emulated (slower than fp32)"
+    if device_type == "cuda":
+        import torch
+
+        return "bf16: native" if torch.cuda.is_bf16_supported(including_emulation=False) else "bf16: emulated"
+    return "bf16: autocast"
+
+
+def resolve(precision: str, device) -> str:
+    """fp32 or bf16 for a run on `device`: auto is bf16 where the device does it natively (so it is
+    faster), else fp32. ConfigError when bf16 is asked of a device that cannot do it at all."""
+    from engine.config import ConfigError
+
+    if precision == "auto":
+        return "bf16" if native_bf16(device) else "fp32"
+    if precision == "bf16" and device.type == "cuda":
+        import torch
+
+        if not torch.cuda.is_bf16_supported():
+            raise ConfigError("precision", f"{device} does not support bf16; use --precision fp32")
+    return precision
+
+
+def native_bf16(device) -> bool:
+    if device.type == "cpu":
+        return cpu_bf16_native() is not None
+    if device.type == "cuda":
+        import torch
+
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    return False
+
+
+def autocast(precision: str, device):
+    """The context a forward pass runs in: bf16 autocast, or nothing for fp32."""
+    if precision != "bf16":
+        return contextlib.nullcontext()
+    import torch
+
+    return torch.autocast(device.type, dtype=torch.bfloat16)
