@@ -152,9 +152,18 @@ def cmd_predict(args) -> int:
     from engine.text import visible
 
     model = engine.load(args.checkpoint, device=args.device)
+    refuse_unused_sampling(args, model.config.task)
     # the vocabulary comes from the file: a completion keeps its line feeds, nothing else reaches the terminal raw
     print(visible(model.predict(args.text, args.length, args.temperature), lines=model.config.task == "completion"))
     return 0
+
+
+def refuse_unused_sampling(args, task: str) -> None:
+    """--length and --temperature shape a completion; other models answer one symbol per input symbol."""
+    for flag, given in (("--length", args.length is not None), ("--temperature", args.temperature != 0.0)):
+        if given and task != "completion":
+            raise UsageError(f"{flag}: a {task} model answers one symbol per input symbol and does not use it; "
+                             "only completion models take --length and --temperature")
 
 
 def train_config(args):

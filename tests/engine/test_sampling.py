@@ -62,3 +62,12 @@ def test_predict_with_a_diverged_checkpoint_is_one_error_line(tmp_path, temperat
     ckpt = poisoned_checkpoint(tmp_path / "nan.safetensors")
     run = rnnplay("predict", ckpt, "if you", "--length", "20", "--temperature", temperature)
     assert run.returncode == 2 and "finite" in one_error_line(run.stderr) and run.stdout == ""
+
+
+@pytest.mark.parametrize("flags, name", [(["--length", "40"], "--length"), (["--temperature", "1"], "--temperature")])
+def test_predict_refuses_sampling_flags_a_cipher_model_ignores(tmp_path, flags, name):
+    trainer = engine.Trainer(engine.presets.get("hello").replace(device="cpu", steps=1))
+    trainer.save(str(tmp_path / "h.safetensors"))
+    run = rnnplay("predict", str(tmp_path / "h.safetensors"), "hello", *flags)
+    line = one_error_line(run.stderr)
+    assert run.returncode == 2 and line.startswith(f"rnnplay: error: {name}: a mapping model") and run.stdout == ""
