@@ -7,6 +7,7 @@ kept). Reads go through engine.reading: everything is checked before anything is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -97,6 +98,11 @@ class LoadedModel:
 
     def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         return self.task.predict(self.model, text, length, temperature)
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        """The module predictions use (the same call as Trainer.snapshot())."""
+        yield self.model
 
     def inspect(self, text: str):
         """Hidden states, top candidates and connectivity for `text` (engine.inside.Inside)."""

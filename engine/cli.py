@@ -34,6 +34,7 @@ OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding"
              "eval_every": int, "symbols": int, "delay": int, "keyword": str, "precision": str, "seconds": float,
              "schedule": str, "warmup": float}
 DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
+MAX_STEPS = 100_000_000  # TrainConfig's upper bound: "until the time budget ends"
 ERROR_LIMIT = 300  # characters of an error line: values people typed can be megabytes
 
 
@@ -169,6 +170,8 @@ def refuse_unused_sampling(args, task: str) -> None:
 def train_config(args):
     """The preset (named, or the default for --task) with the flags given applied; refuses flags the task ignores."""
     overrides = given_settings(args, OVERRIDES)
+    if overrides.get("seconds") and "steps" not in overrides:
+        overrides["steps"] = MAX_STEPS  # a time budget alone bounds the run, not the preset's steps
     name = args.preset or DEFAULT_FOR_TASK.get(overrides.get("task"), "caesar")
     config = presets.get(name).replace(**overrides)
     unused = unused_settings(config)
@@ -202,6 +205,8 @@ def resume_trainer(args):
     trainer = engine.Trainer.resume(args.resume, **overrides)
     if args.steps is not None:
         trainer.config = trainer.config.replace(steps=trainer.step + args.steps)
+    elif args.seconds:
+        trainer.config = trainer.config.replace(steps=MAX_STEPS)
     return trainer
 
 

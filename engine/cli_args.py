@@ -8,7 +8,8 @@ import math
 from engine.config import DEVICE_PATTERN
 from engine.text import echo
 
-RESUMABLE = ("lr", "clip", "steps", "log_every", "eval_every", "device")  # what a resumed run can change
+# what a resumed run can change: how it learns from here on, how long, how it reports, where it runs
+RESUMABLE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every", "device")
 
 
 class UsageError(Exception):

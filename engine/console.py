@@ -39,6 +39,12 @@ def describe_finish(e: RunFinished) -> str:
     return line + (f"\n{visible(e.message)}" if e.message else "")
 
 
+def _span(cfg: dict, start: int) -> str:
+    """What the run will do: the steps still to go (and the time budget), from where it starts."""
+    steps = f"{cfg['steps'] - start:,} steps" + (f" from step {start:,}" if start else "")
+    return steps + (f", at most {cfg['seconds']:g} s" if cfg.get("seconds") else "")
+
+
 class Reporter:
     def __init__(self, json_lines: bool = False):
         self.json_lines = json_lines
@@ -79,7 +85,7 @@ class Reporter:
         if isinstance(event, RunStarted):
             cfg = event.config
             self.say(f"{visible(cfg['task'])} / {visible(cfg['cell'])} on {visible(event.device)}: "
-                     f"{event.parameters:,} parameters, {visible(cfg['steps'])} steps from step {event.step}"
+                     f"{event.parameters:,} parameters, {_span(cfg, event.step)}"
                      + (f", corpus {visible(cfg['corpus'])}" if cfg.get("corpus") else ""))
             if self.progress:
                 self.progress.update(self.task, total=cfg["steps"], completed=event.step)

@@ -136,7 +136,7 @@ class Trainer:
             result = self.task.evaluate(self.model)
         self.model.train()
         self.metrics["eval_loss"] = result["loss"]
-        for name in ("accuracy", "bits_per_char"):
+        for name in ("accuracy", "bits_per_char", "windowed_bits_per_char"):
             if result.get(name) is not None:
                 self.metrics[name] = result[name]
         self._publish()
@@ -146,10 +146,22 @@ class Trainer:
         """Give predict() the current weights; it never touches the module being trained."""
         self._snapshots.publish(self.model)
 
+    def snapshot(self):
+        """A context manager giving the latest published copy of the weights (never the live module);
+        it is not refilled while you hold it."""
+        return self._snapshots.reading()
+
     def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         """Decrypt (caesar), complete (completion) or map (mapping) `text` with the latest snapshot."""
-        with self._snapshots.reading() as model:
+        with self.snapshot() as model:
             return self.task.predict(model, text, length, temperature)
+
+    def inspect(self, text: str):
+        """Hidden states, top candidates and connectivity for `text`, on the latest snapshot (engine.inside)."""
+        from engine.inside import inspect
+
+        with self.snapshot() as model:
+            return inspect(model, self.task, text)
 
     def save(self, path: str) -> None:
         from engine.checkpoint import save

@@ -8,7 +8,6 @@ worker: those share the event loop's executor, which quitting would have to wait
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -93,28 +92,19 @@ def pump(trainer: Any, gate: RunGate, post: Callable[[Any], Any], interval: floa
 
 
 def training_threads(threads: int | None = None) -> int:
-    """The intra-op threads training will use: `threads` if given, else one fewer than the cores.
+    """The intra-op threads training will use: `threads` if given, else engine.devices' default
+    (OMP_NUM_THREADS, or one fewer than the cores: two threads plus the UI thread on two cores
+    oversubscribe the CPU, and small models then train several times slower)."""
+    from engine.devices import parse_threads
 
-    On a 2-core machine two OpenMP threads plus the UI thread oversubscribe the CPU; small models
-    then train several times slower. An explicit OMP_NUM_THREADS is respected.
-    """
-    if threads is not None:
-        return max(1, threads)
-    if "OMP_NUM_THREADS" in os.environ:
-        try:
-            return max(1, int(os.environ["OMP_NUM_THREADS"]))
-        except ValueError:
-            pass
-    return max(1, (os.cpu_count() or 1) - 1)
+    return parse_threads(threads)
 
 
 def use_threads(threads: int | None = None) -> None:
     """Apply training_threads() to torch (in the training thread, before building the model)."""
-    import torch
+    from engine.devices import set_threads
 
-    wanted = training_threads(threads)
-    if torch.get_num_threads() != wanted:
-        torch.set_num_threads(wanted)
+    set_threads(threads)
 
 
 def _failure(error: BaseException, gate: RunGate) -> TrainingFailed:

@@ -7,9 +7,8 @@ the one being answered between two generated characters, and nothing else ever w
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from tui import threads
@@ -34,31 +33,12 @@ class StoppableModule:
         return getattr(self._module, name)
 
 
-@contextlib.contextmanager
-def prediction_module(model: Any) -> Iterator[Any]:
-    """The module `model.predict` would use: a Trainer's published snapshot (never the live module)
-    or a loaded model's module; None when it cannot be found (then predictions are not cancellable)."""
-    snapshots = getattr(model, "_snapshots", None)
-    if snapshots is not None and hasattr(snapshots, "reading"):
-        with snapshots.reading() as module:
-            yield module
-    elif hasattr(model, "_snapshot") and hasattr(model, "_lock"):
-        with model._lock:
-            module = model._snapshot
-        yield module
-    elif not hasattr(model, "run") and hasattr(model, "model"):  # a LoadedModel
-        yield model.model
-    else:
-        yield None
-
-
 def predict(model: Any, text: str, length: int | None, temperature: float, stop: threading.Event) -> str:
     """model.predict(text, length, temperature), abandoned between characters once `stop` is set."""
-    task = getattr(model, "task", None)
-    with prediction_module(model) as module:
-        if task is None or module is None:
-            return model.predict(text, length, temperature)
-        return task.predict(StoppableModule(module, stop), text, length, temperature)
+    if not hasattr(model, "snapshot"):  # anything else with predict() answers, just not cancellably
+        return model.predict(text, length, temperature)
+    with model.snapshot() as module:
+        return model.task.predict(StoppableModule(module, stop), text, length, temperature)
 
 
 class Predictor:

@@ -120,4 +120,5 @@ def test_resume_refuses_each_setting_it_cannot_apply_by_name(saved, flag):
     run = rnnplay("train", "--resume", saved, *flag)
     line = one_error_line(run.stderr)
     assert run.returncode == 2 and line.startswith(f"rnnplay: error: {flag[0]}: a resumed run keeps")
-    assert "only --lr, --clip, --steps, --log-every, --eval-every, --device and --threads" in line
+    assert ("only --lr, --clip, --steps, --seconds, --schedule, --warmup, --precision, --log-every, --eval-every, "
+            "--device and --threads") in line

@@ -9,7 +9,8 @@ from engine.inside import MAX_LENGTH, inspect
 
 def built(name, **kw):
     trainer = engine.Trainer(engine.presets.get(name).replace(device="cpu", **kw))
-    return trainer._snapshot, trainer.task
+    with trainer.snapshot() as model:
+        return model, trainer.task
 
 
 def test_hidden_states_of_a_hand_stepped_cell_match_a_hand_computation():

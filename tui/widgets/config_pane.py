@@ -27,6 +27,8 @@ from engine.config import (
     parse_pairs,
     unused_settings,
 )
+from engine.precision import PRECISIONS
+from engine.schedule import SCHEDULES
 from engine.tasks.caesar import ALPHABET
 from engine.text import visible
 from tui.messages import ConfigChanged, PresetPicked
@@ -39,6 +41,9 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("length", "Length", int, "chars"),
     ("corpus", "Corpus", str, "blank: lesson; " + ", ".join(corpora.names()) + " or a file"),
     ("pairs", "Pairs", "pairs", "in:out,..."),
+    ("symbols", "Symbols", int, "letters, 2-26"),
+    ("delay", "Delay", int, "steps back"),
+    ("keyword", "Keyword", str, "letters A-Z"),
     ("cell", "Cell", CELLS, ""),
     ("layers", "Layers", int, ""),
     ("hidden", "Hidden size", int, ""),
@@ -49,6 +54,10 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("batch_size", "Batch size", int, ""),
     ("steps", "Steps", int, ""),
     ("clip", "Grad clip", float, "0 = off"),
+    ("schedule", "Schedule", SCHEDULES, ""),
+    ("warmup", "Warm-up", float, "share of the run"),
+    ("seconds", "Time budget", float, "seconds, 0 = off"),
+    ("precision", "Precision", PRECISIONS, ""),
     ("accumulate_grad", "Gradients", bool, ""),
     ("seed", "Seed", int, ""),
     ("device", "Device", "device", ""),

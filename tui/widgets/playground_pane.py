@@ -28,7 +28,6 @@ HELP = {"caesar": "Type plain text: its exact Caesar ciphertext and the model's 
         "completion": "Type the start of a sentence: the model completes it.",
         "mapping": "Type a string of the training characters: the model maps it."}
 GREEDY_BELOW = 1e-6  # temperatures this small pick the likeliest character (dividing by them overflows)
-NOT_FINITE = "⚠ the model's output is not a number (its weights are not finite): retrain or load another model"
 
 
 def caesar_answer(model: Any, text: str, key: int, reverse: bool, stop: Any) -> Text:
@@ -72,8 +71,8 @@ def answer(query: tuple[Any, ...], stop: Any) -> Text:
         return model_answer(model, task, text, length, temperature, stop)
     except ValueError as error:  # characters outside the vocabulary, a bad length...
         return Text(f"⚠ {visible(error, 300)}", style="bold red")
-    except RuntimeError:  # sampling from NaN or infinite scores: the weights are not finite
-        return Text(NOT_FINITE, style="bold red")
+    except RuntimeError as error:  # a device fault: say so, Play keeps working
+        return Text(f"⚠ prediction failed: {visible(error, 200)}", style="bold red")
 
 
 def read_option(field: Input, parse: Any, ok: Any) -> Any:
