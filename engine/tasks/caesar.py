@@ -56,10 +56,15 @@ class CaesarTask:
         eval_gen = torch.Generator(device="cpu").manual_seed(config.seed + 1_000_003)
         messages = min(EVAL_MESSAGES, max(MIN_EVAL_MESSAGES, self.batch_size))
         plain = torch.randint(0, len(ALPHABET), (messages, self.length), generator=eval_gen)
+        self.shift = self._shift(config, device)
         self.eval_x, self.eval_y = self._pair(plain.to(device))
 
+    def _shift(self, config, device):
+        """How far each position is shifted: the key, the same everywhere (a Vigenere task varies it)."""
+        return config.key
+
     def _pair(self, plain):
-        return (plain + self.key) % len(ALPHABET), plain
+        return (plain + self.shift) % len(ALPHABET), plain
 
     def batch(self):
         import torch

@@ -7,10 +7,8 @@ the shift it must count positions modulo the keyword length, which takes memory.
 
 from __future__ import annotations
 
-from engine.events import Sample
-from engine.tasks.caesar import ALPHABET, VOCAB, normalize
+from engine.tasks.caesar import ALPHABET, CaesarTask, normalize
 
-EVAL_MESSAGES = 256
 MAX_KEYWORD = 64
 
 
@@ -38,50 +36,15 @@ def decrypt(text: str, keyword: str) -> str:
     return _apply(text, keyword, -1)
 
 
-class VigenereTask:
-    """Pairs (ciphertext, plaintext) of random messages, generated on the device with tensor ops."""
+class VigenereTask(CaesarTask):
+    """The Caesar task with a shift per position: pairs (ciphertext, plaintext) of random messages."""
 
-    def __init__(self, config, device, generator, vocab=None):
+    def _shift(self, config, device):
         import torch
 
-        self.vocab, self.keyword = VOCAB, config.keyword
-        self.length, self.batch_size = config.length, config.batch_size
-        self.device, self.generator = device, generator
-        self.shape = (self.batch_size, self.length)
-        self.chars_per_step = self.batch_size * self.length
+        self.keyword = config.keyword
         key = torch.tensor(shifts(config.keyword), device=device)
-        self.key = key.repeat(self.length // len(key) + 1)[: self.length]  # the shift at each position
-        eval_gen = torch.Generator(device="cpu").manual_seed(config.seed + 1_000_003)
-        plain = torch.randint(0, len(ALPHABET), (EVAL_MESSAGES, self.length), generator=eval_gen)
-        self.eval_x, self.eval_y = self._pair(plain.to(device))
-
-    def _pair(self, plain):
-        return (plain + self.key) % len(ALPHABET), plain
-
-    def batch(self):
-        import torch
-
-        plain = torch.randint(0, len(ALPHABET), (self.batch_size, self.length),
-                              generator=self.generator, device=self.device)
-        return self._pair(plain)
-
-    def evaluate(self, model) -> dict:
-        from engine.tasks.common import score
-
-        loss, accuracy, predicted = score(model, self.eval_x, self.eval_y)
-        samples = tuple(Sample(VOCAB.decode(self.eval_x[i].tolist()), VOCAB.decode(self.eval_y[i].tolist()),
-                               VOCAB.decode(predicted[i].tolist())) for i in range(3))
-        return {"loss": loss, "accuracy": accuracy, "samples": samples}
-
-    def inputs(self, text: str) -> str:
-        """What the model reads for `text`: ciphertext, in the alphabet."""
-        return normalize(text)
+        return key.repeat(config.length // len(key) + 1)[: config.length]  # the shift at each position
 
     def targets(self, text: str) -> str:
         return decrypt(text, self.keyword)
-
-    def predict(self, model, text: str, length: int | None = None, temperature: float = 0.0) -> str:
-        """The model's decryption of ciphertext `text` (normalised to the alphabet first)."""
-        from engine.tasks.common import argmax_over
-
-        return argmax_over(model, VOCAB, normalize(text))
