@@ -28,7 +28,7 @@ def echo_recipe(**changes):
     from engine.config import TrainConfig
 
     return TrainConfig(task="echo", symbols=8, delay=20, cell="gru", embedding=16, hidden=128, lr=0.01,
-                       batch_size=64, length=64, steps=2500, clip=1.0, log_every=50, eval_every=50,
+                       batch_size=64, length=64, steps=2500, clip=1.0, log_every=10, eval_every=50,
                        device="cpu").replace(**changes)
 
 
@@ -36,8 +36,8 @@ def vigenere_recipe(**changes):
     """The recommended `vigenere` preset."""
     from engine.config import TrainConfig
 
-    return TrainConfig(task="vigenere", keyword="SECRET", cell="lstm", embedding=16, hidden=128, lr=0.01,
-                       batch_size=64, length=48, steps=1000, clip=1.0, log_every=50, eval_every=50,
+    return TrainConfig(task="vigenere", keyword="SECRET", cell="rnn", embedding=16, hidden=128, lr=0.01,
+                       batch_size=64, length=48, steps=1000, clip=1.0, log_every=10, eval_every=50,
                        device="cpu").replace(**changes)
 
 
