@@ -27,8 +27,8 @@ def echo_recipe(**changes):
     """The recommended `echo` preset (see the report of branch tuning): what the tables train."""
     from engine.config import TrainConfig
 
-    return TrainConfig(task="echo", symbols=8, delay=20, cell="gru", embedding=16, hidden=128, lr=0.01,
-                       batch_size=64, length=64, steps=2500, clip=1.0, log_every=10, eval_every=50,
+    return TrainConfig(task="echo", symbols=8, delay=10, cell="gru", embedding=16, hidden=128, lr=0.005,
+                       batch_size=64, length=64, steps=1000, clip=1.0, log_every=10, eval_every=50,
                        device="cpu").replace(**changes)
 
 
