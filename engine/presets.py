@@ -52,12 +52,15 @@ PRESETS = {p.name: p for p in [
            TrainConfig(cell="lstm", hidden=8, layers=2, lr=0.05, seed=2, **{**_HELLO, "embedding": 10}), lesson=True),
     Preset("hello-gru-lesson", "Lesson C exercise: 12-3 with a GRU",
            TrainConfig(cell="gru", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
-    Preset("echo", "Echo a stream of 8 letters 5 steps later: embedding LSTM (memory matters; try --delay 20)",
-           TrainConfig(task="echo", symbols=8, delay=5, cell="lstm", embedding=16, hidden=128, length=48,
-                       lr=0.01, batch_size=64, steps=600, clip=1.0, log_every=10, eval_every=50), lesson=False),
-    Preset("vigenere", "Vigenere cipher, keyword LEMON: embedding LSTM that learns to count positions",
-           TrainConfig(task="vigenere", keyword="LEMON", cell="lstm", embedding=16, hidden=128, length=48,
-                       lr=0.003, batch_size=64, steps=1000, clip=1.0, log_every=10, eval_every=50), lesson=False),
+    Preset("echo", "Echo 10 symbols back (8 letters): embedding GRU, Adam 5e-3, clip 1 (99.9 % in ~800 steps)",
+           TrainConfig(task="echo", symbols=8, delay=10, cell="gru", embedding=16, hidden=128, lr=0.005,
+                       batch_size=64, length=64, steps=1000, clip=1.0, log_every=10, eval_every=50), lesson=False),
+    Preset("vigenere", "Vigenere, keyword SECRET: embedding RNN, Adam 1e-2, clip 1",
+           TrainConfig(task="vigenere", keyword="SECRET", cell="rnn", embedding=16, hidden=128, lr=0.01,
+                       batch_size=64, length=48, steps=1000, clip=1.0, log_every=10, eval_every=50), lesson=False),
+    Preset("echo-race", "Race rnn, lstm, gru on echo, delay 10: nn.RNN forgets, LSTM and GRU remember",
+           TrainConfig(task="echo", symbols=8, delay=10, cell="lstm", embedding=16, hidden=128, lr=0.01,
+                       batch_size=64, length=64, steps=1500, clip=1.0, log_every=10, eval_every=50), lesson=False),
 ]}
 
 
