@@ -33,6 +33,16 @@ class RunActions:
         if trainer is None and hasattr(self.trainer, "run") and self._same_run(self.config):
             self.notify("This run has done all its steps: raise Steps to continue it, or F8 for new weights.")
             return
+        if trainer is None and self.unsaved_steps():  # new settings mean new weights: ask before losing these
+            self.confirm_discard("start again with new settings", self._start_fresh)
+            return
+        self._launch(trainer)
+
+    def _start_fresh(self) -> None:
+        self.saved_step = 0
+        self._launch(None)
+
+    def _launch(self, trainer: Any) -> None:
         if trainer is None:
             self.trainer, self.state = None, RunState()
         self.state.status = "starting"

@@ -85,6 +85,24 @@ async def test_reset_of_unsaved_work_asks_and_cancel_keeps_it(app_factory):
         assert app.trainer is None and app.state.step == 0
 
 
+async def test_starting_with_new_settings_asks_before_discarding_unsaved_weights(app_factory):
+    app = app_factory("hello")
+    async with app.run_test(size=SIZE) as pilot:
+        await run_to_the_end(pilot, app)
+        trainer = app.trainer
+        await set_field(pilot, app, "pairs", "hello:olleh")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.trainer is trainer and app.state.status == "finished"  # cancelled: nothing discarded
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: app.trainer is not None and app.trainer is not trainer, timeout=30)
+
+
 async def test_save_first_saves_then_discards(app_factory, tmp_path):
     app = app_factory("hello")
     async with app.run_test(size=SIZE) as pilot:
