@@ -28,7 +28,7 @@ from tui.run_actions import RunActions
 from tui.run_state import RunState
 from tui.throttle import Throttle
 from tui.widgets.config_pane import ConfigPane
-from tui.widgets.playground_pane import PlaygroundPane
+from tui.widgets.playground_pane import CIPHERS, PlaygroundPane
 from tui.widgets.predictions_pane import PredictionsPane
 from tui.widgets.training_pane import TrainingPane
 
@@ -191,7 +191,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         if action in ("pause", "stop"):
             return self.state.status in ("running", "paused")
         if action == "direction":
-            return self.active_tab() == "play" and self.playground.play_task == "caesar"
+            return self.active_tab() == "play" and self.playground.play_task in CIPHERS
         if action == "save":
             return True if self.trainer is not None and hasattr(self.trainer, "save") else None
         return True

@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 from tui_helpers import wait_for
 
 from engine import presets
+from engine.tasks import vigenere
 from engine.training import Trainer
 from tui.messages import TrainerCreated
 from tui.predictor import Predictor, predict
@@ -113,3 +114,23 @@ def _snapshots(trainer) -> list:
     """The published copy predict() reads."""
     with trainer.snapshot() as module:
         return [module]
+
+
+@pytest.mark.parametrize("preset, typed, rows", [
+    ("vigenere", "attack at dawn", ["exact ciphertext  ", "model decryption  "]),
+    ("echo", "abcdefghabcd", ["exact echo (10 back)  --------", "model echo"]),
+])
+async def test_vigenere_and_echo_play_show_the_exact_answer_beside_the_model(app_factory, preset, typed, rows):
+    app = app_factory(preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(TrainerCreated(Trainer(presets.get(preset).replace(steps=1))))
+        await pilot.press("f4")
+        await pilot.press(*typed)
+        await wait_for(pilot, lambda: "wrong" in answer(app) or "all right" in answer(app))
+        for row in rows:
+            assert row in answer(app)
+        if preset == "vigenere":
+            assert vigenere.encrypt(typed, "SECRET") in answer(app)
+            await pilot.press("ctrl+t")  # the text is now ciphertext: its exact decryption
+            decrypted = vigenere.decrypt(typed, "SECRET")
+            await wait_for(pilot, lambda: f"exact decryption  {decrypted}" in answer(app))

@@ -1,7 +1,8 @@
 """PlaygroundPane: type text, get the model's answer as you type (also while training runs).
 
-caesar: the exact ciphertext of what you type and the model's decryption of it, or, in the
-reverse direction, the exact and the model's decryption of ciphertext you type; completion:
+caesar and vigenere: the exact ciphertext of what you type and the model's decryption of it, or,
+in the reverse direction, the exact and the model's decryption of ciphertext you type; echo: the
+exact delayed stream and the model's echo; completion:
 your prefix plus the model's continuation; mapping: the mapped string. Predictions run in one
 dedicated thread on the trainer's published snapshot (tui/predictor.py): the UI never waits on
 the model, the latest text wins, and a long completion is abandoned as soon as the text changes.
@@ -17,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from engine.tasks import caesar
+from engine.tasks import caesar, echo, vigenere
 from engine.text import visible
 from tui import predictor
 from tui.marking import count_wrong, marked
@@ -25,34 +26,63 @@ from tui.messages import PlaygroundAnswer
 
 HELP = {"caesar": "Type plain text: its exact Caesar ciphertext and the model's decryption of it.",
         "caesar-reverse": "Type ciphertext: the exact decryption and the model's.",
+        "vigenere": "Type plain text: its exact Vigenère ciphertext and the model's decryption of it.",
+        "vigenere-reverse": "Type ciphertext: the exact decryption and the model's.",
+        "echo": "Type letters: the stream delayed by the task's delay, exactly and as the model echoes it.",
         "completion": "Type the start of a sentence: the model completes it.",
         "mapping": "Type a string of the training characters: the model maps it."}
+CIPHERS = {"caesar": caesar, "vigenere": vigenere}  # tasks whose Play shows the exact cipher beside the model
 GREEDY_BELOW = 1e-6  # temperatures this small pick the likeliest character (dividing by them overflows)
+BUSY_AFTER = 0.4  # seconds before a pending answer is shown as being computed
+BUSY = "… computing the answer (typing again replaces the question)"
+NO_MODEL = "(no model yet: F5 trains one, ctrl+o loads one)"
 
 
-def caesar_answer(model: Any, text: str, key: int, reverse: bool, stop: Any) -> Text:
+def task_key(config: Any) -> Any:
+    """What the exact reference needs besides the text: the key, keyword, or (delay, symbols)."""
+    return {"caesar": config.key, "vigenere": config.keyword, "echo": (config.delay, config.symbols)}.get(config.task)
+
+
+def cipher_answer(model: Any, text: str, task: str, key: Any, reverse: bool, stop: Any) -> Text:
+    cipher_of = CIPHERS[task]
     shown = caesar.normalize(text)
-    cipher = shown if reverse else caesar.encrypt(text, key)
-    exact = caesar.decrypt(text, key) if reverse else shown
+    cipher = shown if reverse else cipher_of.encrypt(text, key)
+    exact = cipher_of.decrypt(text, key) if reverse else shown
+    rows = [("ciphertext" if reverse else "plaintext", Text(shown)),
+            ("exact decryption" if reverse else "exact ciphertext", Text(exact if reverse else cipher, style="bold"))]
+    return _compared(rows, "model decryption", model, cipher, exact, stop)
+
+
+def echo_answer(model: Any, text: str, key: Any, stop: Any) -> Text:
+    delay, symbols = key
+    stream = echo.normalize(text, symbols)
+    exact = echo.echo(text, delay, symbols)
+    rows = [("stream", Text(stream)), (f"exact echo ({delay} back)", Text(exact, style="bold"))]
+    return _compared(rows, "model echo", model, stream, exact, stop)
+
+
+def _compared(rows: list, label: str, model: Any, asked: str, exact: str, stop: Any) -> Text:
+    """The rows, then the model's answer to `asked` marked against `exact`, with a count."""
+    width = max(len(name) for name, _ in [*rows, (label, None)]) + 2
     out = Text()
-    out.append("ciphertext        " if reverse else "plaintext         ", style="dim")
-    out.append(f"{shown}\n")
-    out.append("exact decryption  " if reverse else "exact ciphertext  ", style="dim")
-    out.append(f"{exact if reverse else cipher}\n", style="bold")
-    out.append("model decryption  ", style="dim")
+    for name, value in rows:
+        out.append(name.ljust(width), style="dim")
+        out.append_text(value)
+        out.append("\n")
+    out.append(label.ljust(width), style="dim")
     if model is None:
-        out.append("(no model yet: F5 trains one, ctrl+o loads one)", style="dim italic")
+        out.append(NO_MODEL, style="dim italic")
         return out
-    decrypted = predictor.predict(model, cipher, None, 0.0, stop)
-    out.append_text(marked(decrypted, exact))
-    wrong = count_wrong(decrypted, exact)
+    answered = predictor.predict(model, asked, None, 0.0, stop)
+    out.append_text(marked(answered, exact))
+    wrong = count_wrong(answered, exact)
     out.append(f"   {wrong} wrong" if wrong else "   ✓ all right", style="dim")
     return out
 
 
 def model_answer(model: Any, task: str, text: str, length: int, temperature: float, stop: Any) -> Text:
     if model is None:
-        return Text("(no model yet: F5 trains one, ctrl+o loads one)", style="dim italic")
+        return Text(NO_MODEL, style="dim italic")
     if task == "completion":
         temperature = 0.0 if temperature < GREEDY_BELOW else temperature
         result = predictor.predict(model, text, length, temperature, stop)
@@ -66,8 +96,10 @@ def answer(query: tuple[Any, ...], stop: Any) -> Text:
     """What Play shows for one question (runs in the prediction thread)."""
     model, task, key, reverse, text, length, temperature = query
     try:
-        if task == "caesar":
-            return caesar_answer(model, text, key, reverse, stop)
+        if task in CIPHERS:
+            return cipher_answer(model, text, task, key, reverse, stop)
+        if task == "echo":
+            return echo_answer(model, text, key, stop)
         return model_answer(model, task, text, length, temperature, stop)
     except ValueError as error:  # characters outside the vocabulary, a bad length...
         return Text(f"⚠ {visible(error, 300)}", style="bold red")
@@ -93,6 +125,7 @@ class PlaygroundPane(Vertical):
         self.play_task, self.key, self.reverse = "caesar", 13, False
         self.default_length = 15
         self.query_sent: tuple[Any, ...] = ()
+        self.busy_timer: Any = None
         self.predictor = predictor.Predictor(lambda q: answer(q, self.predictor.stop),
                                              lambda q, a: self.post_message(PlaygroundAnswer(q, a)))
 
@@ -115,7 +148,7 @@ class PlaygroundPane(Vertical):
 
     def set_model(self, model: Any, config: Any) -> None:
         """Answer with `model` (a Trainer or a loaded model, or None) for the task of `config`."""
-        self.model, self.play_task, self.key = model, config.task, config.key
+        self.model, self.play_task, self.key = model, config.task, task_key(config)
         if config.task == "completion":
             self.default_length = 15 if config.corpus is None else 120
             self.query_one("#play-length", Input).placeholder = f"{self.default_length} (default)"
@@ -128,7 +161,7 @@ class PlaygroundPane(Vertical):
         self.ask()
 
     def _update_mode(self) -> None:
-        mode = "caesar-reverse" if self.play_task == "caesar" and self.reverse else self.play_task
+        mode = f"{self.play_task}-reverse" if self.play_task in CIPHERS and self.reverse else self.play_task
         self.query_one("#play-help", Static).update(HELP.get(mode, ""))
         self.query_one("#play-options").display = self.play_task == "completion"
         self.query_one("#play-temperature", Input).placeholder = "0 (default)"
@@ -164,9 +197,21 @@ class PlaygroundPane(Vertical):
         query = (self.model, self.play_task, self.key, self.reverse, text, *options)
         self.query_sent = query
         self.predictor.ask(query)
+        if self.busy_timer is not None:
+            self.busy_timer.stop()
+        self.busy_timer = self.set_timer(BUSY_AFTER, self._show_busy)
+
+    def _show_busy(self) -> None:
+        """An answer that takes a while (a long completion) says so instead of showing a stale one."""
+        self.busy_timer = None
+        if self.query_sent:
+            self.query_one("#play-answer", Static).update(Text(BUSY, style="dim italic"))
 
     def on_playground_answer(self, message: PlaygroundAnswer) -> None:
         if message.query == self.query_sent:
+            if self.busy_timer is not None:
+                self.busy_timer.stop()
+                self.busy_timer = None
             self.query_one("#play-answer", Static).update(message.answer)
 
     def on_input_changed(self, event: Input.Changed) -> None:
