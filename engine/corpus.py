@@ -46,6 +46,15 @@ def load(value: str):
     return encode(data, path)
 
 
+def check(value: str) -> None:
+    """CorpusError in one line if a corpus setting names nothing readable as a corpus, without reading
+    it (the app marks the field as you type): missing, a folder, a pipe, a device, too big."""
+    path = corpora.resolve(value)
+    info = _stat(path)
+    _refuse_special(path, info)
+    _refuse_size(path, info.st_size, MAX_CORPUS_BYTES)
+
+
 def read_bytes(path: str, limit: int = MAX_CORPUS_BYTES) -> bytearray:
     """The bytes of the regular file at `path`, or CorpusError in one line (never blocks, never unbounded)."""
     _refuse_special(path, _stat(path))

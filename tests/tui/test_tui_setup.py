@@ -112,3 +112,18 @@ async def test_the_lstm_lesson_solves_its_exercise_with_its_default_seed(app_fac
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
         assert app.state.latest.accuracy == 1.0
+
+
+async def test_the_corpus_field_names_what_is_wrong_with_a_folder_or_a_pipe(app_factory, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for value, words in ((str(tmp_path), "is a folder"), (str(fifo), "named pipe"), ("shakespear", "did you mean")):
+            await set_field(pilot, app, "corpus", value)
+            assert app.config is None
+            assert words in str(app.query_one("#row-corpus .field-error", Static).render())
+        await set_field(pilot, app, "corpus", "shakespeare")
+        assert app.config is not None and app.config.corpus == "shakespeare"

@@ -6,7 +6,6 @@ invalid fields show their reason inline and the app keeps Start disabled.
 
 from __future__ import annotations
 
-import os
 from types import SimpleNamespace
 from typing import Any
 
@@ -62,6 +61,17 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("seed", "Seed", int, ""),
     ("device", "Device", "device", ""),
 ]
+
+
+def corpus_problem(value: str) -> str:
+    """Why a corpus setting cannot be read (missing, a folder, a pipe...), or "" (the engine's own check)."""
+    from engine.corpus import CorpusError, check
+
+    try:
+        check(value)
+    except CorpusError as error:
+        return visible(str(error).removeprefix("corpus: "), 200)
+    return ""
 
 
 def preset_options() -> list[tuple[str, str]]:
@@ -198,9 +208,8 @@ class ConfigPane(VerticalScroll):
         """A missing corpus and an absent device, marked even while other fields are bad."""
         errors = {}
         corpus = values.get("corpus")
-        if corpus is not None and not os.path.isfile(corpora.resolve(corpus)):
-            known = ", ".join(corpora.names())
-            errors["corpus"] = f"{visible(corpus, 60)}: no such file (built in: {known})"
+        if corpus is not None and (problem := corpus_problem(corpus)):
+            errors["corpus"] = problem
         names = {"auto"} | {name for name, _ in self.devices or []}
         device = values.get("device")
         if self.devices is not None and device is not None and \
