@@ -296,13 +296,11 @@ def make_app(preset: str | None = None, load: str | None = None, device: str | N
     """The app, configured; raises ConfigError for an unknown preset or a malformed device name.
 
     `config` (built by `rnnplay tui` from the same flags as `rnnplay train`) replaces the preset's
-    settings; `threads` sets training's intra-op threads; `devices` skips probing the machine
+    settings, which keep the preset's name and description as a base, as after editing a field; `threads` sets training's intra-op threads; `devices` skips probing the machine
     (tests and snapshots pass a fixed list)."""
     name = preset or (None if load or config else "caesar")
     if config is None:
         config = presets.get(name) if name else TrainConfig()
-    elif name is not None and config != presets.get(name):
-        name = None  # the flags changed the preset: these are custom settings
     if device is not None:
         config = config.replace(device=device)
     return PlaygroundApp(config, name, load, devices, threads)

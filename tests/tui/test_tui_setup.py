@@ -97,12 +97,14 @@ async def test_the_device_list_says_how_many_threads_training_uses():
         assert labels["cpu"] == "CPU (1 thread for training)"
 
 
-def test_rnnplay_tui_settings_open_the_app_with_them():
-    config = presets.get("caesar").replace(hidden=24, steps=123)
-    app = make_app("caesar", config=config)
-    assert app.initial_config == config and app.preset is None  # changed settings are custom
-    same = make_app("caesar", config=presets.get("caesar"))
-    assert same.preset == "caesar"
+async def test_rnnplay_tui_settings_open_the_app_with_them_under_the_presets_name():
+    config = presets.get("completion").replace(corpus="shakespeare", steps=123)
+    app = make_app("completion", config=config)
+    assert app.initial_config == config and app.preset == "completion"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.sub_title == "completion" and app.config == config
+        assert app.query_one("#field-corpus", Input).value == "shakespeare"
 
 
 async def test_the_lstm_lesson_solves_its_exercise_with_its_default_seed(app_factory):
