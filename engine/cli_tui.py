@@ -40,7 +40,8 @@ def tui_options(args) -> dict:
 
 
 def check_loadable(path: str) -> None:
-    """A checkpoint to open must be an existing regular file (its contents are the app's to check)."""
+    """A checkpoint to open must be an existing regular file that reads as a whole, valid checkpoint
+    (header, metadata, sizes and tensor table: no tensor is loaded), so a bad one never opens the app."""
     try:
         mode = os.stat(path).st_mode
     except OSError as e:
@@ -49,6 +50,9 @@ def check_loadable(path: str) -> None:
     if not stat.S_ISREG(mode):
         kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
         raise UsageError(f"--load: {echo(path)} is {kind}; give a .safetensors checkpoint saved by rnnplay")
+    from engine.reading import Checkpoint  # imports torch: only for --load, which needs it anyway
+
+    Checkpoint(path)  # CheckpointError: one line naming the file and the field
 
 
 def require_terminal() -> None:

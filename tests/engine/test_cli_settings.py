@@ -39,8 +39,11 @@ def test_tui_opens_with_the_config_the_flags_describe(tmp_path):
 
 
 def test_tui_load_passes_the_checkpoint_and_device_only(tmp_path):
+    import engine as eng
+
     ckpt = tmp_path / "h.safetensors"
-    ckpt.write_bytes(b"the app checks the contents")
+    trainer = eng.Trainer(eng.presets.get("hello").replace(steps=2, device="cpu"))
+    trainer.save(str(ckpt))
     opened = options("--load", str(ckpt), "--device", "cpu", "--threads", "1")
     assert opened == {"config": None, "preset": None, "load": str(ckpt), "threads": 1, "device": "cpu"}
     with pytest.raises(UsageError, match="--hidden: --load opens a saved model with its own settings"):
@@ -51,6 +54,7 @@ def test_tui_load_passes_the_checkpoint_and_device_only(tmp_path):
     (["tui", "--load", "missing.safetensors"], "--load: 'missing.safetensors': no such file or directory"),
     (["tui", "--load", "/"], "--load: '/' is a folder"),
     (["tui", "--load", "/dev/null"], "--load: '/dev/null' is not a regular file"),
+    (["tui", "--load", __file__], "not a readable safetensors checkpoint"),
     (["tui", "--preset", "nope"], "preset: no preset 'nope'"),
     (["tui", "--preset", "sentences-lesson", "--batch-size", "7"], "--batch-size: the lesson's three sentences"),
     (["tui", "--cell", "lsmt"], "did you mean 'lstm'"),
