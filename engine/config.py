@@ -200,7 +200,7 @@ def _float(name: str, value: Any, low: float, high: float, *, low_open: bool = F
 def _pairs(pairs: Any) -> None:
     if not isinstance(pairs, tuple) or not pairs:
         raise ConfigError("pairs", "expected at least one input/output pair")
-    width = None
+    width, seen = None, {}
     for pair in pairs:
         if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
             raise ConfigError("pairs", f"expected (input, output) string pairs, got {echo(pair)}")
@@ -210,6 +210,9 @@ def _pairs(pairs: Any) -> None:
                                        "and of equal length")
         if width is not None and len(source) != width:
             raise ConfigError("pairs", f"{echo(source)}: every pair must have the same length ({width})")
+        if seen.setdefault(source, target) != target:
+            raise ConfigError("pairs", f"{echo(source)} is mapped to both {echo(seen[source])} and {echo(target)}; "
+                                       "each input needs one output")
         width = len(source)
 
 

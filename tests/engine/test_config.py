@@ -38,7 +38,8 @@ def test_unknown_setting_suggests_the_closest():
         engine.presets.get("caesar").replace(hiden=3)
 
 
-@pytest.mark.parametrize("pairs", [(), (("hello", "ohlo"),), (("ab", "ba"), ("abc", "cba")), (("", ""),)])
+@pytest.mark.parametrize("pairs", [(), (("hello", "ohlo"),), (("ab", "ba"), ("abc", "cba")), (("", ""),),
+                                   (("a", "b"), ("a", "c"))])
 def test_mapping_pairs_must_be_non_empty_and_equal_length(pairs):
     with pytest.raises(engine.ConfigError, match="pairs"):
         TrainConfig(task="mapping", pairs=pairs)
