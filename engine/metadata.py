@@ -149,9 +149,19 @@ def _vocab(data: Any, config: TrainConfig) -> Vocabulary:
     vocab = Vocabulary(symbols, unknown=unknown)
     expected = task_vocabulary(config, vocab)
     if expected is not None and expected != vocab:
-        raise MetadataError("vocab", f"does not fit the {config.task} task of this config "
-                                     f"({len(vocab)} symbols where the task has {len(expected)})")
+        why = _difference(vocab, expected)
+        raise MetadataError("vocab", f"does not fit the {config.task} task of this config ({why})")
     return vocab
+
+
+def _difference(saved: Vocabulary, expected: Vocabulary) -> str:
+    """The first way the saved vocabulary differs from the one its task has."""
+    if len(saved) != len(expected):
+        return f"{len(saved)} symbols where the task has {len(expected)}"
+    for index, (mine, theirs) in enumerate(zip(saved.symbols, expected.symbols, strict=True)):
+        if mine != theirs:
+            return f"symbol {index} is {echo(mine)} where the task has {echo(theirs)}"
+    return f"unknown symbol {echo(saved.unknown)} where the task has {echo(expected.unknown)}"
 
 
 def task_vocabulary(config: TrainConfig, saved: Vocabulary) -> Vocabulary | None:
