@@ -296,8 +296,9 @@ def make_app(preset: str | None = None, load: str | None = None, device: str | N
     """The app, configured; raises ConfigError for an unknown preset or a malformed device name.
 
     `config` (built by `rnnplay tui` from the same flags as `rnnplay train`) replaces the preset's
-    settings, which keep the preset's name and description as a base, as after editing a field; `threads` sets training's intra-op threads; `devices` skips probing the machine
-    (tests and snapshots pass a fixed list)."""
+    settings, which keep the preset's name and description as their base, as after editing a field;
+    `threads` sets training's intra-op threads; `devices` skips probing the machine (tests and
+    snapshots pass a fixed list)."""
     name = preset or (None if load or config else "caesar")
     if config is None:
         config = presets.get(name) if name else TrainConfig()
