@@ -87,6 +87,10 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
                 yield PlaygroundPane(id="playground")
         yield Footer()
 
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
+        """Toasts quote paths, errors and data: they are never read as console markup (`[bold]` in a path)."""
+        super().notify(message, markup=markup, **kwargs)
+
     def on_mount(self) -> None:
         self.tab = "setup"
         self.training_pane, self.playground = self.query_one(TrainingPane), self.query_one(PlaygroundPane)

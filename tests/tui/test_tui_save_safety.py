@@ -74,3 +74,13 @@ async def test_a_save_that_fails_while_writing_keeps_the_model_and_asks_again(ap
         await save_as(pilot, app, target)
         await wait_for(pilot, lambda: target.exists())
     assert engine.load(str(target)).step == trainer.step
+
+
+async def test_a_notice_quoting_markup_shows_it_literally(app_factory):
+    from tui.messages import Notice
+
+    app = app_factory("hello")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(Notice("cannot write /tmp/[bold]x[/bold].safetensors", "error"))
+        await pilot.pause()
+        assert any("[bold]x[/bold]" in n.message and not n.markup for n in app._notifications)
