@@ -7,7 +7,6 @@ kept). Reads go through engine.reading: everything is checked before anything is
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -99,7 +98,7 @@ class LoadedModel:
     def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
         return self.task.predict(self.model, text, length, temperature)
 
-    @contextlib.contextmanager
+    @contextmanager
     def snapshot(self):
         """The module predictions use (the same call as Trainer.snapshot())."""
         yield self.model
@@ -157,25 +156,34 @@ def _check_corpus(config) -> None:
                                     "expected a UTF-8 text file")
 
 
+# What an optimizer does, as opposed to how it is computed (fused, foreach...): a saved group must agree
+# with the optimizer its config builds on these, so a crafted file cannot, say, turn on gradient ascent.
+SEMANTIC = ("betas", "eps", "weight_decay", "amsgrad", "maximize", "momentum", "dampening", "nesterov")
+
+
 def _load_optimizer(ckpt: Checkpoint, optimizer: torch.optim.Optimizer) -> None:
-    """Saved settings merged onto the optimizer's own groups, each checked against the type it has there."""
+    """The saved optimizer state (moments, step counts) onto the optimizer the config builds.
+
+    The groups' settings come from the config, never from the file; saved ones must be of the right
+    kind and, for what the optimizer does (SEMANTIC), equal to the config's.
+    """
     fresh = optimizer.state_dict()["param_groups"]
     saved = ckpt.meta.param_groups
     if len(saved) != len(fresh):
         raise ckpt.error("param_groups", f"{len(saved)} groups where the {ckpt.meta.config.optimizer} "
                                          f"optimizer has {len(fresh)}")
-    groups = []
     for i, (mine, theirs) in enumerate(zip(fresh, saved, strict=True)):
         if theirs["params"] != mine["params"]:
             raise ckpt.error(f"param_groups[{i}].params", "do not match the model's parameters")
-        group = dict(mine)
         for name, value in theirs.items():
             if name in mine and name != "params":
-                group[name] = _same_kind(ckpt, f"param_groups[{i}].{name}", mine[name], value)
-        groups.append(group)
+                value = _same_kind(ckpt, f"param_groups[{i}].{name}", mine[name], value)
+                if name in SEMANTIC and value != mine[name]:
+                    raise ckpt.error(f"param_groups[{i}].{name}", f"{echo(value)} where this config's "
+                                     f"{ckpt.meta.config.optimizer} optimizer has {echo(mine[name])}")
     state = ckpt.optimizer_state()
     try:
-        optimizer.load_state_dict({"state": state, "param_groups": groups})
+        optimizer.load_state_dict({"state": state, "param_groups": fresh})
     except (ValueError, RuntimeError, KeyError, TypeError) as e:
         raise ckpt.error("optimizer", f"state does not match ({str(e).splitlines()[0][:120]})") from None
 

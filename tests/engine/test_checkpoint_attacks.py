@@ -184,6 +184,9 @@ def test_optimizer_state_that_does_not_fit_the_optimizer_is_refused_on_resume(re
     ([{"params": [0, 1]}], "param_groups[0].params"),
     ("betas-as-number", "param_groups[0].betas: expected 2 numbers"),
     ("amsgrad-as-number", "param_groups[0].amsgrad: expected flag"),
+    ({"maximize": True}, "param_groups[0].maximize: 'True' where this config's adam optimizer has 'False'"),
+    ({"weight_decay": 1e308}, "param_groups[0].weight_decay"),
+    ({"eps": -1.0}, "param_groups[0].eps"),
 ])
 def test_param_groups_must_fit_the_optimizer(real, tmp_path, groups, named):
     _, meta, tensors = real["caesar"]
@@ -191,6 +194,8 @@ def test_param_groups_must_fit_the_optimizer(real, tmp_path, groups, named):
         groups = [dict(meta["param_groups"][0], betas=0.9)]
     elif groups == "amsgrad-as-number":
         groups = [dict(meta["param_groups"][0], amsgrad=1)]
+    elif isinstance(groups, dict):  # what the optimizer does, changed by a crafted file (gradient ascent...)
+        groups = [dict(meta["param_groups"][0], **groups)]
     refused(craft(tmp_path, edited(meta, "param_groups", groups), tensors), named, engine.Trainer.resume)
 
 
