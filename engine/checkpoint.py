@@ -33,6 +33,7 @@ class SaveError(outputs.OutputError, CheckpointError):
 def save(trainer, path: str) -> None:
     with _as_save_error():  # before the tensors are gathered: a bad path costs nothing
         outputs.check_target(path, "save")
+        outputs.check_kind(path, "save", "checkpoint")
     tensors = {f"model.{k}": v.detach().cpu().contiguous().clone() for k, v in trainer.model.state_dict().items()}
     optim = trainer.optimizer.state_dict()
     for index, state in optim["state"].items():

@@ -214,12 +214,13 @@ def cmd_train(args) -> int:
     import os
 
     from engine.console import Reporter
-    from engine.outputs import AppendLog, check_target
+    from engine.outputs import AppendLog, check_kind, check_target
     from engine.text import echo, visible
 
-    for path, flag in ((args.save, "--save"), (args.metrics, "--metrics")):
+    for path, flag, kind in ((args.save, "--save", "checkpoint"), (args.metrics, "--metrics", "metrics")):
         if path is not None:  # before torch loads and the first step: a bad path never costs a run
             check_target(path, flag)
+            check_kind(path, flag, kind)
     if args.save and args.metrics and os.path.realpath(args.save) == os.path.realpath(args.metrics):
         raise UsageError(f"--save and --metrics name the same file {echo(args.save)}; give each its own")
     if args.resume:

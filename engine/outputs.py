@@ -114,6 +114,25 @@ def _create_temp(folder: str, path: str, what: str) -> tuple[int, str]:
         raise OutputError(what, path, problem) from None
 
 
+def check_kind(path: str, what: str, kind: str) -> None:
+    """Refuse to overwrite or append to an existing file of another kind: `--save` replaces only a
+    safetensors file and `--metrics` appends only to JSON lines, so a typo never destroys a corpus, a
+    checkpoint being resumed or any other file. kind: "checkpoint" | "metrics"."""
+    try:
+        with open(path, "rb") as f:  # check_target() has made sure it is a regular file or new
+            head = f.read(9)
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise OutputError(what, path, f"it cannot be read ({_reason(e)})") from None
+    if kind == "checkpoint" and head and not (len(head) == 9 and head[8:9] == b"{"):
+        raise OutputError(what, path, "it exists and is not a checkpoint (a safetensors file); "
+                                      "give a new name, or remove the file first", accepted=False)
+    if kind == "metrics" and head and not head.lstrip()[:1] == b"{":
+        raise OutputError(what, path, "it exists and is not a metrics file (JSON lines); "
+                                      "give a new name, or remove the file first", accepted=False)
+
+
 def check_target(path: str, what: str) -> None:
     """Refuse (OutputError) a path we must not or cannot write, creating nothing lasting.
 

@@ -57,13 +57,14 @@ class CheckpointActions:
 
     def ask_save_path(self, path: str, typed: bool = False) -> None:
         """The save dialog. A path that cannot be written is refused before anything is saved, and asked again."""
-        from engine.outputs import OutputError, check_target
+        from engine.outputs import OutputError, check_kind, check_target
 
         def chosen(choice: str | None) -> None:
             if not choice:
                 return
             try:
                 check_target(choice, "save")
+                check_kind(choice, "save", "checkpoint")
             except OutputError as error:
                 self.notify(str(error), severity="error", timeout=8)
                 self.ask_save_path(choice, typed=True)

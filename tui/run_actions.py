@@ -113,13 +113,14 @@ class RunActions:
 
     def save_then(self, then: Callable[[], Any], typed: str | None = None) -> None:
         """Ask where to save; once the save has succeeded, run `then` (a failed save discards nothing)."""
-        from engine.outputs import OutputError, check_target
+        from engine.outputs import OutputError, check_kind, check_target
 
         def chosen(choice: str | None) -> None:
             if not choice:
                 return
             try:
                 check_target(choice, "save")
+                check_kind(choice, "save", "checkpoint")
             except OutputError as error:  # refused before saving: ask again, discard nothing
                 self.notify(visible(error, 400), severity="error", timeout=8)
                 self.save_then(then, choice)

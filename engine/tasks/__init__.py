@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from engine.tasks import caesar
+from engine.tasks import caesar, echo, vigenere
 
-__all__ = ["caesar", "make", "REGISTRY", "TaskInfo", "names"]
+__all__ = ["caesar", "echo", "vigenere", "make", "REGISTRY", "TaskInfo", "names"]
 
 
 @dataclass(frozen=True)

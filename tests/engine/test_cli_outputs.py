@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 import pytest
+from cli_helpers import one_error_line
 
 import engine
 from engine import outputs
@@ -90,7 +91,7 @@ def test_metrics_are_appended_and_a_symlinked_save_writes_through(tmp_path):
     metrics = tmp_path / "m.jsonl"
     metrics.write_text('{"event": "earlier"}\n')
     real = tmp_path / "real.safetensors"
-    real.write_bytes(b"old")
+    engine.Trainer(engine.presets.get("hello").replace(steps=1, device="cpu")).save(str(real))  # an older one
     real.chmod(0o640)
     link = tmp_path / "latest.safetensors"
     link.symlink_to(real)
@@ -126,3 +127,19 @@ def test_a_save_killed_mid_write_leaves_one_temp_file_that_the_next_save_removes
     run = rnnplay(*TINY, "--save", str(path))
     assert run.returncode == 0, run.stderr
     assert os.listdir(tmp_path) == ["c.safetensors"]
+
+
+def test_save_and_metrics_never_overwrite_a_file_of_another_kind(tmp_path):
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("to be or not to be\n")
+    refused = rnnplay("train", "--preset", "hello", "--steps", "2", "--save", str(corpus))
+    assert refused.returncode == 2 and "is not a checkpoint" in one_error_line(refused.stderr)
+    assert corpus.read_text() == "to be or not to be\n"
+    ckpt = tmp_path / "h.safetensors"
+    assert rnnplay("train", "--preset", "hello", "--steps", "2", "--save", str(ckpt)).returncode == 0
+    before = ckpt.read_bytes()
+    refused = rnnplay("train", "--resume", str(ckpt), "--steps", "2", "--metrics", str(ckpt))
+    assert refused.returncode == 2 and "is not a metrics file" in one_error_line(refused.stderr)
+    assert ckpt.read_bytes() == before
+    again = rnnplay("train", "--resume", str(ckpt), "--steps", "2", "--save", str(ckpt))
+    assert again.returncode == 0, again.stderr  # a checkpoint may be replaced by its continuation
