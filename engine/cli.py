@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for name in ("stdout", "stderr"):  # started with a closed stream (`>&-`): write to nowhere, not crash
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))
     for stream in (sys.stdout, sys.stderr):  # text from argv may hold surrogate escapes: never crash printing it
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -91,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `rnnplay presets | head`: the reader has all it wanted
         silence_stdout()
         return PIPE_CLOSED
+    except OSError as e:  # stdout on a full disk (/dev/full), a terminal that went away, a file error
+        what = f"{e.filename}" if e.filename else "cannot write the output"
+        if not e.filename:
+            silence_stdout()
+        print(one_line(f"rnnplay: error: {what} ({e.strerror or type(e).__name__})"), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

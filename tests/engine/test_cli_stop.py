@@ -89,3 +89,21 @@ def test_a_terminal_that_hangs_up_mid_run_still_gets_its_model_saved(tmp_path):
     proc.send_signal(signal.SIGHUP)
     assert proc.wait(timeout=60) == 129
     assert engine.load(str(ckpt)).step > 0
+
+
+@pytest.mark.parametrize("redirect", [">&-", ">/dev/full"])
+def test_a_closed_or_full_stdout_is_one_line_not_a_traceback(redirect):
+    import os
+    import subprocess
+    import sys
+
+    if redirect == ">/dev/full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    run = subprocess.run(["sh", "-c", f"exec {sys.executable} -m engine.cli presets {redirect}"],
+                         stderr=subprocess.PIPE, text=True, timeout=60)
+    assert "Traceback" not in run.stderr
+    if redirect == ">&-":  # nobody reads the output: nothing to say
+        assert run.returncode == 0 and run.stderr == ""
+    else:
+        assert run.returncode == 2 and run.stderr.startswith("rnnplay: error: cannot write the output")
+        assert run.stderr.count("\n") == 1
