@@ -213,6 +213,9 @@ def resume_trainer(args):
     overrides = {k: getattr(args, k) for k in RESUMABLE if k != "steps" and getattr(args, k) is not None}
     trainer = engine.Trainer.resume(args.resume, **overrides)
     if args.steps is not None:
+        if not 1 <= args.steps <= MAX_STEPS - trainer.step:
+            raise UsageError(f"--steps: {echo(args.steps)} more steps is out of range; accepted: 1 to "
+                             f"{MAX_STEPS - trainer.step:,} (the checkpoint is at step {trainer.step:,})")
         trainer.config = trainer.config.replace(steps=trainer.step + args.steps)
     elif args.seconds:
         trainer.config = trainer.config.replace(steps=MAX_STEPS)

@@ -15,6 +15,8 @@ from typing import Any
 
 import torch
 
+from engine.models import check_finite
+
 MAX_LENGTH = 256  # characters inspected at most: T forward steps and T backward passes
 TOP = 3
 
@@ -46,6 +48,7 @@ def inspect(model, task, text: str) -> Inside:
     with torch.enable_grad():
         inputs = model.encode_input(ids).detach().float().requires_grad_(True)
         logits, states, cells = _step_through(model, inputs)
+        check_finite(logits)
         logp = torch.log_softmax(logits.float(), -1)[0]  # (T, vocab)
         chosen = logp.gather(1, logp.argmax(-1, keepdim=True)).squeeze(1)
         connectivity = _connectivity(chosen, inputs)

@@ -112,6 +112,16 @@ class GenerationError(ValueError):
     """The model's scores are not finite numbers (its weights diverged or were damaged): nothing to sample."""
 
 
+NOT_FINITE = ("the model's output is not a finite number (its weights have diverged or are damaged); "
+              "train it again, with a lower learning rate or clipping")
+
+
+def check_finite(scores: torch.Tensor) -> None:
+    """GenerationError unless every score is a finite number (an answer from NaN scores is garbage)."""
+    if not bool(torch.isfinite(scores).all()):
+        raise GenerationError(NOT_FINITE)
+
+
 @torch.no_grad()
 def generate(model: SequenceModel, prefix: list[int], count: int, temperature: float = 0.0,
              generator: torch.Generator | None = None) -> list[int]:
@@ -126,8 +136,7 @@ def generate(model: SequenceModel, prefix: list[int], count: int, temperature: f
     for _ in range(count):
         last = logits[0, -1].to("cpu", torch.float64)  # a few scores; the sampling generator is a CPU one
         if not bool(torch.isfinite(last).all()):
-            raise GenerationError("the model's output is not a finite number (its weights have diverged or are "
-                                  "damaged); train it again, with a lower learning rate or clipping")
+            raise GenerationError(NOT_FINITE)
         if temperature > 0:
             scores = (last - last.max()) / temperature
             nxt = int(torch.multinomial(torch.softmax(scores, -1), 1, generator=generator))

@@ -94,6 +94,8 @@ class Trainer:
                 if last:
                     break
                 pace.resume()
+        except models.GenerationError:  # an evaluation's sample met non-finite scores: the weights diverged
+            reason, message = "diverged", _divergence_hint(cfg, self.step)
         except RuntimeError as e:  # out of memory (torch.OutOfMemoryError included) or a device fault
             reason, message = "failed", _failure(e, self.device, cfg)
             if self.device.type == "cuda":

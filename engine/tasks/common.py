@@ -37,4 +37,7 @@ def argmax_over(model, vocab, text: str) -> str:
     device = next(model.parameters()).device
     with torch.no_grad():
         logits, _ = model(torch.tensor([vocab.encode(text)], device=device))
+    from engine.models import check_finite
+
+    check_finite(logits)
     return vocab.decode(logits[0].argmax(-1).tolist())

@@ -126,3 +126,9 @@ def test_resume_refuses_each_setting_it_cannot_apply_by_name(saved, flag):
     assert run.returncode == 2 and line.startswith(f"rnnplay: error: {flag[0]}: a resumed run keeps")
     assert ("only --lr, --clip, --steps, --seconds, --schedule, --warmup, --precision, --log-every, --eval-every, "
             "--device and --threads") in line
+
+
+@pytest.mark.parametrize("steps", ["0", "-1", "99999999999999999999"])
+def test_resume_refuses_a_step_count_out_of_range(saved, steps):
+    run = rnnplay("train", "--resume", saved, "--steps", steps)
+    assert run.returncode == 2 and "--steps" in one_error_line(run.stderr) and "accepted: 1 to" in run.stderr

@@ -71,3 +71,17 @@ def test_predict_refuses_sampling_flags_a_cipher_model_ignores(tmp_path, flags, 
     run = rnnplay("predict", str(tmp_path / "h.safetensors"), "hello", *flags)
     line = one_error_line(run.stderr)
     assert run.returncode == 2 and line.startswith(f"rnnplay: error: {name}: a mapping model") and run.stdout == ""
+
+
+@pytest.mark.parametrize("preset, text", [("hello", "hello"), ("sentences-lesson", "good")])
+def test_inspect_and_predict_of_a_diverged_model_say_so_in_one_line(tmp_path, preset, text):
+    ckpt = poisoned_checkpoint(tmp_path / "nan.safetensors", preset)
+    for argv in (["predict", ckpt, text], ["inspect", ckpt, text], ["inspect", ckpt, text, "--json"]):
+        run = rnnplay(*argv)
+        assert run.returncode == 2 and "not a finite number" in one_error_line(run.stderr) and run.stdout == ""
+
+
+def test_a_completion_run_that_diverges_ends_as_diverged(tmp_path):
+    ckpt = poisoned_checkpoint(tmp_path / "nan.safetensors", "sentences-lesson")
+    run = rnnplay("train", "--resume", ckpt, "--steps", "4", "--eval-every", "1", "--log-every", "2")
+    assert "Traceback" not in run.stderr and run.returncode == 1, run.stderr
