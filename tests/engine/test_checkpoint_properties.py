@@ -18,6 +18,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 import engine
+from engine.models import GenerationError
 from engine.text import visible
 
 JSON = st.recursive(
@@ -97,7 +98,10 @@ def outcome_is_sane(path, action):
         assert action is not engine.load and "\n" not in str(e)
         return "environment"
     if action is engine.load:
-        assert isinstance(result.predict("URYYB"), str)
+        try:
+            assert isinstance(result.predict("URYYB"), str)
+        except GenerationError as e:  # NaN weights load, and predicting from them says so in one line
+            assert visible(str(e)) == str(e)
     return "loaded"
 
 
