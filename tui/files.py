@@ -55,8 +55,9 @@ class CheckpointActions:
             return
         self.ask_save_path(self.default_path())
 
-    def ask_save_path(self, path: str, typed: bool = False) -> None:
-        """The save dialog. A path that cannot be written is refused before anything is saved, and asked again."""
+    def ask_save_path(self, path: str, typed: bool = False, then: Any = None) -> None:
+        """The save dialog. A path that cannot be written is refused before anything is saved, and asked
+        again; `then` runs once the save has succeeded (a failed save discards nothing)."""
         from engine.outputs import OutputError, check_kind, check_target
 
         def chosen(choice: str | None) -> None:
@@ -65,10 +66,11 @@ class CheckpointActions:
             try:
                 check_target(choice, "save")
                 check_kind(choice, "save", "checkpoint")
-            except OutputError as error:
-                self.notify(str(error), severity="error", timeout=8)
-                self.ask_save_path(choice, typed=True)
+            except OutputError as error:  # refused before saving: ask again with what was typed
+                self.notify(visible(error, 400), severity="error", timeout=8)
+                self.ask_save_path(choice, typed=True, then=then)
                 return
+            self.after_save = then
             self.save_checkpoint(choice)
 
         self.push_screen(PathDialog("Save the model to", path, typed=typed), chosen)

@@ -9,10 +9,8 @@ from typing import Any
 
 from engine import presets
 from engine.config import TrainConfig
-from engine.text import visible
 from tui.run_state import RunState
 from tui.widgets.confirm_dialog import ConfirmDialog
-from tui.widgets.path_dialog import PathDialog
 
 RESUMABLE = {"steps", "log_every", "eval_every"}  # settings a paused or stopped run may change
 
@@ -111,24 +109,9 @@ class RunActions:
 
         self.push_screen(ConfirmDialog(f"Save the model before you {doing}?", detail), chosen)
 
-    def save_then(self, then: Callable[[], Any], typed: str | None = None) -> None:
+    def save_then(self, then: Callable[[], Any]) -> None:
         """Ask where to save; once the save has succeeded, run `then` (a failed save discards nothing)."""
-        from engine.outputs import OutputError, check_kind, check_target
-
-        def chosen(choice: str | None) -> None:
-            if not choice:
-                return
-            try:
-                check_target(choice, "save")
-                check_kind(choice, "save", "checkpoint")
-            except OutputError as error:  # refused before saving: ask again, discard nothing
-                self.notify(visible(error, 400), severity="error", timeout=8)
-                self.save_then(then, choice)
-                return
-            self.after_save = then
-            self.save_checkpoint(choice)
-
-        self.push_screen(PathDialog("Save the model to", typed or self.default_path(), typed=typed is not None), chosen)
+        self.ask_save_path(self.default_path(), then=then)
 
     def note_save(self, step: int, ok: bool) -> None:
         """A save finished (called on the UI thread)."""
