@@ -20,7 +20,7 @@ from engine.config import ConfigError, TrainConfig
 from engine.events import RunFinished
 from engine.text import visible
 from tui import shutdown, threads
-from tui.bridge import RunGate, TrainingBridge, training_threads
+from tui.bridge import RunGate, TrainingBridge
 from tui.commands import PaletteCommands
 from tui.files import CheckpointActions
 from tui.messages import ConfigChanged, DevicesFound, TrainerCreated, TrainingEvents, TrainingFailed
@@ -113,10 +113,10 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
             self.gate.cancel()  # the training thread is a daemon: stop it with the app, wherever it ends
 
     def probe_devices(self) -> None:
-        from engine.devices import available  # imports torch: after the first frame, off the UI thread
+        from engine.devices import available, parse_threads  # imports torch: after the first frame, off the UI thread
 
         found = [(d.name, d.label) for d in available()]
-        used = training_threads(self.threads)  # what training will use, not what torch has now
+        used = parse_threads(self.threads)  # what training will use, not what torch has now
         found = [(n, f"CPU ({used} thread{'s' * (used != 1)} for training)" if n == "cpu" else label)
                  for n, label in found]
         self.post_message(DevicesFound(found))

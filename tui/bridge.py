@@ -91,22 +91,6 @@ def pump(trainer: Any, gate: RunGate, post: Callable[[Any], Any], interval: floa
         batcher.flush()
 
 
-def training_threads(threads: int | None = None) -> int:
-    """The intra-op threads training will use: `threads` if given, else engine.devices' default
-    (OMP_NUM_THREADS, or one fewer than the cores: two threads plus the UI thread on two cores
-    oversubscribe the CPU, and small models then train several times slower)."""
-    from engine.devices import parse_threads
-
-    return parse_threads(threads)
-
-
-def use_threads(threads: int | None = None) -> None:
-    """Apply training_threads() to torch (in the training thread, before building the model)."""
-    from engine.devices import set_threads
-
-    set_threads(threads)
-
-
 def _failure(error: BaseException, gate: RunGate) -> TrainingFailed:
     from engine.devices import DeviceError
     from engine.text import visible
@@ -131,9 +115,10 @@ class TrainingBridge:
     def _train(self, config: Any, trainer: Any, gate: RunGate) -> None:
         try:
             if trainer is None:
+                from engine.devices import set_threads
                 from engine.training import Trainer
 
-                use_threads(getattr(self, "threads", None))
+                set_threads(getattr(self, "threads", None))
                 trainer = Trainer(config)
                 if gate.cancelled.is_set():
                     return

@@ -6,7 +6,6 @@ imports torch on first use.
 
 from __future__ import annotations
 
-from engine.events import Sample
 from engine.vocab import Vocabulary
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ-"
@@ -74,12 +73,9 @@ class CaesarTask:
         return self._pair(plain)
 
     def evaluate(self, model) -> dict:
-        from engine.tasks.common import score
+        from engine.tasks.common import scored_with_samples
 
-        loss, accuracy, predicted = score(model, self.eval_x, self.eval_y)
-        samples = tuple(Sample(VOCAB.decode(self.eval_x[i].tolist()), VOCAB.decode(self.eval_y[i].tolist()),
-                               VOCAB.decode(predicted[i].tolist())) for i in range(3))
-        return {"loss": loss, "accuracy": accuracy, "samples": samples}
+        return scored_with_samples(model, VOCAB, self.eval_x, self.eval_y)
 
     def inputs(self, text: str) -> str:
         """What the model reads for `text`: ciphertext, in the alphabet."""

@@ -24,6 +24,17 @@ def score(model, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float, torch.
     return loss, accuracy, predicted
 
 
+def scored_with_samples(model, vocab, x: torch.Tensor, y: torch.Tensor, count: int = 3) -> dict:
+    """An evaluation of position-by-position tasks: loss, accuracy and the first `count` pairs as samples."""
+    from engine.events import Sample
+
+    loss, accuracy, predicted = score(model, x, y)
+    decode = vocab.decode
+    samples = tuple(Sample(decode(x[i].tolist()), decode(y[i].tolist()), decode(predicted[i].tolist()))
+                    for i in range(min(count, len(x))))
+    return {"loss": loss, "accuracy": accuracy, "samples": samples}
+
+
 def check_prediction_length(text: str, limit: int = 1 << 20) -> None:
     if len(text) > limit:
         raise ValueError(f"text is {len(text):,} characters; at most {limit:,} are accepted")

@@ -7,7 +7,6 @@ within about ten steps; LSTM and GRU keep it: the difference the lessons are abo
 
 from __future__ import annotations
 
-from engine.events import Sample
 from engine.vocab import Vocabulary
 
 BLANK = "-"
@@ -68,13 +67,9 @@ class EchoTask:
         return self._pair(x)
 
     def evaluate(self, model) -> dict:
-        from engine.tasks.common import score
+        from engine.tasks.common import scored_with_samples
 
-        loss, accuracy, predicted = score(model, self.eval_x, self.eval_y)
-        decode = self.vocab.decode
-        samples = tuple(Sample(decode(self.eval_x[i].tolist()), decode(self.eval_y[i].tolist()),
-                               decode(predicted[i].tolist())) for i in range(3))
-        return {"loss": loss, "accuracy": accuracy, "samples": samples}
+        return scored_with_samples(model, self.vocab, self.eval_x, self.eval_y)
 
     def inputs(self, text: str) -> str:
         """What the model reads for `text`: the stream, in the task's letters."""
