@@ -19,6 +19,7 @@ from engine.cli_args import (
     device_name,
     given_settings,
     nonempty,
+    process_count,
     refuse_unresumable,
     temperature,
 )
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="CKPT", help="save the model (.safetensors) when the run ends")
     train.add_argument("--metrics", metavar="FILE.jsonl", help="append every event as a JSON line to this file")
     train.add_argument("--json", action="store_true", help="print events as JSON lines instead of progress")
+    train.add_argument("--nproc", type=process_count, metavar="N", help="train data-parallel in N processes "
+                       "on this machine (torchrun; --batch-size is per process)")
     for verb in ("encrypt", "decrypt"):
         p = sub.add_parser(verb, help=f"{verb} TEXT with an exact cipher over A-Z and '-' (Caesar or Vigenere)")
         p.add_argument("text", metavar="TEXT")
@@ -83,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        args.argv = sys.argv[1:] if argv is None else list(argv)  # what --nproc hands to torchrun
         if args.command is None:  # bare `rnnplay` opens the app
             args = parser.parse_args(["tui"])
         status = COMMANDS[args.command](args)
@@ -223,11 +227,19 @@ def resume_trainer(args):
 
 
 def cmd_train(args) -> int:
+    from engine import distributed
+
+    if args.nproc and args.nproc > 1 and not distributed.under_torchrun():
+        check_outputs(args)
+        return distributed.launch(distributed.train_argv(args.argv), args.nproc)
+    return distributed.as_rank(args, train)
+
+
+def check_outputs(args) -> None:
     import os
 
-    from engine.console import Reporter
-    from engine.outputs import AppendLog, check_kind, check_target
-    from engine.text import echo, visible
+    from engine.outputs import check_kind, check_target
+    from engine.text import echo
 
     for path, flag, kind in ((args.save, "--save", "checkpoint"), (args.metrics, "--metrics", "metrics")):
         if path is not None:  # before torch loads and the first step: a bad path never costs a run
@@ -235,10 +247,19 @@ def cmd_train(args) -> int:
             check_kind(path, flag, kind)
     if args.save and args.metrics and os.path.realpath(args.save) == os.path.realpath(args.metrics):
         raise UsageError(f"--save and --metrics name the same file {echo(args.save)}; give each its own")
-    if args.resume:
-        trainer = resume_trainer(args)
-    else:
-        trainer = new_trainer(args)
+
+
+def train(args, world) -> int:
+
+    from engine.console import Reporter
+    from engine.distributed import together
+    from engine.outputs import AppendLog
+    from engine.text import visible
+
+    together(world, lambda: world.leader and check_outputs(args))  # rank 0 writes; the others wait for its word
+    trainer = together(world, lambda: resume_trainer(args) if args.resume else new_trainer(args))
+    if not world.leader:  # rank 0 alone prints, writes metrics and saves
+        args.save = args.metrics = None
     metrics = AppendLog.open(args.metrics) if args.metrics is not None else None
     stop = threading.Event()
     signals = StopOnSignals(stop)  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save

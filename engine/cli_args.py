@@ -72,6 +72,15 @@ def temperature(value: str) -> float:
     return number
 
 
+def process_count(value: str) -> int:
+    from engine.distributed import MAX_PROCESSES
+
+    if not (value.strip().isdigit() and 1 <= int(value) <= MAX_PROCESSES):
+        raise argparse.ArgumentTypeError(f"{echo(value)} is not a process count; accepted: 1 to {MAX_PROCESSES} "
+                                         "(one per core or GPU is usually best)")
+    return int(value)
+
+
 def device_name(value: str) -> str:
     if not DEVICE_PATTERN.fullmatch(value):
         raise argparse.ArgumentTypeError(f"{echo(value)} is not a device; accepted: auto, cpu, cuda, cuda:N or mps")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import torch
 
-from engine import devices, models, precision, schedule, tasks
+from engine import devices, distributed, models, precision, schedule, tasks
 from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
 from engine.lean_adam import LeanAdamStep
@@ -25,11 +25,12 @@ class TrainerBusy(ValueError):
 class Trainer:
     def __init__(self, config: TrainConfig):
         self.config = config
-        self.device = devices.resolve(config.device)
+        self.world = distributed.current()  # this process alone, or a rank of a torchrun launch
+        self.device = self.world.place(devices.resolve(config.device))
         self.precision = precision.resolve(config.precision, self.device)  # auto -> fp32 or bf16
         self.run_id = uuid.uuid4().hex[:8]
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
-        self.task = tasks.make(config, self.device, self.generator)
+        self.task = self.world.shard(tasks.make(self.world.global_config(config), self.device, self.generator))
         vocab = len(self.task.vocab)
         if config.head == "none" and config.hidden != vocab:
             raise ConfigError("hidden", f"head none uses the hidden state as scores, so hidden must equal "
@@ -38,6 +39,7 @@ class Trainer:
         with torch.random.fork_rng(devices=[]):  # seeded weights without disturbing the global RNG
             torch.manual_seed(config.seed)
             self.model = models.build(config, vocab).to(self.device)
+        self.forward = self.world.wrap(self.model)  # DistributedDataParallel under torchrun
         self.params = list(self.model.parameters())  # walked every step: build the list once
         self.optimizer = _optimizer(config, self.params, self.device)
         self._optimizer_step = LeanAdamStep(self.optimizer)
@@ -72,16 +74,17 @@ class Trainer:
         self.model.train()
         try:
             while self.step < cfg.steps:
-                if stop is not None and stop.is_set():
+                if self.world.stopping(stop):
                     reason = "stopped"
                     break
                 if pace.scheduled:
                     self._set_lr(pace.trained)
                 losses.append(self._update())
                 now = pace.tick()
+                self.world.agree(pace, stop)  # with peers: the same stop request and clock on every rank
                 last = self.step == cfg.steps or pace.out_of_time()
                 if last or self.step % cfg.log_every == 0:
-                    mean = torch.stack(losses).sum().item() / len(losses)  # .item() only here: it syncs
+                    mean = self.world.mean(torch.stack(losses).sum()).item() / len(losses)  # .item() syncs
                     if not self._finite(mean):
                         reason, message = "diverged", _divergence_hint(cfg, self.step)
                         break
@@ -107,7 +110,7 @@ class Trainer:
     def _update(self) -> torch.Tensor:
         x, y = self.task.batch()
         with precision.autocast(self.precision, self.device):
-            logits, _ = self.model(x)
+            logits, _ = self.forward(x)
         loss = loss_of(logits.float(), y)
         if not self.config.accumulate_grad:
             self.optimizer.zero_grad(set_to_none=True)
