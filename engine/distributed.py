@@ -121,10 +121,8 @@ class Shard:
         self.task, self.rank, self.size = task, rank, size
         rows = task.shape[0]
         if rows % size:
-            from engine.config import ConfigError
-
-            raise ConfigError("nproc", f"this task trains on a fixed batch of {rows} rows, which "
-                                       f"{size} processes cannot share evenly; use a process count dividing {rows}")
+            raise ValueError(f"--nproc {size}: this task trains on one fixed batch of {rows} rows, which {size} "
+                             f"processes cannot share evenly; accepted: a process count that divides {rows}")
         self.rows = rows // size
 
     def batch(self):

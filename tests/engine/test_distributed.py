@@ -1,0 +1,108 @@
+"""`rnnplay train --nproc N`: real torchrun launches of real worker processes on CPU with gloo.
+
+The equivalence the feature promises: N processes with --batch-size B train on exactly the data one
+process trains on with --batch-size N*B, so their losses agree up to the order of float sums
+(DistributedDataParallel averages gradients across ranks; one process sums over the whole batch).
+Tolerance: every logged loss within 1e-3 relative over 12 Adam steps (measured gap: ~1e-5), while
+one process on half the data (the same per-rank batch, no sharing) differs by far more.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from engine.distributed import train_argv
+from tests.engine.cli_helpers import one_error_line, rnnplay, start
+
+RUN = ("train", "--task", "caesar", "--steps", "12", "--log-every", "1", "--seed", "5", "--hidden", "32",
+       "--length", "16", "--json", "--threads", "1")
+RTOL = 1e-3
+
+
+def losses(stdout: str) -> list[float]:
+    events = [json.loads(line) for line in stdout.splitlines()]
+    finished = [e for e in events if e["event"] == "finished"]
+    assert len(finished) == 1 and finished[0]["reason"] == "completed", events[-1]
+    return [e["loss"] for e in events if e["event"] == "step"]
+
+
+def one_process(batch_size: int) -> list[float]:
+    """The same run as RUN in this process (what `rnnplay train` without --nproc does)."""
+    import engine
+    from engine.events import StepLogged
+
+    config = engine.presets.get("caesar").replace(steps=12, log_every=1, seed=5, hidden=32, length=16,
+                                                 batch_size=batch_size)
+    return [e.loss for e in engine.Trainer(config).run() if isinstance(e, StepLogged)]
+
+
+def close(a: list[float], b: list[float], rtol: float) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= rtol * abs(y) for x, y in zip(a, b, strict=True))
+
+
+def test_two_processes_follow_one_process_with_the_same_global_batch_and_save_once(tmp_path):
+    ckpt, metrics = tmp_path / "two.safetensors", tmp_path / "two.jsonl"
+    two = rnnplay(*RUN, "--batch-size", "4", "--nproc", "2", "--save", str(ckpt), "--metrics", str(metrics))
+    assert two.returncode == 0, two.stderr[-2000:]
+    assert two.stderr == ""  # torchrun's own log lines are kept back
+    trajectory, reference = losses(two.stdout), one_process(batch_size=8)
+    assert len(trajectory) == 12 and close(trajectory, reference, RTOL), (trajectory, reference)
+    assert not close(one_process(batch_size=4), reference, 10 * RTOL)  # the comparison can fail
+    started = json.loads(two.stdout.splitlines()[0])
+    assert started["config"]["batch_size"] == 4  # the per-process batch, as given
+    # rank 0 alone wrote: one run in the metrics, one started event on stdout
+    written = [json.loads(line) for line in metrics.read_text().splitlines()]
+    assert [e["event"] for e in written].count("started") == 1 and written[-1]["event"] == "finished"
+    assert two.stdout.count('"event": "started"') == 1
+    # the checkpoint loads in one process and continues where the pair stopped
+    import engine
+
+    model = engine.load(str(ckpt))
+    assert model.step == 12 and model.config.batch_size == 4 and len(model.predict("URYYB")) == 5
+
+
+def test_an_unwritable_output_is_one_line_before_any_step_and_every_rank_leaves(tmp_path):
+    began = time.monotonic()
+    run = rnnplay(*RUN, "--nproc", "2", "--save", str(tmp_path / "missing" / "m.safetensors"))
+    assert run.returncode == 2
+    one_error_line(run.stderr)
+    assert "--save" in run.stderr and run.stdout == ""
+    assert time.monotonic() - began < 60  # nobody waited on a rank that had left
+
+
+def test_a_setting_one_rank_cannot_use_stops_every_rank_with_one_line(tmp_path):
+    """The mapping lesson trains on one pair: two processes cannot share one row. Refused on rank 0,
+    after the group formed; the other rank leaves without a word (no hang, no second line)."""
+    run = rnnplay("train", "--preset", "hello", "--steps", "2", "--nproc", "2", "--json")
+    assert run.returncode == 2
+    assert "--nproc" in one_error_line(run.stderr) and "1 rows" in run.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "257"])
+def test_a_bad_process_count_is_one_line(value):
+    run = rnnplay("train", "--nproc", value)
+    assert run.returncode == 2 and "process count" in one_error_line(run.stderr)
+
+
+def test_sigterm_stops_every_rank_after_its_step_and_rank_0_saves(tmp_path):
+    ckpt = tmp_path / "stopped.safetensors"
+    proc = start(*RUN[:4], "100000", *RUN[5:], "--nproc", "2", "--save", str(ckpt),
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:  # training is under way on both ranks
+        if '"event": "step"' in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err[-2000:]
+    assert '"reason": "stopped"' in out and "Traceback" not in err
+    assert ckpt.stat().st_size > 0 and rnnplay("predict", str(ckpt), "A").returncode == 0
+
+
+def test_the_workers_get_trains_own_arguments_without_nproc():
+    assert train_argv(["train", "--nproc", "2", "--steps", "3"]) == ["--steps", "3"]
+    assert train_argv(["train", "--steps", "3", "--nproc=4", "--json"]) == ["--steps", "3", "--json"]
