@@ -40,10 +40,11 @@ def save(trainer, path: str) -> None:
         for name, value in state.items():
             tensors[f"optim.{index}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous().clone()
     tensors["rng"] = trainer.generator.get_state().cpu()
+    tensors.update(trainer.dropout_rng.tensors())
     meta = {"format": FORMAT, "version": VERSION, "config": trainer.config.to_dict(),
             "vocab": trainer.vocab.to_dict(), "step": trainer.step,
             "metrics": {k: v for k, v in trainer.metrics.items() if math.isfinite(v)},  # JSON has no NaN
-            "param_groups": optim["param_groups"]}
+            "param_groups": optim["param_groups"], "trained_seconds": trainer.trained_seconds}
     write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
 
 
@@ -141,6 +142,8 @@ def resume(trainer_class, path: str, **overrides):
             trainer.generator.set_state(rng[""])
     except RuntimeError:
         pass
+    trainer.dropout_rng.restore({f"dropout_rng{k}": v for k, v in ckpt.tensors("dropout_rng").items()})
+    trainer.trained_seconds = 0.0 if "seconds" in overrides else meta.trained_seconds  # a new budget starts afresh
     trainer.step, trainer.metrics = meta.step, dict(meta.metrics)
     trainer._publish()
     return trainer

@@ -27,7 +27,7 @@ MAX_METRICS = 64
 MAX_GROUPS = 16
 MAX_GROUP_KEYS = 64
 REQUIRED = ("format", "version", "config", "vocab", "step")
-OPTIONAL = {"metrics": dict, "param_groups": list}
+OPTIONAL = {"metrics": dict, "param_groups": list, "trained_seconds": float}
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
 _BRACKETS = re.compile(r"[\[\]{}]")
 
@@ -47,6 +47,7 @@ class Metadata:
     step: int
     metrics: dict[str, float]
     param_groups: list[dict[str, Any]]
+    trained_seconds: float = 0.0  # training time of a stopped run (its time budget and schedule go on)
 
 
 def parse(text: str) -> dict:
@@ -97,12 +98,13 @@ def validate(meta: dict) -> Metadata:
         if key not in meta:
             raise MetadataError(key, "missing")
     for key, kind in OPTIONAL.items():
-        if key in meta and not isinstance(meta[key], kind):
+        if key in meta and kind is not float and not isinstance(meta[key], kind):
             raise MetadataError(key, f"expected a JSON {'object' if kind is dict else 'array'}, "
                                      f"got {_kind(meta[key])}")
     config = _config(meta["config"])
     return Metadata(config, _vocab(meta["vocab"], config), _whole("step", meta["step"], 0, MAX_STEP),
-                    _metrics(meta.get("metrics", {})), _param_groups(meta.get("param_groups", [])))
+                    _metrics(meta.get("metrics", {})), _param_groups(meta.get("param_groups", [])),
+                    _seconds(meta.get("trained_seconds", 0.0)))
 
 
 def _kind(value: Any) -> str:
@@ -120,6 +122,12 @@ def _finite(field: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise MetadataError(field, f"expected a finite number, got {echo(value)}")
     return value
+
+
+def _seconds(value: Any) -> float:
+    if _finite("trained_seconds", value) < 0:
+        raise MetadataError("trained_seconds", f"expected a number of seconds from 0, got {echo(value)}")
+    return float(value)
 
 
 def _config(data: Any) -> TrainConfig:

@@ -23,6 +23,7 @@ from engine.text import echo, visible
 
 MAX_HEADER_BYTES = 16 << 20  # safetensors' header: tensor table + our metadata string
 MAX_RNG_BYTES = 1 << 20
+RNG_TENSORS = ("rng", "dropout_rng", "dropout_rng_cuda")  # the data stream's and dropout's generator states
 MESSAGE_LIMIT = 400
 DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
           torch.int64: "I64", torch.int32: "I32", torch.uint8: "U8", torch.bool: "BOOL"}
@@ -90,9 +91,10 @@ class Checkpoint:
         for name, (dtype, shape) in self.table.items():
             if name in expected:
                 continue
-            if name == "rng":
+            if name in RNG_TENSORS:
                 if dtype != "U8" or len(shape) != 1 or shape[0] > MAX_RNG_BYTES:
-                    raise self.error("tensor 'rng'", f"{dtype} {list(shape)}; expected U8 bytes of a generator state")
+                    raise self.error(f"tensor '{name}'",
+                                     f"{dtype} {list(shape)}; expected U8 bytes of a generator state")
             elif not self._optimizer_entry(name, dtype, shape):
                 raise self.error(f"tensor {echo(name)}", f"unexpected for a {self.meta.config.optimizer} checkpoint "
                                                           f"({dtype} {list(shape)})")

@@ -14,6 +14,7 @@ from engine import devices, distributed, models, precision, schedule, tasks
 from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
 from engine.lean_adam import LeanAdamStep
+from engine.randomness import DropoutRandomness
 from engine.snapshot import Snapshots
 from engine.tasks.common import loss_of
 
@@ -43,6 +44,8 @@ class Trainer:
         self.params = list(self.model.parameters())  # walked every step: build the list once
         self.optimizer = _optimizer(config, self.params, self.device)
         self._optimizer_step = LeanAdamStep(self.optimizer)
+        self.dropout_rng = DropoutRandomness(config.seed + self.world.rank, self.device, config.dropout > 0)
+        self.trained_seconds = 0.0  # of a stopped run: its time budget and schedule go on from there
         self.step = 0
         self.metrics: dict[str, float] = {}
         self._norm: torch.Tensor | None = None  # the last clipped gradient norm, checked at log points
@@ -67,7 +70,7 @@ class Trainer:
         cfg = self.config
         yield RunStarted(self.run_id, str(self.device), sum(p.numel() for p in self.params),
                          cfg.to_dict(), self.step, self.model.shapes(*self.task.shape), self.precision)
-        pace = Pace(cfg)
+        pace = Pace(cfg, self.trained_seconds)
         self._optimizer_step.reset()  # the optimizer state may have been loaded since the last run
         last_time, last_step, reason, message = pace.started, self.step, "completed", ""
         losses: list[torch.Tensor] = []
@@ -104,12 +107,13 @@ class Trainer:
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
         self.metrics["steps"] = self.step
+        self.trained_seconds = pace.trained if reason == "stopped" else 0.0
         yield RunFinished(self.run_id, self.step, reason, dict(self.metrics), time.perf_counter() - pace.started,
                           message)
 
     def _update(self) -> torch.Tensor:
         x, y = self.task.batch()
-        with precision.autocast(self.precision, self.device):
+        with self.dropout_rng.drawing(), precision.autocast(self.precision, self.device):
             logits, _ = self.forward(x)
         loss = loss_of(logits.float(), y)
         if not self.config.accumulate_grad:
@@ -188,10 +192,10 @@ class Pace:
 
     EARLY_SHARE = 0.25  # early evaluations may take up to this share of the first eval_every steps
 
-    def __init__(self, cfg: TrainConfig):
+    def __init__(self, cfg: TrainConfig, trained: float = 0.0):
         self.cfg = cfg
         self.started = self.mark = time.perf_counter()
-        self.trained = self.eval_cost = 0.0
+        self.trained, self.eval_cost = trained, 0.0
         self.spent = {True: 0.0, False: 0.0}  # evaluation seconds: early ones, regular ones
         self.early = False  # whether the evaluation under way is an early one
         self.scheduled = cfg.schedule != "constant" or cfg.warmup > 0
