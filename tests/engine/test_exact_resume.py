@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import torch
 
 import engine
 from engine.events import Evaluated, StepLogged
@@ -84,3 +85,71 @@ def test_an_interrupted_time_budget_goes_on_from_where_it_stopped(tmp_path):
     first.save(path)
     assert engine.Trainer.resume(path).trained_seconds == first.trained_seconds
     assert engine.Trainer.resume(path, seconds=5.0).trained_seconds == 0.0
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """A real checkpoint of a run with dropout, stopped at STOP_AT: (path, meta, tensors)."""
+    import json
+
+    from safetensors import safe_open
+
+    trainer = engine.Trainer(config_for("caesar"))
+    trajectory(trainer, stop_at=STOP_AT)
+    path = str(tmp_path_factory.mktemp("saved") / "run.safetensors")
+    trainer.save(path)
+    with safe_open(path, framework="pt", device="cpu") as f:
+        return path, json.loads(f.metadata()["rnnplay"]), {k: f.get_tensor(k) for k in f.keys()}
+
+
+def crafted(tmp_path, meta, tensors) -> str:
+    import json
+
+    from safetensors.torch import save_file
+
+    path = str(tmp_path / "crafted.safetensors")
+    save_file(tensors, path, metadata={"rnnplay": json.dumps(meta)})
+    return path
+
+
+def test_the_run_state_is_plain_tensors_and_json(saved):
+    path, meta, tensors = saved
+    assert tensors["dropout_rng"].dtype == torch.uint8 and tensors["rng"].dtype == torch.uint8
+    assert isinstance(meta["trained_seconds"], float) and meta["step"] == STOP_AT
+
+
+@pytest.mark.parametrize("change, named", [
+    (lambda m, t: t.update(dropout_rng=t["dropout_rng"].float()), "dropout_rng"),
+    (lambda m, t: t.update(dropout_rng=torch.zeros(2, 3, dtype=torch.uint8)), "dropout_rng"),
+    (lambda m, t: t.update(dropout_rng_cuda=torch.zeros(1 << 21, dtype=torch.uint8)), "dropout_rng_cuda"),
+    (lambda m, t: m.update(trained_seconds=-1.0), "trained_seconds"),
+    (lambda m, t: m.update(trained_seconds="1e9"), "trained_seconds"),
+    (lambda m, t: m.update(trained_seconds=float("inf")), "trained_seconds"),
+])
+def test_a_crafted_run_state_is_refused_in_one_line(saved, tmp_path, change, named):
+    import json
+
+    _, meta, tensors = saved
+    meta, tensors = json.loads(json.dumps(meta)), dict(tensors)
+    change(meta, tensors)
+    path = crafted(tmp_path, meta, tensors)
+    with pytest.raises(engine.CheckpointError) as info:
+        engine.Trainer.resume(path)
+    assert named in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_dropout_state_that_is_not_a_generator_state_leaves_a_fresh_stream(saved, tmp_path):
+    """Bytes of the right kind but not a generator state: the run resumes (not bit for bit)."""
+    _, meta, tensors = saved
+    path = crafted(tmp_path, meta, {**tensors, "dropout_rng": torch.zeros(7, dtype=torch.uint8)})
+    trainer = engine.Trainer.resume(path)
+    assert trainer.step == STOP_AT and len(trajectory(trainer)) > 0
+
+
+def test_a_checkpoint_from_before_exact_resume_still_resumes(saved, tmp_path):
+    _, meta, tensors = saved
+    meta = {k: v for k, v in meta.items() if k != "trained_seconds"}
+    path = crafted(tmp_path, meta, {k: v for k, v in tensors.items() if k != "dropout_rng"})
+    trainer = engine.Trainer.resume(path)
+    assert trainer.step == STOP_AT and trainer.trained_seconds == 0.0
+    assert [e[1] for e in trajectory(trainer) if e[0] == "step"] == list(range(STOP_AT + 1, STEPS + 1))
