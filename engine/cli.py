@@ -250,7 +250,7 @@ def check_outputs(args) -> None:
 
 
 def train(args, world) -> int:
-
+    """One run of `rnnplay train`: in this process alone, or as one rank of a torchrun launch."""
     from engine.console import Reporter
     from engine.distributed import together
     from engine.outputs import AppendLog
