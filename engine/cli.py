@@ -276,7 +276,8 @@ def train(args, world) -> int:
         if metrics:
             metrics.close()
     if args.save is not None:
-        trainer.save(args.save)
+        with world.saving():
+            trainer.save(args.save)
         reporter.note(f"saved {visible(args.save)}")
     if stop.is_set():
         return signals.status

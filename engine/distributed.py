@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from datetime import timedelta
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -49,6 +50,15 @@ class World:
 
     def mean(self, total):
         return total
+
+    def explain(self, error: RuntimeError) -> str | None:
+        """What a failure means when it comes from the peers, not this process (None: ours)."""
+        return None
+
+    @contextmanager
+    def saving(self):
+        """Around the final save: alone, a second Ctrl-C may still cancel it (the target is untouched)."""
+        yield
 
 
 class Group(World):
@@ -102,6 +112,27 @@ class Group(World):
         total = total.clone()
         dist.all_reduce(total)  # the shards are the same size: the mean of their means is the batch mean
         return total / self.size
+
+    @contextmanager
+    def saving(self):
+        """torchrun sends SIGTERM to every rank when one fails: the save finishes first (after
+        30 s torchrun sends SIGKILL; the write is atomic, so the target is then left as it was)."""
+        previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def explain(self, error: RuntimeError) -> str | None:
+        import torch.distributed as dist
+
+        text = str(error)
+        if not (isinstance(error, dist.DistBackendError) or "gloo" in text or "NCCL" in text):
+            return None
+        detail = (text.splitlines() or [""])[0].rsplit("] ", 1)[-1][:120]
+        return (f"rank {self.rank} lost contact with the other processes of this run (one of them stopped or "
+                f"was killed: {detail})")
 
     def _collective_device(self):
         import torch

@@ -103,7 +103,7 @@ class Trainer:
         except models.GenerationError:  # an evaluation's sample met non-finite scores: the weights diverged
             reason, message = "diverged", _divergence_hint(cfg, self.step)
         except RuntimeError as e:  # out of memory (torch.OutOfMemoryError included) or a device fault
-            reason, message = "failed", _failure(e, self.device, cfg)
+            reason, message = "failed", self.world.explain(e) or _failure(e, self.device, cfg)
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
         self.metrics["steps"] = self.step

@@ -106,3 +106,34 @@ def test_sigterm_stops_every_rank_after_its_step_and_rank_0_saves(tmp_path):
 def test_the_workers_get_trains_own_arguments_without_nproc():
     assert train_argv(["train", "--nproc", "2", "--steps", "3"]) == ["--steps", "3"]
     assert train_argv(["train", "--steps", "3", "--nproc=4", "--json"]) == ["--steps", "3", "--json"]
+
+
+def test_a_killed_rank_ends_the_run_with_one_line_and_rank_0_keeps_the_model(tmp_path):
+    """SIGKILL (the OOM killer, say) on rank 1: rank 0 says so in one line, saves, and nobody hangs."""
+    import os
+
+    ckpt = tmp_path / "kept.safetensors"
+    proc = start(*RUN[:4], "100000", *RUN[5:], "--nproc", "2", "--save", str(ckpt),
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if '"event": "step"' in line:
+            break
+    rank_1 = [pid for pid in os.listdir("/proc") if pid.isdigit() and _is_rank_1_of(int(pid), str(ckpt))]
+    assert len(rank_1) == 1
+    os.kill(int(rank_1[0]), signal.SIGKILL)
+    out, err = proc.communicate(timeout=90)
+    finished = json.loads([line for line in out.splitlines() if '"event": "finished"' in line][0])
+    assert finished["reason"] == "failed" and "lost contact" in finished["message"], finished
+    assert proc.returncode != 0 and "Traceback" not in err
+    assert ckpt.exists(), (proc.returncode, out[-1000:], err[-2000:])
+
+
+def _is_rank_1_of(pid: int, ckpt: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            if ckpt.encode() not in f.read():
+                return False
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            return b"RANK=1" in f.read().split(b"\0")
+    except OSError:
+        return False
