@@ -24,7 +24,7 @@ def test_tui_takes_every_run_setting_that_train_takes():
         sub = build_parser()._subparsers._group_actions[0].choices[command]
         return {s for action in sub._actions for s in action.option_strings}
 
-    assert flags("train") - flags("tui") == {"--resume", "--save", "--metrics", "--json"}
+    assert flags("train") - flags("tui") == {"--resume", "--save", "--metrics", "--json", "--nproc"}
 
 
 def test_tui_opens_with_the_config_the_flags_describe(tmp_path):
