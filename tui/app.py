@@ -56,6 +56,9 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
         Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Stop any run and quit"),
+        # Priority: Tab moves focus before the keys typed after it are delivered, not into the old field.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, config: TrainConfig, preset: str | None = None, load: str | None = None,

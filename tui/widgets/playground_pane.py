@@ -137,7 +137,7 @@ class PlaygroundPane(Vertical):
             yield Input(id="play-length", compact=True, placeholder="15")
             yield Label("temperature", classes="option-label")
             yield Input(id="play-temperature", compact=True, placeholder="0")
-            yield Static("", id="play-option-error")
+        yield Static("", id="play-option-error")  # its own line: both reasons fit in 80 columns
         yield Static(id="play-answer")
 
     def on_mount(self) -> None:

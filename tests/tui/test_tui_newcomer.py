@@ -1,0 +1,103 @@
+"""A newcomer's path at 80x24 and 120x40: keys typed ahead of a Tab land where they were meant,
+labels fit, dialogs stay clear of toasts, the load dialog asks again, every key says what it did."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+from textual.widgets import Input
+from tui_helpers import wait_for
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def type_ahead(app, keys: list[str]) -> None:
+    """Queue keys as a terminal delivers them: all at once, none waiting for the one before."""
+    for key in keys:
+        char = key if len(key) == 1 else None
+        app.post_message(events.Key(key, char))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_keys_typed_after_a_tab_land_in_the_next_field(app_factory, size):
+    app = app_factory("caesar")
+    async with app.run_test(size=size) as pilot:
+        key, length = app.query_one("#field-key", Input), app.query_one("#field-length", Input)
+        key.value, length.value = "", ""
+        key.focus()
+        await pilot.pause()
+        type_ahead(app, ["1", "2", "tab", "3", "4", "shift+tab", "5"])
+        await wait_for(pilot, lambda: len(key.value + length.value) >= 5, timeout=5)
+        await pilot.pause()
+        assert (key.value, length.value) == ("125", "34")
+
+
+async def test_keys_typed_after_a_tab_in_play_land_in_the_options(app_factory):
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: app.focused is app.query_one("#play-input"), timeout=5)
+        type_ahead(app, ["T", "o", "tab", "4", "0", "tab", "1"])
+        field = app.query_one("#play-temperature", Input)
+        await wait_for(pilot, lambda: field.value == "1", timeout=5)
+        assert app.query_one("#play-input", Input).value == "To"
+        assert app.query_one("#play-length", Input).value == "40"
+
+
+def overlaps(a, b) -> bool:
+    return bool(a.region.intersection(b.region).area)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_play_labels_and_defaults_fit(app_factory, size):
+    from engine import presets
+
+    app = app_factory("completion", config=presets.get("completion").replace(corpus="shakespeare"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        length, temperature = app.query_one("#play-length", Input), app.query_one("#play-temperature", Input)
+        for field in (length, temperature):  # the placeholder, "(default)" included, fits its field
+            assert field.content_region.width >= len(field.placeholder) + 1, field.placeholder
+        app.query_one("#play-length", Input).value = "x"
+        app.query_one("#play-temperature", Input).value = "y"
+        await pilot.pause()
+        error = app.query_one("#play-option-error")
+        assert error.region.width <= size[0] and error.region.height >= 1
+        assert "0 to 65536" in str(error.render()) and "positive number" in str(error.render())
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("key", ["ctrl+o", "f8"])
+async def test_dialogs_and_toasts_do_not_overlap(app_factory, size, key, tmp_path):
+    app = app_factory("hello")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        app.saved_step = -50  # as if 50 steps were trained and not saved: F8 asks first
+        app.trainer = type("Trained", (), {"run": None, "step": 0, "save": None})()
+        app.notify("A long notification that wraps over several lines of the toast " * 3, title="One")
+        app.notify("A second notification stacks with the first.", title="Two", severity="error")
+        await pilot.press(key)
+        await pilot.pause()
+        dialog = app.screen.query_one("#path-dialog, #confirm-dialog")
+        toasts = list(app.screen.query("Toast"))
+        assert toasts, "the toasts were shown"
+        assert not any(overlaps(dialog, toast) for toast in toasts)
+
+
+async def test_a_failed_load_asks_again_with_the_reason_and_the_typed_path(app_factory, tmp_path):
+    app = app_factory("caesar")
+    junk = tmp_path / "junk.safetensors"
+    junk.write_bytes(b"\x00not a checkpoint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#path-input", Input).value = str(junk)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=10)
+        assert type(app.screen).__name__ == "PathDialog" and app.trainer is None
+        assert app.screen.query_one("#path-input", Input).value == str(junk)
+        reason = str(app.screen.query_one("#path-reason").render())
+        assert "junk.safetensors" in reason and "nothing was loaded" in reason
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "PathDialog"
