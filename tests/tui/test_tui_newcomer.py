@@ -101,3 +101,31 @@ async def test_a_failed_load_asks_again_with_the_reason_and_the_typed_path(app_f
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ != "PathDialog"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_header_and_the_legend_name_one_training_loss(app_factory, size):
+    import re
+
+    app = app_factory("hello")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+        await pilot.pause(0.6)
+        header = str(app.query_one("#stats").render())
+        plot = app.query_one("#loss-plot").render()
+        legend = getattr(plot, "plain", str(plot))
+        header_loss = re.search(r"training loss (\d\.\d{4})", header)
+        legend_loss = re.search(r"training loss (\d\.\d{4})(?: at step |\s*@)([\d,]+)", legend)
+        assert header_loss and legend_loss, (header, legend)
+        assert header_loss.group(1) == legend_loss.group(1)  # the same number under the same name
+        assert int(legend_loss.group(2).replace(",", "")) == app.state.step  # and says at which step
+        assert "  loss " not in header  # no unnamed loss beside the held-out one
+
+
+@pytest.mark.parametrize("width", [40, 60, 76, 118])
+def test_the_legend_always_fits_its_line(width):
+    from tui.widgets.loss_plot import legend
+
+    line = legend([(1500, 0.0002)], [(1500, 0.0001)], [(1500, 1.0)], width, "eval loss (training data)")
+    assert 0 < len(line) <= width and line.startswith("⠒ training loss 0.0002")
