@@ -193,8 +193,6 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
             return parameters[0] != self.active_tab()
         if action == "start":
             return not self.running  # with bad settings F5 says why and moves to the first bad field
-        if action in ("new_seed", "load"):
-            return not self.running
         if action in ("pause", "stop"):
             return self.state.status in ("running", "paused")
         if action == "direction":

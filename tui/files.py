@@ -99,6 +99,9 @@ class CheckpointActions:
                 gate.resume()
 
     def action_load(self) -> None:
+        if self.running:  # a key that does nothing must say why
+            self.notify("Stop the run first (F7): loading replaces the model it trains.", severity="warning")
+            return
         self.confirm_discard("load another model", lambda: self.ask_load_path(self.default_path()))
 
     def ask_load_path(self, path: str, typed: bool = False, reason: str = "") -> None:

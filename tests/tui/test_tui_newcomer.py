@@ -129,3 +129,32 @@ def test_the_legend_always_fits_its_line(width):
 
     line = legend([(1500, 0.0002)], [(1500, 0.0001)], [(1500, 1.0)], width, "eval loss (training data)")
     assert 0 < len(line) <= width and line.startswith("⠒ training loss 0.0002")
+
+
+async def start_a_long_run(pilot, app) -> None:
+    app.config_pane.set_value("steps", "100000")
+    await pilot.pause()
+    await pilot.press("f5")
+    await wait_for(pilot, lambda: app.state.status == "running" and app.state.step > 0, timeout=60)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_f9_during_a_run_asks_and_ctrl_o_says_why_it_waits(app_factory, size):
+    app = app_factory("hello")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await start_a_long_run(pilot, app)
+        seed = app.config_pane.rows["seed"].control.value
+        await pilot.press("f9")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"  # asks, like F8
+        assert "stop the run" in str(app.screen.query_one(".dim").render())
+        await pilot.press("d")
+        await wait_for(pilot, lambda: not app.running, timeout=10)
+        assert app.trainer is None and app.config_pane.rows["seed"].control.value != seed
+        await start_a_long_run(pilot, app)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "PathDialog" and app.running
+        assert any("Stop the run first (F7)" in n.message for n in app._notifications)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: not app.running, timeout=10)
