@@ -158,3 +158,70 @@ async def test_f9_during_a_run_asks_and_ctrl_o_says_why_it_waits(app_factory, si
         assert any("Stop the run first (F7)" in n.message for n in app._notifications)
         await pilot.press("f7")
         await wait_for(pilot, lambda: not app.running, timeout=10)
+
+
+async def play(pilot, app, text: str) -> tuple[str, str]:
+    """Type `text` in Play; (the reason line under it, the answer shown)."""
+    await pilot.press("f4")
+    field = app.query_one("#play-input", Input)
+    await wait_for(pilot, lambda: app.focused is field, timeout=5)
+    field.value = text
+    await pilot.pause(0.6)  # past the "computing" delay: an answer would be there by now
+    reason = str(app.query_one("#play-input-error").render())
+    return (reason if field.has_class("-invalid") else "", str(app.query_one("#play-answer").render()))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_echo_play_marks_letters_outside_its_symbols(app_factory, size):
+    app = app_factory("echo")  # 8 symbols: A-H
+    async with app.run_test(size=size) as pilot:
+        reason, answer = await play(pilot, app, "abch\x1bz9")
+        assert "'z'" in reason and "'9'" in reason and "\\x1b" in reason and "'a'" not in reason
+        assert "first 8 capital letters, A-H" in reason and answer == ""  # no answer to garbage
+        reason, answer = await play(pilot, app, "abch-AH")
+        assert reason == "" and "exact echo" in answer
+
+
+async def test_cipher_play_takes_letters_of_either_case_dash_and_space(app_factory):
+    app = app_factory("caesar")
+    async with app.run_test(size=(80, 24)) as pilot:
+        reason, answer = await play(pilot, app, "Attack at-dawn")
+        assert reason == "" and "ATTACK-AT-DAWN" in answer
+        reason, answer = await play(pilot, app, "attack at 5, ok?")
+        assert "'5'" in reason and "','" in reason and "'?'" in reason and "letters A-Z" in reason
+        assert answer == ""
+        await pilot.press("f1")
+        app.query_one("#field-task").value = "vigenere"
+        await wait_for(pilot, lambda: app.playground.play_task == "vigenere", timeout=5)
+        reason, answer = await play(pilot, app, "attack at 5")
+        assert "'5'" in reason and answer == ""
+
+
+async def test_mapping_play_takes_only_the_pairs_characters(app_factory):
+    app = app_factory("hello")
+    async with app.run_test(size=(80, 24)) as pilot:
+        reason, answer = await play(pilot, app, "hexlo")
+        assert "'x'" in reason and "the pairs' characters: e h l o" in reason and answer == ""
+        reason, answer = await play(pilot, app, "hello")
+        assert reason == "" and answer
+
+
+async def test_completion_play_takes_the_training_text_characters(app_factory):
+    from engine import presets
+    from engine.training import Trainer
+
+    app = app_factory("sentences-lesson")
+    async with app.run_test(size=(80, 24)) as pilot:
+        trainer = Trainer(presets.get("sentences-lesson").replace(device="cpu"))
+        await pilot.pause()
+        app.trainer = trainer  # as after F5 built it
+        app.playground.set_model(trainer, trainer.config)
+        known = set(trainer.task.vocab.symbols) - {trainer.task.vocab.unknown}
+        outside = next(ch for ch in "#@%^&*0123456789QZXJ" if ch not in known)
+        reason, answer = await play(pilot, app, f"the {outside}")
+        assert f"'{outside}'" in reason and f"the {len(known)} characters of the training text" in reason
+        assert answer == ""
+        inside = "".join(sorted(known - {" "})[:3])
+        reason, answer = await play(pilot, app, inside)
+        await wait_for(pilot, lambda: str(app.query_one("#play-answer").render()).startswith(inside), timeout=10)
+        assert reason == ""

@@ -23,6 +23,7 @@ from engine.text import visible
 from tui import predictor
 from tui.marking import count_wrong, marked
 from tui.messages import PlaygroundAnswer
+from tui.play_symbols import refused
 
 HELP = {"caesar": "Type plain text: its exact Caesar ciphertext and the model's decryption of it.",
         "caesar-reverse": "Type ciphertext: the exact decryption and the model's.",
@@ -122,6 +123,7 @@ class PlaygroundPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model: Any = None
+        self.config: Any = None
         self.play_task, self.key, self.reverse = "caesar", 13, False
         self.default_length = 15
         self.query_sent: tuple[Any, ...] = ()
@@ -132,6 +134,7 @@ class PlaygroundPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="play-help")
         yield Input(placeholder="type here", id="play-input")
+        yield Static("", id="play-input-error")
         with Horizontal(id="play-options"):
             yield Label("length", classes="option-label")
             yield Input(id="play-length", compact=True, placeholder="15")
@@ -148,7 +151,7 @@ class PlaygroundPane(Vertical):
 
     def set_model(self, model: Any, config: Any) -> None:
         """Answer with `model` (a Trainer or a loaded model, or None) for the task of `config`."""
-        self.model, self.play_task, self.key = model, config.task, task_key(config)
+        self.model, self.config, self.play_task, self.key = model, config, config.task, task_key(config)
         if config.task == "completion":
             self.default_length = 15 if config.corpus is None else 120
             self.query_one("#play-length", Input).placeholder = f"{self.default_length} (default)"
@@ -187,9 +190,13 @@ class PlaygroundPane(Vertical):
 
     def ask(self) -> None:
         """Recompute the answer for the current text (on typing, or when new weights arrive)."""
-        text = self.query_one("#play-input", Input).value
+        field = self.query_one("#play-input", Input)
+        text = field.value
+        problem = refused(text, self.config, self.model) if self.config is not None else ""
+        field.set_class(bool(problem), "-invalid")
+        self.query_one("#play-input-error", Static).update(f"⚠ {problem}" if problem else "")
         options = self.options() if self.play_task == "completion" else (0, 0.0)
-        if not text or options is None:
+        if not text or options is None or problem:  # never an answer to what was not asked
             self.query_sent = ()
             self.predictor.cancel()  # nothing to answer: drop what is being computed
             self.query_one("#play-answer", Static).update("")
