@@ -183,7 +183,9 @@ class PlaygroundPane(Vertical):
             bad.append("temperature: 0 (greedy) or a positive number")
         fields[0].set_class(any(b.startswith("length") for b in bad), "-invalid")
         fields[1].set_class(any(b.startswith("temperature") for b in bad), "-invalid")
-        self.query_one("#play-option-error", Static).update(f"⚠ {'; '.join(bad)}" if bad else "")
+        error = self.query_one("#play-option-error", Static)
+        error.update(f"⚠ {'; '.join(bad)}" if bad else "")
+        error.display = bool(bad)
         if bad:
             return None
         return (self.default_length if length is None else length, 0.0 if temperature is None else temperature)
@@ -194,7 +196,9 @@ class PlaygroundPane(Vertical):
         text = field.value
         problem = refused(text, self.config, self.model) if self.config is not None else ""
         field.set_class(bool(problem), "-invalid")
-        self.query_one("#play-input-error", Static).update(f"⚠ {problem}" if problem else "")
+        reason = self.query_one("#play-input-error", Static)
+        reason.update(f"⚠ {problem}" if problem else "")
+        reason.display = bool(problem)  # no blank line when there is nothing to say
         options = self.options() if self.play_task == "completion" else (0, 0.0)
         if not text or options is None or problem:  # never an answer to what was not asked
             self.query_sent = ()
