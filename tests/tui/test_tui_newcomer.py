@@ -61,9 +61,9 @@ async def test_play_labels_and_defaults_fit(app_factory, size):
             assert field.content_region.width >= len(field.placeholder) + 1, field.placeholder
         app.query_one("#play-length", Input).value = "x"
         app.query_one("#play-temperature", Input).value = "y"
-        await pilot.pause()
         error = app.query_one("#play-option-error")
-        assert error.region.width <= size[0] and error.region.height >= 1
+        await wait_for(pilot, lambda: error.region.height >= 1, timeout=5)
+        assert error.region.right <= size[0]
         assert "0 to 65536" in str(error.render()) and "positive number" in str(error.render())
 
 
