@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from tui_helpers import DEVICES
+from tui_helpers import DEVICES, wait_for
 
 from tui.app import make_app
 
 
 async def open_the_preset_dropdown(pilot) -> None:
-    await pilot.press("enter", "down")  # the preset field has focus when the app opens
+    await pilot.press("enter")  # the preset field has focus when the app opens
+    await wait_for(pilot, lambda: pilot.app.query_one("SelectOverlay").has_focus, timeout=10)
+    await pilot.press("down")
     await pilot.pause()
 
 
