@@ -56,6 +56,9 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
         Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Stop any run and quit"),
+        # Priority: Tab moves focus before the keys typed after it are delivered, not into the old field.
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
 
     def __init__(self, config: TrainConfig, preset: str | None = None, load: str | None = None,
@@ -190,8 +193,6 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
             return parameters[0] != self.active_tab()
         if action == "start":
             return not self.running  # with bad settings F5 says why and moves to the first bad field
-        if action in ("new_seed", "load"):
-            return not self.running
         if action in ("pause", "stop"):
             return self.state.status in ("running", "paused")
         if action == "direction":

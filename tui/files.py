@@ -55,9 +55,9 @@ class CheckpointActions:
             return
         self.ask_save_path(self.default_path())
 
-    def ask_save_path(self, path: str, typed: bool = False, then: Any = None) -> None:
+    def ask_save_path(self, path: str, typed: bool = False, then: Any = None, reason: str = "") -> None:
         """The save dialog. A path that cannot be written is refused before anything is saved, and asked
-        again; `then` runs once the save has succeeded (a failed save discards nothing)."""
+        again with the reason; `then` runs once the save has succeeded (a failed save discards nothing)."""
         from engine.outputs import OutputError, check_kind, check_target
 
         def chosen(choice: str | None) -> None:
@@ -68,12 +68,12 @@ class CheckpointActions:
                 check_kind(choice, "save", "checkpoint")
             except OutputError as error:  # refused before saving: ask again with what was typed
                 self.notify(visible(error, 400), severity="error", timeout=8)
-                self.ask_save_path(choice, typed=True, then=then)
+                self.ask_save_path(choice, typed=True, then=then, reason=str(error))
                 return
             self.after_save = then
             self.save_checkpoint(choice)
 
-        self.push_screen(PathDialog("Save the model to", path, typed=typed), chosen)
+        self.push_screen(PathDialog("Save the model to", path, typed=typed, reason=reason), chosen)
 
     @work(thread=True, group="files", exit_on_error=False)
     def save_checkpoint(self, path: str) -> None:
@@ -93,15 +93,21 @@ class CheckpointActions:
             self.post_message(Notice(f"Saved step {trainer.step:,} to {visible(path)}"))
         except (CheckpointError, OSError) as error:
             self.post_message(Notice(f"{visible(error)} (not saved; the model is kept: choose another path)", "error"))
-            self.call_from_thread(self.ask_save_path, path, True)
+            self.call_from_thread(self.ask_save_path, path, True, None, f"{error} (not saved)")
         finally:
             if pause:
                 gate.resume()
 
     def action_load(self) -> None:
-        self.confirm_discard("load another model", lambda: self.push_screen(
-            PathDialog("Load a checkpoint from", self.default_path()),
-            lambda path: path and self.load_checkpoint(path)))
+        if self.running:  # a key that does nothing must say why
+            self.notify("Stop the run first (F7): loading replaces the model it trains.", severity="warning")
+            return
+        self.confirm_discard("load another model", lambda: self.ask_load_path(self.default_path()))
+
+    def ask_load_path(self, path: str, typed: bool = False, reason: str = "") -> None:
+        """The load dialog; a checkpoint that cannot be loaded asks again, with the reason and the typed path."""
+        self.push_screen(PathDialog("Load a checkpoint from", path, typed=typed, reason=reason),
+                         lambda choice: choice and self.load_checkpoint(choice))
 
     def load_checkpoint(self, path: str) -> None:
         threads.start("load", self._load, path)
@@ -119,6 +125,7 @@ class CheckpointActions:
                 model, resumable = engine.load(path, device="cpu"), False
         except (CheckpointError, engine.ConfigError, engine.DeviceError, OSError, MemoryError) as error:
             self.post_message(Notice(visible(error, 400), "error"))
+            self.call_from_thread(self.ask_load_path, path, True, f"{error} (nothing was loaded)")
             return
         self.post_message(ModelLoaded(model, path, resumable))
 

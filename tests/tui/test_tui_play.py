@@ -63,13 +63,13 @@ async def test_typing_with_a_long_length_never_delays_starting(app_factory, comp
         app.query_one("#play-length", Input).value = str(LONG)
         typed = app.query_one("#play-input", Input)
         for end in range(1, 12):  # each keystroke asks again: at most one prediction is ever pending
-            typed.value = "the cat sat"[:end]  # (pilot.press waits for an idle process: never, here)
+            typed.value = "he can ride"[:end]  # (pilot.press waits for an idle process: never, here)
             await pilot.pause(0.05)
         assert [t.name for t in threading.enumerate()].count("rnnplay-play") == 1
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.state.status in ("running", "finished"), timeout=20)
         app.query_one("#play-length", Input).value = "20"
-        await wait_for(pilot, lambda: "the cat sat" in answer(app), timeout=20)
+        await wait_for(pilot, lambda: "he can ride" in answer(app), timeout=20)
 
 
 async def test_bad_play_options_are_marked_and_blanks_use_the_defaults(app_factory, completion_trainer):
@@ -77,8 +77,8 @@ async def test_bad_play_options_are_marked_and_blanks_use_the_defaults(app_facto
     async with app.run_test(size=(80, 24)) as pilot:
         app.post_message(TrainerCreated(completion_trainer))
         await pilot.press("f4")
-        await pilot.press(*"the")
-        await wait_for(pilot, lambda: answer(app).startswith("the"))
+        await pilot.press(*"he")
+        await wait_for(pilot, lambda: answer(app).startswith("he"))
         temperature = app.query_one("#play-temperature", Input)
         assert "0" in temperature.placeholder and "default" in temperature.placeholder
         temperature.focus()
@@ -88,11 +88,11 @@ async def test_bad_play_options_are_marked_and_blanks_use_the_defaults(app_facto
         assert "temperature" in str(app.query_one("#play-option-error", Static).render())
         assert answer(app) == ""  # no answer from a setting that is not what was typed
         temperature.value = ""
-        await wait_for(pilot, lambda: answer(app).startswith("the"))  # blank: the default (greedy)
+        await wait_for(pilot, lambda: answer(app).startswith("he"))  # blank: the default (greedy)
         assert not temperature.has_class("-invalid")
-        assert answer(app) == completion_trainer.predict("the", app.playground.default_length, 0.0)
+        assert answer(app) == completion_trainer.predict("he", app.playground.default_length, 0.0)
         temperature.value = "1e-300"  # tiny temperatures are greedy, not an error
-        await wait_for(pilot, lambda: answer(app) == completion_trainer.predict("the", 15, 0.0))
+        await wait_for(pilot, lambda: answer(app) == completion_trainer.predict("he", 15, 0.0))
 
 
 async def test_a_model_with_non_finite_weights_says_so_in_play(app_factory):
@@ -106,7 +106,7 @@ async def test_a_model_with_non_finite_weights_says_so_in_play(app_factory):
         app.post_message(TrainerCreated(trainer))
         await pilot.press("f4")
         app.query_one("#play-temperature", Input).value = "1"
-        await pilot.press(*"the")
+        await pilot.press(*"he")
         await wait_for(pilot, lambda: "not a finite number" in answer(app))
 
 

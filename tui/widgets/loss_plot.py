@@ -54,14 +54,18 @@ def whole_ticks(low: float, high: float, count: int) -> list[int]:
 def legend(losses, evals, accuracy, width: int = 200, eval_name: str = "held-out loss") -> str:
     """The series' names, markers and latest values: a title line, so no legend box covers the curve."""
     parts = []
-    if losses:
-        parts.append(f"{TRAIN_MARK} training loss {losses[-1][1]:.4f}")
+    if losses:  # at its step: the header's training loss is newer when the plot redraws less often
+        parts.append(f"{TRAIN_MARK} training loss {losses[-1][1]:.4f} at step {losses[-1][0]:,}")
     if evals:
         parts.append(f"{EVAL_MARK} {eval_name} {evals[-1][1]:.4f}")
     if accuracy:
         parts.append(f"{ACCURACY_MARK} accuracy {100 * accuracy[-1][1]:.1f}% (right axis)")
     line = "   ".join(parts)
-    return line if len(line) <= width else line.replace(" (right axis)", "").replace("   ", "  ")
+    for shorter in ((" (right axis)", ""), ("   ", "  "), (" at step ", " @"), (" accuracy ", " acc ")):
+        if len(line) <= width:
+            break
+        line = line.replace(*shorter)
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"  # plotext drops a longer title
 
 
 def columns(points: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:

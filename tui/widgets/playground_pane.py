@@ -23,6 +23,7 @@ from engine.text import visible
 from tui import predictor
 from tui.marking import count_wrong, marked
 from tui.messages import PlaygroundAnswer
+from tui.play_symbols import refused
 
 HELP = {"caesar": "Type plain text: its exact Caesar ciphertext and the model's decryption of it.",
         "caesar-reverse": "Type ciphertext: the exact decryption and the model's.",
@@ -122,6 +123,7 @@ class PlaygroundPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model: Any = None
+        self.config: Any = None
         self.play_task, self.key, self.reverse = "caesar", 13, False
         self.default_length = 15
         self.query_sent: tuple[Any, ...] = ()
@@ -132,12 +134,13 @@ class PlaygroundPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="play-help")
         yield Input(placeholder="type here", id="play-input")
+        yield Static("", id="play-input-error")
         with Horizontal(id="play-options"):
             yield Label("length", classes="option-label")
             yield Input(id="play-length", compact=True, placeholder="15")
             yield Label("temperature", classes="option-label")
             yield Input(id="play-temperature", compact=True, placeholder="0")
-            yield Static("", id="play-option-error")
+        yield Static("", id="play-option-error")  # its own line: both reasons fit in 80 columns
         yield Static(id="play-answer")
 
     def on_mount(self) -> None:
@@ -148,7 +151,7 @@ class PlaygroundPane(Vertical):
 
     def set_model(self, model: Any, config: Any) -> None:
         """Answer with `model` (a Trainer or a loaded model, or None) for the task of `config`."""
-        self.model, self.play_task, self.key = model, config.task, task_key(config)
+        self.model, self.config, self.play_task, self.key = model, config, config.task, task_key(config)
         if config.task == "completion":
             self.default_length = 15 if config.corpus is None else 120
             self.query_one("#play-length", Input).placeholder = f"{self.default_length} (default)"
@@ -180,16 +183,24 @@ class PlaygroundPane(Vertical):
             bad.append("temperature: 0 (greedy) or a positive number")
         fields[0].set_class(any(b.startswith("length") for b in bad), "-invalid")
         fields[1].set_class(any(b.startswith("temperature") for b in bad), "-invalid")
-        self.query_one("#play-option-error", Static).update(f"⚠ {'; '.join(bad)}" if bad else "")
+        error = self.query_one("#play-option-error", Static)
+        error.update(f"⚠ {'; '.join(bad)}" if bad else "")
+        error.display = bool(bad)
         if bad:
             return None
         return (self.default_length if length is None else length, 0.0 if temperature is None else temperature)
 
     def ask(self) -> None:
         """Recompute the answer for the current text (on typing, or when new weights arrive)."""
-        text = self.query_one("#play-input", Input).value
+        field = self.query_one("#play-input", Input)
+        text = field.value
+        problem = refused(text, self.config, self.model) if self.config is not None else ""
+        field.set_class(bool(problem), "-invalid")
+        reason = self.query_one("#play-input-error", Static)
+        reason.update(f"⚠ {problem}" if problem else "")
+        reason.display = bool(problem)  # no blank line when there is nothing to say
         options = self.options() if self.play_task == "completion" else (0, 0.0)
-        if not text or options is None:
+        if not text or options is None or problem:  # never an answer to what was not asked
             self.query_sent = ()
             self.predictor.cancel()  # nothing to answer: drop what is being computed
             self.query_one("#play-answer", Static).update("")

@@ -32,7 +32,7 @@ def status_line(state: RunState) -> Text:
     total = f"/{state.total_steps:,}" if state.total_steps else ""
     line.append(f"  step {state.step:,}{total}")
     if state.loss is not None:
-        line.append(f"  loss {state.loss:.4f}")
+        line.append(f"  training loss {state.loss:.4f}")  # the plot's name for it (a mean since the last log)
     latest = state.latest
     if latest is not None:
         if latest.accuracy is not None:
