@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import torch
 from safetensors.torch import save as to_bytes
 
-from engine import devices, models, outputs, tasks
+from engine import devices, locks, models, outputs, tasks
 from engine.config import ConfigError
 from engine.metadata import FORMAT, VERSION
 from engine.reading import Checkpoint, CheckpointError
@@ -26,14 +26,23 @@ __all__ = ["CheckpointError", "SaveError", "LoadedModel", "load", "resume", "sav
            "FORMAT", "VERSION"]
 
 
+SAVE_WAIT = 2.0  # seconds a save waits for another process's save of the same file to end
+
+
 class SaveError(outputs.OutputError, CheckpointError):
     """A checkpoint could not be written: an OutputError that `except CheckpointError` also catches."""
 
 
 def save(trainer, path: str) -> None:
+    """Write `trainer` to `path`, holding the path's lock (engine.locks) so no other run writes it meanwhile."""
     with _as_save_error():  # before the tensors are gathered: a bad path costs nothing
         outputs.check_target(path, "save")
         outputs.check_kind(path, "save", "checkpoint")
+        with locks.writing(path, "save", wait=SAVE_WAIT):
+            _write(trainer, path)
+
+
+def _write(trainer, path: str) -> None:
     tensors = {f"model.{k}": v.detach().cpu().contiguous().clone() for k, v in trainer.model.state_dict().items()}
     optim = trainer.optimizer.state_dict()
     for index, state in optim["state"].items():
@@ -44,7 +53,7 @@ def save(trainer, path: str) -> None:
             "vocab": trainer.vocab.to_dict(), "step": trainer.step,
             "metrics": {k: v for k, v in trainer.metrics.items() if math.isfinite(v)},  # JSON has no NaN
             "param_groups": optim["param_groups"]}
-    write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
+    outputs.write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
 
 
 def write_atomically(path: str, data: bytes) -> None:

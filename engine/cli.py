@@ -23,9 +23,10 @@ from engine.cli_args import (
     temperature,
 )
 from engine.config import unused_settings
+from engine.rescue import RESCUED
 from engine.signals import PIPE_CLOSED, QuietOutput, StopOnSignals, silence_stdout
 from engine.tasks import REGISTRY
-from engine.text import echo, visible
+from engine.text import PATH_LIMIT, echo, error_line, visible
 
 # override flag -> TrainConfig field
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
@@ -35,7 +36,6 @@ OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding"
              "schedule": str, "warmup": float}
 DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
 MAX_STEPS = 100_000_000  # TrainConfig's upper bound: "until the time budget ends"
-ERROR_LIMIT = 300  # characters of an error line: values people typed can be megabytes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         silence_stdout()
         return PIPE_CLOSED
     except OSError as e:  # stdout on a full disk (/dev/full), a terminal that went away, a file error
-        what = f"{e.filename}" if e.filename else "cannot write the output"
+        what = echo(e.filename, PATH_LIMIT) if e.filename else "cannot write the output"
         if not e.filename:
             silence_stdout()
         print(one_line(f"rnnplay: error: {what} ({e.strerror or type(e).__name__})"), file=sys.stderr)
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def one_line(text: str) -> str:
     """A message for stderr: one line, control characters escaped, cut to a readable length."""
-    return visible(text, ERROR_LIMIT)
+    return error_line(text)
 
 
 def _drop_unusable_terminal_size() -> None:
@@ -223,25 +223,43 @@ def resume_trainer(args):
 
 
 def cmd_train(args) -> int:
-    import os
+    from contextlib import ExitStack
 
-    from engine.console import Reporter
-    from engine.outputs import AppendLog, check_kind, check_target
-    from engine.text import echo, visible
+    from engine import locks
+
+    check_outputs(args)
+    with ExitStack() as held:
+        if args.save is not None:  # one run per checkpoint, refused before torch loads and the first step
+            held.enter_context(locks.writing(args.save, "--save"))
+        trainer = resume_trainer(args) if args.resume else new_trainer(args)
+        stop = threading.Event()
+        signals = StopOnSignals(stop)  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
+        event, reporter = run_reported(args, trainer, stop, signals)
+        if args.save is not None and not save_reported(args, trainer, reporter):
+            return RESCUED
+    if stop.is_set():
+        return signals.status
+    return 1 if event.reason in ("diverged", "failed") else 0
+
+
+def check_outputs(args) -> None:
+    """Every output path is checked before torch loads and the first step: a bad path never costs a run."""
+    from engine.outputs import check_kind, check_target
 
     for path, flag, kind in ((args.save, "--save", "checkpoint"), (args.metrics, "--metrics", "metrics")):
-        if path is not None:  # before torch loads and the first step: a bad path never costs a run
+        if path is not None:
             check_target(path, flag)
             check_kind(path, flag, kind)
     if args.save and args.metrics and os.path.realpath(args.save) == os.path.realpath(args.metrics):
         raise UsageError(f"--save and --metrics name the same file {echo(args.save)}; give each its own")
-    if args.resume:
-        trainer = resume_trainer(args)
-    else:
-        trainer = new_trainer(args)
+
+
+def run_reported(args, trainer, stop, signals):
+    """Run `trainer`, showing and logging each event; returns the last event and the reporter."""
+    from engine.console import Reporter
+    from engine.outputs import AppendLog
+
     metrics = AppendLog.open(args.metrics) if args.metrics is not None else None
-    stop = threading.Event()
-    signals = StopOnSignals(stop)  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
     reporter = QuietOutput(Reporter(json_lines=args.json), signals)  # so does a closed stdout
     try:
         with reporter:
@@ -254,12 +272,19 @@ def cmd_train(args) -> int:
         signals.restore()
         if metrics:
             metrics.close()
-    if args.save is not None:
-        trainer.save(args.save)
+    return event, reporter
+
+
+def save_reported(args, trainer, reporter) -> bool:
+    """Save to --save, or to a rescue file saying where in one line; True if --save was written."""
+    from engine.rescue import rescue_line, save_or_rescue
+
+    where, failure = save_or_rescue(trainer, args.save)
+    if failure is None:
         reporter.note(f"saved {visible(args.save)}")
-    if stop.is_set():
-        return signals.status
-    return 1 if event.reason in ("diverged", "failed") else 0
+        return True
+    print(one_line(rescue_line("--save", args.save, where, failure)), file=sys.stderr, flush=True)
+    return False
 
 
 COMMANDS = {"tui": cmd_tui, "presets": cmd_presets, "encrypt": cmd_cipher, "decrypt": cmd_cipher,

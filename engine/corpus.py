@@ -30,9 +30,9 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
 
 class CorpusError(ConfigError):
     def __init__(self, path: str, message: str):
-        from engine.text import visible
+        from engine.text import PATH_LIMIT, visible
 
-        super().__init__("corpus", f"{visible(path, 200)}: {message}")
+        super().__init__("corpus", f"{visible(path, PATH_LIMIT, middle=True)}: {message}")
 
 
 def load(value: str):
