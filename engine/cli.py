@@ -20,6 +20,7 @@ from engine.cli_args import (
     given_settings,
     nonempty,
     refuse_unresumable,
+    some_text,
     temperature,
 )
 from engine.config import unused_settings
@@ -61,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--key", type=int, help="caesar: shift, 0-26 (default 13)")
         p.add_argument("--keyword", help="vigenere: the repeating keyword, letters A-Z (A shifts by 0)")
     predict = sub.add_parser("predict", help="run a saved model on TEXT: decrypt, complete or map it")
-    predict.add_argument("checkpoint", metavar="CKPT")
-    predict.add_argument("text", metavar="TEXT")
+    predict.add_argument("checkpoint", metavar="CKPT", type=nonempty("a checkpoint file"))
+    predict.add_argument("text", metavar="TEXT", type=some_text)
     predict.add_argument("--length", type=int, help="completion: total length of the output")
     predict.add_argument("--temperature", type=temperature, default=0.0, help="completion: 0 = greedy (default)")
     predict.add_argument("--device", default="cpu", type=device_name, help="device to run on (default cpu)")

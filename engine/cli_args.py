@@ -16,7 +16,23 @@ class UsageError(Exception):
     """A mistake in how rnnplay was called: one line, exit status 2."""
 
 
+class StoreOnce(argparse._StoreAction):
+    """argparse's plain `store`, except that a flag given twice is refused: the last one would silently win."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault("_given_once", set())
+        if option_string is not None and self.dest in given:
+            raise argparse.ArgumentError(self, "given more than once; give it once (the value to use)")
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", None, StoreOnce)  # every single-value flag, in every subcommand
+        self.register("action", "store", StoreOnce)
+
     def error(self, message):  # argparse's usage errors, as one line
         raise UsageError(message)
 
@@ -48,6 +64,13 @@ def nonempty(what: str):
             raise argparse.ArgumentTypeError(f"an empty value is not accepted; give {what}")
         return value
     return check
+
+
+def some_text(value: str) -> str:
+    """TEXT for a model: anything but nothing (an empty prompt has nothing to decrypt, complete or map)."""
+    if value == "":
+        raise argparse.ArgumentTypeError("an empty text is not accepted; give the text to decrypt, complete or map")
+    return value
 
 
 def thread_count(value: str) -> int:
