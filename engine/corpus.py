@@ -46,6 +46,14 @@ def load(value: str):
     return encode(data, path)
 
 
+def stored(value: str) -> str:
+    """How a checkpoint names its corpus: a built-in name as the name, a file as its absolute path, so a
+    run resumes from any folder (a relative path would mean another file, or none, elsewhere)."""
+    if value in corpora.BUILTIN:
+        return value
+    return os.path.abspath(corpora.resolve(value))
+
+
 def check(value: str) -> None:
     """CorpusError in one line if a corpus setting names nothing readable as a corpus, without reading
     it (the app marks the field as you type): missing, a folder, a pipe, a device, too big."""

@@ -15,8 +15,8 @@ import unicodedata
 SYMBOLS = {"\n": "⏎", "\r": "␍", "\t": "⇥"}
 ELLIPSIS = "…"
 ECHO_LIMIT = 80  # characters of a value echoed back in an error line
-ERROR_LIMIT = 1000  # characters of a whole error line: a backstop, echoed values are cut first
-PATH_LIMIT = 240  # characters of a path echoed back (both ends kept: the folder and the file name)
+ERROR_LIMIT = 600  # characters of a whole error line: a backstop, echoed values are cut first
+PATH_LIMIT = 160  # characters of a path echoed back (both ends kept: the folder and the file name)
 
 
 def _escape(ch: str) -> str:
