@@ -9,7 +9,7 @@ import signal
 import subprocess
 
 import pytest
-from cli_helpers import one_error_line, rnnplay, start
+from cli_helpers import COMMAND, one_error_line, rnnplay, start
 
 import engine
 from engine.checkpoint import SaveError
@@ -118,3 +118,57 @@ def test_a_rescue_never_replaces_an_existing_file_and_falls_back_to_tmpdir(tmp_p
     where, _ = rescue.save_or_rescue(trainer, str(gone / "m.safetensors"))
     cwd.chmod(0o700)
     assert where == str(tmp / "m.rescue-1.safetensors") and engine.load(where).step == 1
+
+
+@pytest.mark.parametrize("plant, words", [
+    (lambda lock: os.mkfifo(lock), "is not a regular file; remove it"),
+    (lambda lock: os.symlink("/etc/passwd", lock), "its lock file cannot be opened"),
+])
+def test_a_planted_lock_file_is_refused_and_never_followed(tmp_path, capsys, plant, words):
+    from engine.cli import main
+
+    plant(tmp_path / ".c.safetensors.rnnplay-lock")
+    before = open("/etc/passwd", "rb").read()
+    argv = ["train", "--preset", "sentences-lesson", "--steps", "1", "--save", str(tmp_path / "c.safetensors")]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and words in one_error_line(err) and not (tmp_path / "c.safetensors").exists()
+    assert open("/etc/passwd", "rb").read() == before
+
+
+def _fill(folder) -> None:
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:  # ENOSPC: full
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_disk_that_fills_up_mid_run_sends_the_model_to_the_current_folder(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tiny tmpfs here (needs root)")
+    try:
+        proc, err = rescued_run(tmp_path, disk / "model.safetensors", lambda: _fill(disk))
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+    line = one_error_line(err)
+    assert proc.returncode == RESCUED and "the disk is full" in line and str(tmp_path / "model.rescue-") in line
+    assert engine.load(str(next(tmp_path.glob("model.rescue-*.safetensors")))).step > 0
+
+
+def test_when_no_place_takes_the_model_the_line_says_it_is_lost(tmp_path):
+    import resource
+
+    def tiny_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # every write past 4 KiB fails (EFBIG)
+
+    run = subprocess.run([*COMMAND, "train", "--preset", "sentences-lesson", "--steps", "2", "--save",
+                          str(tmp_path / "m.safetensors")], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, preexec_fn=tiny_files)
+    line = one_error_line(run.stderr)
+    assert run.returncode == RESCUED and "File too large" in line and "the model is lost" in line
