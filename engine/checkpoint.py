@@ -16,14 +16,17 @@ from contextlib import contextmanager
 import torch
 from safetensors.torch import save as to_bytes
 
-from engine import devices, models, outputs, tasks
+from engine import corpus, devices, locks, models, outputs, tasks
 from engine.config import ConfigError
 from engine.metadata import FORMAT, VERSION
 from engine.reading import Checkpoint, CheckpointError
-from engine.text import echo
+from engine.text import PATH_LIMIT, echo
 
 __all__ = ["CheckpointError", "SaveError", "LoadedModel", "load", "resume", "save", "write_atomically",
            "FORMAT", "VERSION"]
+
+
+SAVE_WAIT = 2.0  # seconds a save waits for another process's save of the same file to end
 
 
 class SaveError(outputs.OutputError, CheckpointError):
@@ -31,9 +34,15 @@ class SaveError(outputs.OutputError, CheckpointError):
 
 
 def save(trainer, path: str) -> None:
+    """Write `trainer` to `path`, holding the path's lock (engine.locks) so no other run writes it meanwhile."""
     with _as_save_error():  # before the tensors are gathered: a bad path costs nothing
         outputs.check_target(path, "save")
         outputs.check_kind(path, "save", "checkpoint")
+        with locks.writing(path, "save", wait=SAVE_WAIT):
+            _write(trainer, path)
+
+
+def _write(trainer, path: str) -> None:
     tensors = {f"model.{k}": v.detach().cpu().contiguous().clone() for k, v in trainer.model.state_dict().items()}
     optim = trainer.optimizer.state_dict()
     for index, state in optim["state"].items():
@@ -41,11 +50,14 @@ def save(trainer, path: str) -> None:
             tensors[f"optim.{index}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous().clone()
     tensors["rng"] = trainer.generator.get_state().cpu()
     tensors.update(trainer.dropout_rng.tensors())
-    meta = {"format": FORMAT, "version": VERSION, "config": trainer.config.to_dict(),
+    config = trainer.config
+    if config.corpus is not None:
+        config = config.replace(corpus=corpus.stored(config.corpus))
+    meta = {"format": FORMAT, "version": VERSION, "config": config.to_dict(),
             "vocab": trainer.vocab.to_dict(), "step": trainer.step,
             "metrics": {k: v for k, v in trainer.metrics.items() if math.isfinite(v)},  # JSON has no NaN
             "param_groups": optim["param_groups"], "trained_seconds": trainer.trained_seconds}
-    write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
+    outputs.write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
 
 
 def write_atomically(path: str, data: bytes) -> None:
@@ -124,14 +136,21 @@ def load(path: str, device: str = "cpu") -> LoadedModel:
 
 
 def resume(trainer_class, path: str, **overrides):
+    """A Trainer continuing the checkpoint at `path`. `corpus=PATH` among the overrides reads the same text
+    from where it is now (refused unless its characters are the checkpoint's)."""
     ckpt = Checkpoint(path)
     meta = ckpt.meta
     device = overrides.pop("device", None)
     config = meta.config.replace(device=device) if device is not None else meta.config
-    _check_corpus(config)
+    moved = overrides.pop("corpus", None)
+    if moved is not None:
+        config = config.replace(corpus=corpus.stored(moved))
+    _check_corpus(config, overridden=moved is not None)
     trainer = _build(ckpt, lambda: trainer_class(config.replace(**overrides) if overrides else config))
     if trainer.vocab != meta.vocab:
-        raise ckpt.error("vocab", "the corpus changed since this checkpoint was saved (different characters)")
+        given = f"--corpus {echo(moved)} is not the text" if moved is not None else "the corpus changed"
+        raise ckpt.error("vocab", f"{given} this checkpoint was trained on (different characters); "
+                                  "accepted: the same corpus, moved or copied")
     _load_weights(ckpt, trainer.model)
     _load_optimizer(ckpt, trainer.optimizer)
     for group in trainer.optimizer.param_groups:
@@ -149,14 +168,22 @@ def resume(trainer_class, path: str, **overrides):
     return trainer
 
 
-def _check_corpus(config) -> None:
-    """A checkpoint names its corpus; one that is now a FIFO or a device (/dev/zero) must not hang or
-    exhaust memory on resume. ConfigError: the data is not at hand, so the app loads for prediction only."""
-    path = config.corpus
-    if path is None or not os.path.exists(path) or os.path.isdir(path):
+def _check_corpus(config, overridden: bool) -> None:
+    """A checkpoint names its corpus; one that moved is one line saying how to point at it, and one that is
+    now a FIFO or a device (/dev/zero) must not hang or exhaust memory on resume. ConfigError: the data is
+    not at hand, so the app loads for prediction only."""
+    name = config.corpus
+    if name is None:
+        return
+    path = corpus.corpora.resolve(name)
+    if not os.path.lexists(path) and not overridden:
+        raise ConfigError("corpus", f"this checkpoint was trained on {echo(path, PATH_LIMIT)}, which is not there "
+                                    "any more; to resume, give `--corpus PATH` with --resume (the same text, "
+                                    "where it is now: it overrides the checkpoint's path)")
+    if not os.path.exists(path) or os.path.isdir(path):
         return  # missing or a folder: the task's own reader says so
     if not stat.S_ISREG(os.stat(path).st_mode):
-        raise ConfigError("corpus", f"{echo(path, 240)}: not a regular file (a pipe or device); "
+        raise ConfigError("corpus", f"{echo(path, PATH_LIMIT)}: not a regular file (a pipe or device); "
                                     "expected a UTF-8 text file")
 
 

@@ -21,12 +21,14 @@ from engine.cli_args import (
     nonempty,
     process_count,
     refuse_unresumable,
+    some_text,
     temperature,
 )
 from engine.config import unused_settings
+from engine.rescue import RESCUED
 from engine.signals import PIPE_CLOSED, QuietOutput, StopOnSignals, silence_stdout
 from engine.tasks import REGISTRY
-from engine.text import echo, visible
+from engine.text import PATH_LIMIT, echo, error_line, visible
 
 # override flag -> TrainConfig field
 OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
@@ -36,7 +38,6 @@ OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding"
              "schedule": str, "warmup": float}
 DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
 MAX_STEPS = 100_000_000  # TrainConfig's upper bound: "until the time budget ends"
-ERROR_LIMIT = 300  # characters of an error line: values people typed can be megabytes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,8 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--key", type=int, help="caesar: shift, 0-26 (default 13)")
         p.add_argument("--keyword", help="vigenere: the repeating keyword, letters A-Z (A shifts by 0)")
     predict = sub.add_parser("predict", help="run a saved model on TEXT: decrypt, complete or map it")
-    predict.add_argument("checkpoint", metavar="CKPT")
-    predict.add_argument("text", metavar="TEXT")
+    predict.add_argument("checkpoint", metavar="CKPT", type=nonempty("a checkpoint file"))
+    predict.add_argument("text", metavar="TEXT", type=some_text)
     predict.add_argument("--length", type=int, help="completion: total length of the output")
     predict.add_argument("--temperature", type=temperature, default=0.0, help="completion: 0 = greedy (default)")
     predict.add_argument("--device", default="cpu", type=device_name, help="device to run on (default cpu)")
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         silence_stdout()
         return PIPE_CLOSED
     except OSError as e:  # stdout on a full disk (/dev/full), a terminal that went away, a file error
-        what = f"{e.filename}" if e.filename else "cannot write the output"
+        what = echo(e.filename, PATH_LIMIT) if e.filename else "cannot write the output"
         if not e.filename:
             silence_stdout()
         print(one_line(f"rnnplay: error: {what} ({e.strerror or type(e).__name__})"), file=sys.stderr)
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def one_line(text: str) -> str:
     """A message for stderr: one line, control characters escaped, cut to a readable length."""
-    return visible(text, ERROR_LIMIT)
+    return error_line(text)
 
 
 def _drop_unusable_terminal_size() -> None:
@@ -236,13 +237,11 @@ def cmd_train(args) -> int:
 
 
 def check_outputs(args) -> None:
-    import os
-
+    """Every output path is checked before torch loads and the first step: a bad path never costs a run."""
     from engine.outputs import check_kind, check_target
-    from engine.text import echo
 
     for path, flag, kind in ((args.save, "--save", "checkpoint"), (args.metrics, "--metrics", "metrics")):
-        if path is not None:  # before torch loads and the first step: a bad path never costs a run
+        if path is not None:
             check_target(path, flag)
             check_kind(path, flag, kind)
     if args.save and args.metrics and os.path.realpath(args.save) == os.path.realpath(args.metrics):
@@ -251,18 +250,38 @@ def check_outputs(args) -> None:
 
 def train(args, world) -> int:
     """One run of `rnnplay train`: in this process alone, or as one rank of a torchrun launch."""
-    from engine.console import Reporter
+    from contextlib import ExitStack
+
+    from engine import locks
     from engine.distributed import together
-    from engine.outputs import AppendLog
-    from engine.text import visible
 
     together(world, lambda: world.leader and check_outputs(args))  # rank 0 writes; the others wait for its word
-    trainer = together(world, lambda: resume_trainer(args) if args.resume else new_trainer(args))
-    if not world.leader:  # rank 0 alone prints, writes metrics and saves
-        args.save = args.metrics = None
+    with ExitStack() as held:
+        # one run per checkpoint (rank 0 writes it), refused before the first step
+        together(world, lambda: world.leader and args.save is not None
+                 and held.enter_context(locks.writing(args.save, "--save")))
+        trainer = together(world, lambda: resume_trainer(args) if args.resume else new_trainer(args))
+        if not world.leader:  # rank 0 alone prints, writes metrics and saves
+            args.save = args.metrics = None
+        stop = threading.Event()
+        signals = StopOnSignals(stop)  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
+        event, reporter = run_reported(args, trainer, stop, signals)
+        if args.save is not None:
+            with world.saving():
+                saved = save_reported(args, trainer, reporter)
+            if not saved:
+                return RESCUED
+    if stop.is_set():
+        return signals.status
+    return 1 if event.reason in ("diverged", "failed") else 0
+
+
+def run_reported(args, trainer, stop, signals):
+    """Run `trainer`, showing and logging each event; returns the last event and the reporter."""
+    from engine.console import Reporter
+    from engine.outputs import AppendLog
+
     metrics = AppendLog.open(args.metrics) if args.metrics is not None else None
-    stop = threading.Event()
-    signals = StopOnSignals(stop)  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
     reporter = QuietOutput(Reporter(json_lines=args.json), signals)  # so does a closed stdout
     try:
         with reporter:
@@ -275,13 +294,19 @@ def train(args, world) -> int:
         signals.restore()
         if metrics:
             metrics.close()
-    if args.save is not None:
-        with world.saving():
-            trainer.save(args.save)
+    return event, reporter
+
+
+def save_reported(args, trainer, reporter) -> bool:
+    """Save to --save, or to a rescue file saying where in one line; True if --save was written."""
+    from engine.rescue import rescue_line, save_or_rescue
+
+    where, failure = save_or_rescue(trainer, args.save)
+    if failure is None:
         reporter.note(f"saved {visible(args.save)}")
-    if stop.is_set():
-        return signals.status
-    return 1 if event.reason in ("diverged", "failed") else 0
+        return True
+    print(one_line(rescue_line("--save", args.save, where, failure)), file=sys.stderr, flush=True)
+    return False
 
 
 COMMANDS = {"tui": cmd_tui, "presets": cmd_presets, "encrypt": cmd_cipher, "decrypt": cmd_cipher,

@@ -3,20 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 
 from engine.config import DEVICE_PATTERN
 from engine.text import echo
 
 # what a resumed run can change: how it learns from here on, how long, how it reports, where it runs
-RESUMABLE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every", "device")
+RESUMABLE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every", "device",
+             "corpus")  # corpus: the same text, moved (refused unless its characters match)
 
 
 class UsageError(Exception):
     """A mistake in how rnnplay was called: one line, exit status 2."""
 
 
+class StoreOnce(argparse._StoreAction):
+    """argparse's plain `store`, except that a flag given twice is refused: the last one would silently win."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault("_given_once", set())
+        if option_string is not None and self.dest in given:
+            raise argparse.ArgumentError(self, "given more than once; give it once (the value to use)")
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("action", None, StoreOnce)  # every single-value flag, in every subcommand
+        self.register("action", "store", StoreOnce)
+        self.register("type", int, whole_number)  # argparse would echo the whole value typed, unescaped
+        self.register("type", float, real_number)
+
+    def parse_args(self, args=None, namespace=None):
+        namespace, extras = self.parse_known_args(args, namespace)
+        if extras:  # argparse would echo them all, whole: one can be megabytes
+            more = f" and {len(extras) - 3} more" if len(extras) > 3 else ""
+            shown = " ".join(echo(extra) for extra in extras[:3]) + more
+            raise UsageError(f"unrecognized arguments: {shown}; see `rnnplay --help`")
+        return namespace
+
     def error(self, message):  # argparse's usage errors, as one line
         raise UsageError(message)
 
@@ -48,6 +76,39 @@ def nonempty(what: str):
             raise argparse.ArgumentTypeError(f"an empty value is not accepted; give {what}")
         return value
     return check
+
+
+def whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{echo(value)} is not a whole number (such as 3 or 1000)") from None
+
+
+def real_number(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{echo(value)} is not a number (such as 0.5 or 1e-3)") from None
+
+
+def preset_name(value: str) -> str:
+    """A preset's name, checked here so the error echoes a cut value (a typed name can be megabytes)."""
+    from engine import presets
+
+    nonempty("a preset name (see `rnnplay presets`)")(value)
+    if value not in presets.names():
+        close = difflib.get_close_matches(value[:100], presets.names(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise argparse.ArgumentTypeError(f"no preset {echo(value)}{hint}; see `rnnplay presets`")
+    return value
+
+
+def some_text(value: str) -> str:
+    """TEXT for a model: anything but nothing (an empty prompt has nothing to decrypt, complete or map)."""
+    if value == "":
+        raise argparse.ArgumentTypeError("an empty text is not accepted; give the text to decrypt, complete or map")
+    return value
 
 
 def thread_count(value: str) -> int:
@@ -95,7 +156,7 @@ def add_threads(parser: argparse.ArgumentParser) -> None:
 
 def add_run_settings(parser: argparse.ArgumentParser, overrides: dict) -> None:
     """The run settings `train` and `tui` share: a preset, then any TrainConfig field as a flag."""
-    parser.add_argument("--preset", type=nonempty("a preset name (see `rnnplay presets`)"),
+    parser.add_argument("--preset", type=preset_name,
                         help="base configuration (default: the recommended one for --task, or caesar)")
     for name, kind in overrides.items():
         kind = device_name if name == "device" else kind

@@ -30,9 +30,9 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
 
 class CorpusError(ConfigError):
     def __init__(self, path: str, message: str):
-        from engine.text import visible
+        from engine.text import PATH_LIMIT, visible
 
-        super().__init__("corpus", f"{visible(path, 200)}: {message}")
+        super().__init__("corpus", f"{visible(path, PATH_LIMIT, middle=True)}: {message}")
 
 
 def load(value: str):
@@ -44,6 +44,14 @@ def load(value: str):
     path = corpora.resolve(value)
     data = clean(read_bytes(path), path)
     return encode(data, path)
+
+
+def stored(value: str) -> str:
+    """How a checkpoint names its corpus: a built-in name as the name, a file as its absolute path, so a
+    run resumes from any folder (a relative path would mean another file, or none, elsewhere)."""
+    if value in corpora.BUILTIN:
+        return value
+    return os.path.abspath(corpora.resolve(value))
 
 
 def check(value: str) -> None:

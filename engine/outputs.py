@@ -24,7 +24,7 @@ import socket
 import stat
 import time
 
-from engine.text import echo
+from engine.text import PATH_LIMIT, echo
 
 TEMP_PREFIX = ".rnnplay-"
 TEMP_SUFFIX = ".tmp"
@@ -33,7 +33,6 @@ LEGACY_TEMP = re.compile(r"\.rnnplay-[A-Za-z0-9_]{8}\.tmp")  # mkstemp names of 
 OUR_TEMP = re.compile(r"\.rnnplay-([0-9a-f]{8})-(\d+)-[0-9a-f]{8}\.tmp")
 KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-PATH_LIMIT = 240  # characters of a path shown in a message
 ACCEPTED = "accepted: a regular file or a new file name in an existing folder you can write to"
 
 

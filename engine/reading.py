@@ -19,7 +19,7 @@ from safetensors import safe_open
 from engine import metadata, models
 from engine.config import ConfigError
 from engine.metadata import Metadata, MetadataError
-from engine.text import echo, visible
+from engine.text import PATH_LIMIT, echo, error_line, visible
 
 MAX_HEADER_BYTES = 16 << 20  # safetensors' header: tensor table + our metadata string
 MAX_RNG_BYTES = 1 << 20
@@ -37,7 +37,8 @@ class CheckpointError(ValueError):
     @classmethod
     def at(cls, path: str, field: str, problem: str) -> CheckpointError:
         """'<file>: <field>: <problem>', one line however odd the path or the data."""
-        return cls(visible(f"{path}: {field}: {problem}", MESSAGE_LIMIT))
+        return cls(error_line(f"{visible(path, PATH_LIMIT, middle=True)}: {visible(field, 80, middle=True)}: "
+                              f"{visible(problem, MESSAGE_LIMIT, middle=True)}"))
 
 
 class Checkpoint:

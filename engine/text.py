@@ -15,6 +15,8 @@ import unicodedata
 SYMBOLS = {"\n": "⏎", "\r": "␍", "\t": "⇥"}
 ELLIPSIS = "…"
 ECHO_LIMIT = 80  # characters of a value echoed back in an error line
+ERROR_LIMIT = 600  # characters of a whole error line: a backstop, echoed values are cut first
+PATH_LIMIT = 160  # characters of a path echoed back (both ends kept: the folder and the file name)
 
 
 def _escape(ch: str) -> str:
@@ -26,26 +28,52 @@ def _escape(ch: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def visible(text: object, limit: int | None = None, *, lines: bool = False) -> str:
+def _escaped(text: str, lines: bool) -> str:
+    if text.isprintable():
+        return text
+    if lines:
+        return "\n".join("".join(map(_escape, line)) for line in text.split("\n"))
+    return "".join(map(_escape, text))
+
+
+def visible(text: object, limit: int | None = None, *, lines: bool = False, middle: bool = False) -> str:
     """`text` as one safe line: breaks as ⏎ ␍ ⇥, other non-printing characters escaped, cut to `limit`.
 
-    A cut ends in '…' so the reader knows there was more. Non-strings are shown with str().
+    A cut ends in '…' so the reader knows there was more; with `middle=True` the '…' replaces the
+    middle instead (`abc…xyz`), keeping both ends. Non-strings are shown with str().
     With `lines=True`, "\\n" stays a real line break (multi-line output such as a completion).
     """
     text = text if isinstance(text, str) else str(text)
-    if limit is not None and len(text) > limit:
-        text = text[:limit]  # never escape more than will be shown (echoed values can be megabytes)
-        cut = True
-    else:
-        cut = False
-    if not text.isprintable():
-        text = "\n".join("".join(map(_escape, line)) for line in text.split("\n")) if lines \
-            else "".join(map(_escape, text))
-    if limit is not None and (cut or len(text) > limit):
+    if limit is None:
+        return _escaped(text, lines)
+    if middle:
+        return _cut_middle(text, limit, lines)
+    cut = len(text) > limit
+    text = _escaped(text[:limit], lines)  # never escape more than will be shown (echoed values can be megabytes)
+    if cut or len(text) > limit:
         text = text[: max(0, limit - 1)] + ELLIPSIS
     return text
 
 
+def _cut_middle(text: str, limit: int, lines: bool) -> str:
+    whole = _escaped(text, lines) if len(text) <= limit else None
+    if whole is not None and len(whole) <= limit:
+        return whole
+    if limit < 3:
+        return ELLIPSIS[:limit]
+    head, tail = (limit - 1) // 2 + (limit - 1) % 2, (limit - 1) // 2
+    return _escaped(text[:head], lines)[:head] + ELLIPSIS + _escaped(text[-tail:], lines)[-tail:]
+
+
 def echo(value: object, limit: int = ECHO_LIMIT) -> str:
-    """A value quoted inside an error line: visible, cut to a readable length, in quotes."""
-    return f"'{visible(value, limit)}'"
+    """A value quoted inside an error line: visible, cut in the middle to a readable length, in quotes."""
+    return f"'{visible(value, limit, middle=True)}'"
+
+
+def error_line(text: object, limit: int = ERROR_LIMIT) -> str:
+    """A whole message for stderr or a notice: one safe line, bounded, cut in the middle if it must be.
+
+    Every value an error echoes is already cut by echo(), so the reason (at the end) normally survives
+    whole; this bound is the backstop for messages from elsewhere (argparse, the OS).
+    """
+    return visible(text, limit, middle=True)

@@ -52,7 +52,7 @@ def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
     with pytest.raises(engine.CheckpointError, match="No space left on device.*previous file is untouched"):
         small_trainer(seed=1).save(str(path))
     assert path.read_bytes() == before
-    assert os.listdir(tmp_path) == ["c.safetensors"]
+    assert sorted(os.listdir(tmp_path)) == [".c.safetensors.rnnplay-lock", "c.safetensors"]  # no temp file left
 
 
 def test_saving_where_one_cannot_write(tmp_path):

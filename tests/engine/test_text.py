@@ -49,3 +49,21 @@ def test_no_control_character_survives(text):
 
 def test_lines_mode_keeps_line_feeds_only():
     assert visible("ROMEO:\nO\x1b[2J\r\n", lines=True) == "ROMEO:\nO\\x1b[2J␍\n"
+
+
+def test_a_middle_cut_keeps_both_ends_and_stays_bounded():
+    assert visible("abcdefghij", 5, middle=True) == "ab…ij"
+    assert visible("abcdef", 6, middle=True) == "abcdef"
+    path = "/home/" + "d" * 3000 + "/model.safetensors"
+    shown = echo(path)
+    assert len(shown) == 82 and shown.startswith("'/home/d") and shown.endswith("/model.safetensors'")
+    hostile = "\x1b]0;pwned\x07" * 1_000_000
+    cut = visible(hostile, 40, middle=True)
+    assert len(cut) == 40 and "\x1b" not in cut and "\x07" not in cut and "…" in cut
+
+
+def test_an_error_line_is_bounded_and_keeps_its_reason_at_the_end():
+    from engine.text import ERROR_LIMIT, error_line
+
+    line = error_line("--save: cannot write '" + "x" * 5000 + "': the folder does not exist")
+    assert len(line) == ERROR_LIMIT and line.endswith("the folder does not exist")

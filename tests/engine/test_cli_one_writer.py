@@ -1,0 +1,174 @@
+"""One writer per checkpoint, and a failed final save never loses the run: real subprocesses, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+
+import pytest
+from cli_helpers import COMMAND, one_error_line, rnnplay, start
+
+import engine
+from engine.checkpoint import SaveError
+from engine.rescue import RESCUED
+
+LONG_RUN = ("train", "--preset", "sentences-lesson", "--steps", "1000000", "--json", "--log-every", "1")
+
+
+def first_step(proc) -> None:
+    for line in proc.stdout:
+        if json.loads(line)["event"] == "step":
+            return
+    raise AssertionError("the run printed no step")
+
+
+def small_checkpoint(path) -> str:
+    trainer = engine.Trainer(engine.presets.get("sentences-lesson").replace(device="cpu", steps=2))
+    list(trainer.run())
+    trainer.save(str(path))
+    return str(path)
+
+
+def test_a_second_run_writing_the_same_checkpoint_is_refused_until_the_first_dies(tmp_path):
+    ckpt = small_checkpoint(tmp_path / "c.safetensors")
+    first = start("train", "--steps", "1000000", "--json", "--log-every", "1", "--resume", ckpt,
+                  "--save", ckpt, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first_step(first)
+        second = rnnplay("train", "--resume", ckpt, "--steps", "2", "--save", ckpt, cwd=tmp_path)
+        line = one_error_line(second.stderr)
+        assert second.returncode == 2 and second.stdout == ""
+        assert f"process {first.pid}" in line and "c.safetensors" in line and "another rnnplay" in line
+        other = tmp_path / "elsewhere" / ".." / "c.safetensors"  # another spelling of the same file
+        assert f"process {first.pid}" in one_error_line(rnnplay("train", "--save", str(other)).stderr)
+        with pytest.raises(SaveError, match=f"process {first.pid}"):  # the app's and the API's save too
+            trainer = engine.Trainer(engine.presets.get("sentences-lesson").replace(device="cpu", steps=1))
+            trainer.save(ckpt)
+    finally:
+        first.kill()  # SIGKILL: the kernel drops the lock with the process
+        first.communicate(timeout=60)
+    again = rnnplay("train", "--resume", ckpt, "--steps", "2", "--save", ckpt, "--json")
+    assert again.returncode == 0, again.stderr
+    assert engine.load(ckpt).step == 4
+
+
+def test_the_run_holds_the_lock_through_its_own_final_save(tmp_path):
+    ckpt = tmp_path / "c.safetensors"
+    proc = start(*LONG_RUN, "--save", str(ckpt), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first_step(proc)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and err == ""
+    assert json.loads(out.splitlines()[-1]) == {"event": "note", "message": f"saved {ckpt}"}
+
+
+def rescued_run(tmp_path, target, break_it) -> tuple[subprocess.CompletedProcess, str]:
+    proc = start(*LONG_RUN, "--save", str(target), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                 text=True)
+    first_step(proc)
+    break_it()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    return proc, err
+
+
+def test_a_deleted_folder_sends_the_model_to_a_rescue_file_in_the_current_folder(tmp_path):
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    proc, err = rescued_run(tmp_path, folder / "model.safetensors", lambda: shutil.rmtree(folder))
+    line = one_error_line(err)
+    rescues = sorted(tmp_path.glob("model.rescue-*.safetensors"))
+    assert proc.returncode == RESCUED == 3 and len(rescues) == 1, err
+    assert str(rescues[0]) in line and "does not exist" in line and "model.safetensors" in line
+    model = engine.load(str(rescues[0]))
+    assert rescues[0].name == f"model.rescue-{model.step}.safetensors" and model.step > 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to a read-only folder anyway")
+def test_a_folder_made_read_only_mid_run_sends_the_model_to_the_current_folder(tmp_path):
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    try:
+        proc, err = rescued_run(tmp_path, folder / "model.safetensors", lambda: folder.chmod(0o500))
+    finally:
+        folder.chmod(0o700)
+    assert proc.returncode == RESCUED and str(tmp_path / "model.rescue-") in one_error_line(err)
+
+
+def test_a_rescue_never_replaces_an_existing_file_and_falls_back_to_tmpdir(tmp_path, monkeypatch):
+    from engine import rescue
+
+    trainer = engine.Trainer(engine.presets.get("sentences-lesson").replace(device="cpu", steps=1))
+    list(trainer.run())
+    gone, cwd, tmp = tmp_path / "gone", tmp_path / "cwd", tmp_path / "tmp"
+    cwd.mkdir()
+    tmp.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(rescue.tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    (cwd / "m.rescue-1.safetensors").write_text("someone's notes")
+    where, failure = rescue.save_or_rescue(trainer, str(gone / "m.safetensors"))
+    assert "does not exist" in failure and where == str(cwd / "m.rescue-1-2.safetensors")
+    assert (cwd / "m.rescue-1.safetensors").read_text() == "someone's notes"
+    cwd.chmod(0o500)
+    monkeypatch.setattr(rescue, "_cwd", lambda: str(gone))  # no current folder: the temp folder takes it
+    where, _ = rescue.save_or_rescue(trainer, str(gone / "m.safetensors"))
+    cwd.chmod(0o700)
+    assert where == str(tmp / "m.rescue-1.safetensors") and engine.load(where).step == 1
+
+
+@pytest.mark.parametrize("plant, words", [
+    (lambda lock: os.mkfifo(lock), "is not a regular file; remove it"),
+    (lambda lock: os.symlink("/etc/passwd", lock), "its lock file cannot be opened"),
+])
+def test_a_planted_lock_file_is_refused_and_never_followed(tmp_path, capsys, plant, words):
+    from engine.cli import main
+
+    plant(tmp_path / ".c.safetensors.rnnplay-lock")
+    before = open("/etc/passwd", "rb").read()
+    argv = ["train", "--preset", "sentences-lesson", "--steps", "1", "--save", str(tmp_path / "c.safetensors")]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and words in one_error_line(err) and not (tmp_path / "c.safetensors").exists()
+    assert open("/etc/passwd", "rb").read() == before
+
+
+def _fill(folder) -> None:
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:  # ENOSPC: full
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_disk_that_fills_up_mid_run_sends_the_model_to_the_current_folder(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tiny tmpfs here (needs root)")
+    try:
+        proc, err = rescued_run(tmp_path, disk / "model.safetensors", lambda: _fill(disk))
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+    line = one_error_line(err)
+    assert proc.returncode == RESCUED and "the disk is full" in line and str(tmp_path / "model.rescue-") in line
+    assert engine.load(str(next(tmp_path.glob("model.rescue-*.safetensors")))).step > 0
+
+
+def test_when_no_place_takes_the_model_the_line_says_it_is_lost(tmp_path):
+    import resource
+
+    def tiny_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # every write past 4 KiB fails (EFBIG)
+
+    run = subprocess.run([*COMMAND, "train", "--preset", "sentences-lesson", "--steps", "2", "--save",
+                          str(tmp_path / "m.safetensors")], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, preexec_fn=tiny_files)
+    line = one_error_line(run.stderr)
+    assert run.returncode == RESCUED and "File too large" in line and "the model is lost" in line
