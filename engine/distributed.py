@@ -195,7 +195,7 @@ def join() -> World:
 
 def together(world: World, action):
     """Run `action` on every rank; if it failed anywhere, every rank leaves: the failing ranks (rank 0
-    first) with their error, the others with SystemExit(2) and no word, so no rank waits on a peer."""
+    first) with their error, the others with SystemExit(0) and no word, so no rank waits on a peer."""
     if not isinstance(world, Group):
         return action()
     import torch
@@ -214,7 +214,9 @@ def together(world: World, action):
     first = int(failed.nonzero()[0].item())
     if error is not None and first == world.rank:
         raise error
-    raise SystemExit(2)
+    # The others leave quietly with status 0: a failing status would make torchrun SIGTERM the rank
+    # still printing the error, and the launch would end 143 instead of that rank's 2.
+    raise SystemExit(0)
 
 
 def leave() -> None:
