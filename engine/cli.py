@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from engine import cli_inspect, cli_race, presets
+from engine import cli_export, cli_inspect, cli_race, presets
 from engine.cli_args import (
     RESUMABLE,
     Parser,
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_threads(predict)
     cli_race.add_parser(sub, OVERRIDES)
     cli_inspect.add_parser(sub)
+    cli_export.add_parser(sub, OVERRIDES)
     return parser
 
 
@@ -263,7 +264,8 @@ def cmd_train(args) -> int:
 
 
 COMMANDS = {"tui": cmd_tui, "presets": cmd_presets, "encrypt": cmd_cipher, "decrypt": cmd_cipher,
-            "predict": cmd_predict, "train": cmd_train, "race": cli_race.cmd_race, "inspect": cli_inspect.cmd_inspect}
+            "predict": cmd_predict, "train": cmd_train, "race": cli_race.cmd_race, "inspect": cli_inspect.cmd_inspect,
+            "export-script": cli_export.cmd_export}
 
 if __name__ == "__main__":
     sys.exit(main())
