@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import branches
 from engine.events import Evaluated, RunFinished, RunStarted, Sample, StepLogged
 from engine.text import visible
 
@@ -151,7 +152,8 @@ def event_from_dict(data: Any) -> Any:
             raise TypeError("expected a config object")
         shapes = tuple(_text(s) for s in data.get("shapes") or ())
         return RunStarted(run_id, _text(data.get("device", "")), _whole(data.get("parameters", 0)), config,
-                          _whole(data.get("step", 0)), shapes, _text(data.get("precision", "fp32")))
+                          _whole(data.get("step", 0)), shapes, _text(data.get("precision", "fp32")),
+                          branches.check(data.get("parent")))
     if kind == "finished":
         metrics = data.get("metrics") or {}
         if not isinstance(metrics, dict):

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from tui_helpers import DEVICES, wait_for
 
 from engine.events import Evaluated, RunFinished, RunStarted, StepLogged
@@ -61,6 +62,13 @@ def test_control_characters_arrive_as_data_and_are_shown_visibly():
                              "samples": [{"input": "\x1b[2J", "target": "a\nb", "output": "\x07"}]})
     assert isinstance(event, Evaluated) and event.samples[0].input == "\x1b[2J"  # escaped where it is drawn
     assert event.loss != event.loss  # a diverged loss (null) is NaN, as the engine had it
+
+
+def test_a_branch_keeps_its_parent_and_a_crafted_one_is_skipped():
+    parent = {"checkpoint": "a.safetensors", "run_id": "p1", "step": 4, "changed": {"lr": [0.1, 0.01]}}
+    assert event_from_dict({**STARTED, "parent": parent}).parent == parent
+    with pytest.raises(ValueError):
+        event_from_dict({**STARTED, "parent": {**parent, "step": "four"}})
 
 
 def test_truncation_and_rotation_start_over(tmp_path):
