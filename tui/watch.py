@@ -177,6 +177,7 @@ class Watch:
         self.last_line = clock()
         self.new_state = RunState
         self.status = ""
+        self.parent_line = ""  # "branch of run X at step N" while the run shown is a branch
 
     def start(self) -> None:
         """Show Train and Samples only (nothing here can start, stop or save a run), then follow the file."""
@@ -210,16 +211,30 @@ class Watch:
         state = self.app.state
         if result.restarted:
             state = self.app.state = self.new_state()
+            self.parent_line = ""
         now = self.clock()
         for event in result.events:
             if isinstance(event, RunStarted) and event.run_id != state.run_id:
-                state = self.app.state = self.new_state()  # a new run appended to the file: show that one
+                state = self.app.state = self._next_run(state, event)
+                parent = event.parent
+                self.parent_line = (f"branch of run {visible(parent['run_id'], 20)} at step {parent['step']:,}"
+                                    if parent else "")
             if event.run_id == state.run_id or isinstance(event, RunStarted):
                 state.apply(event)
         if result.events:
             self.last_line = now
             self.app.views_throttle.request()
         self._say(self.describe(now))
+
+    def _next_run(self, state, event: RunStarted):
+        """Another run appended to the file. A fresh one (step 0) replaces the view; a resumed run or a
+        branch continues its curve from the step it starts at, drawn on the earlier run's points."""
+        if event.step == 0 or not state.run_id:
+            return self.new_state()
+        state.losses = [point for point in state.losses if point[0] <= event.step]
+        state.evals = [e for e in state.evals if e.step <= event.step]
+        state.finished = None
+        return state
 
     def describe(self, now: float) -> str:
         follower, state = self.follower, self.app.state
@@ -228,6 +243,8 @@ class Watch:
             return f"waiting for the file to appear{skipped}"
         if state.finished is not None:
             return f"the run {visible(state.finished.reason, 20)} at step {state.step:,}{skipped}"
+        if self.parent_line:
+            skipped = f" · {self.parent_line}{skipped}"
         if not state.run_id:
             return f"waiting for a run to start{skipped}"
         quiet = now - self.last_line

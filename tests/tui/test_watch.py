@@ -128,6 +128,26 @@ async def test_a_run_that_stops_writing_is_called_stale(tmp_path):
         assert isinstance(app.state.finished, RunFinished)
 
 
+async def test_a_branch_appended_to_the_file_continues_its_parents_curve(tmp_path):
+    path = tmp_path / "run.jsonl"
+    path.write_bytes(line(**STARTED) + step(1) + step(2) + step(3)
+                     + line(event="finished", run_id="r1", step=3, reason="completed", metrics={}))
+    app = make_app(devices=DEVICES, watch=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.state.finished is not None, timeout=10)
+        parent = {"checkpoint": "a.safetensors", "run_id": "r1", "step": 2, "changed": {"lr": [0.1, 0.01]}}
+        with open(path, "ab") as f:
+            f.write(line(**{**STARTED, "run_id": "b1", "step": 2, "parent": parent}) + step(3, "b1") + step(4, "b1"))
+        await wait_for(pilot, lambda: app.state.step == 4, timeout=10)
+        assert app.state.run_id == "b1" and [s for s, _ in app.state.losses] == [1, 2, 3, 4]
+        assert app.state.finished is None
+        await wait_for(pilot, lambda: "branch of run r1 at step 2" in app.sub_title, timeout=5)
+        with open(path, "ab") as f:
+            f.write(line(**{**STARTED, "run_id": "n1"}) + step(1, "n1"))  # a fresh run: a fresh view
+        await wait_for(pilot, lambda: app.state.run_id == "n1", timeout=10)
+        assert app.state.losses == [(1, 1.0)] and "branch of run" not in app.sub_title
+
+
 def test_the_command_refuses_what_it_cannot_follow(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
