@@ -30,6 +30,9 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
     if config.seconds > 0:
         extra.append(f"# the exported run was bounded by {config.seconds:g} s of training; this script counts "
                      "STEPS instead")
+    if config.dropout:
+        extra.append("# dropout draws its masks from torch's global generator, which rnnplay leaves unseeded: "
+                     "losses equal the engine's only without dropout")
     if device == "cuda" and config.device == "auto":
         extra.append("# rnnplay picks a GPU when there is one; the losses equal the engine's on the CPU")
     body = [header + "\n".join(extra) + ("\n" if extra else ""), _task(config), parts.DECODE]

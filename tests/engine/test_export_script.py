@@ -61,6 +61,15 @@ def test_the_script_prints_the_engines_losses_exactly(tmp_path, flags):
     assert losses and losses == engine_losses(*flags)
 
 
+def test_a_checkpoints_script_repeats_the_run_that_saved_it(tmp_path):
+    flags = ["--task", "echo", "--cell", "lstm", "--hidden", "16", "--steps", "9", "--log-every", "3", "--seed", "11",
+             "--delay", "3", "--length", "12", "--batch-size", "16", "--lr", "0.02", "--clip", "0.5"]
+    ckpt = tmp_path / "echo.safetensors"
+    expected = engine_losses(*flags, "--save", str(ckpt))
+    losses, out = script_losses(export(tmp_path, str(ckpt)))
+    assert losses == expected and "accuracy on fresh streams" in out
+
+
 def test_a_corpus_file_with_a_hostile_name_is_read_not_run(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
