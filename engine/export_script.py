@@ -28,8 +28,8 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
     if config.clip:
         extra.append(f"CLIP = {config.clip!r}  # the largest gradient norm an update may use")
     if config.seconds > 0:
-        extra.append(f"# the exported run was bounded by {config.seconds:g} s of training; this script counts "
-                     "STEPS instead")
+        extra.append(f"SECONDS = {config.seconds!r}  # a training time budget: the run ends at STEPS or SECONDS")
+        extra.append("# (whichever comes first; then the last step and the schedule follow the clock, not the seed)")
     if config.dropout:
         extra.append("# dropout draws its masks from torch's global generator, which rnnplay leaves unseeded: "
                      "losses equal the engine's only without dropout")
@@ -40,8 +40,9 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
         body.append(parts.COMPLETE)
     body += [_model(config), _schedule(config), _training(config, precision)]
     text = "".join(body)
-    if config.schedule == "cosine":
-        text = text.replace("import torch\n", "import math\n\nimport torch\n", 1)
+    modules = [m for m, used in (("math", config.schedule == "cosine"), ("time", config.seconds > 0)) if used]
+    if modules:
+        text = text.replace("import torch\n", "".join(f"import {m}\n" for m in modules) + "\nimport torch\n", 1)
     return text
 
 
@@ -131,8 +132,9 @@ def _training(config: TrainConfig, precision: str) -> str:
     c = config
     lines = []
     if c.schedule != "constant" or c.warmup > 0:
+        position = "max(step / STEPS, (time.perf_counter() - started) / SECONDS)" if c.seconds else "step / STEPS"
         lines += ["for group in optimizer.param_groups:",
-                  "    group[\"lr\"] = LR * lr_factor(step / STEPS)"]
+                  f"    group[\"lr\"] = LR * lr_factor(min(1.0, {position}))"]
     lines.append("x, y = make_batch(data)")
     if precision == "bf16":
         lines += ["with torch.autocast(torch.device(DEVICE).type, dtype=torch.bfloat16):  # bf16 maths, "
@@ -148,5 +150,12 @@ def _training(config: TrainConfig, precision: str) -> str:
     if c.clip:
         lines.append("torch.nn.utils.clip_grad_norm_(params, CLIP, foreach=True)  # tame exploding gradients")
     lines.append("optimizer.step()")
+    if c.seconds:
+        lines.append("last = step + 1 == STEPS or time.perf_counter() - started >= SECONDS")
     body = "".join(f"        {line}\n" for line in lines)
-    return _fill(parts.TRAIN, optimizer="SGD" if c.optimizer == "sgd" else "Adam", body=body)
+    text = _fill(parts.TRAIN, optimizer="SGD" if c.optimizer == "sgd" else "Adam", body=body)
+    if c.seconds:
+        text = text.replace("    model.train()\n", "    model.train()\n    started = time.perf_counter()\n")
+        text = text.replace("or step + 1 == STEPS:", "or last:").replace("            losses = []\n",
+                            "            losses = []\n        if last:\n            break\n")
+    return text

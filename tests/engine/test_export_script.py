@@ -152,6 +152,12 @@ def test_the_output_path_follows_the_rules(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
 
 
+def test_a_time_budget_ends_the_script_as_it_ends_the_run(tmp_path):
+    script = export(tmp_path, "--preset", "hello", "--seconds", "0.5", "--schedule", "cosine", "--device", "cpu")
+    losses, _ = script_losses(script)
+    assert losses and max(losses) < 100_000_000  # it stopped on the clock, long before STEPS
+
+
 def test_without_output_it_prints_the_script_and_refuses_a_preset_with_a_checkpoint(tmp_path):
     done = rnnplay("export-script", "--preset", "hello")
     assert done.returncode == 0 and done.stdout.startswith('"""') and "class Model(nn.Module)" in done.stdout
