@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import branches
+from engine.config import TrainConfig
 from engine.events import Evaluated, RunFinished, RunStarted, Sample, StepLogged
 from engine.text import visible
 
@@ -150,6 +151,7 @@ def event_from_dict(data: Any) -> Any:
         config = data.get("config")
         if not isinstance(config, dict):
             raise TypeError("expected a config object")
+        config = TrainConfig.from_dict(config).to_dict()  # the views read it: every field checked (ConfigError)
         shapes = tuple(_text(s) for s in data.get("shapes") or ())
         return RunStarted(run_id, _text(data.get("device", "")), _whole(data.get("parameters", 0)), config,
                           _whole(data.get("step", 0)), shapes, _text(data.get("precision", "fp32")),

@@ -71,6 +71,22 @@ def test_a_branch_keeps_its_parent_and_a_crafted_one_is_skipped():
         event_from_dict({**STARTED, "parent": {**parent, "step": "four"}})
 
 
+async def test_hostile_data_in_good_lines_is_shown_escaped(tmp_path):
+    path = tmp_path / "run.jsonl"
+    bad_config = line(**{**STARTED, "config": {"steps": "many", "task": "\x1b[2J"}})
+    samples = [{"input": "\x1b]0;pwned\x07", "target": "a\x1b[31mb", "output": "\x9b2J"}]
+    path.write_bytes(bad_config + line(**STARTED) + step(1) + line(event="eval", run_id="r1", step=1, loss=0.5,
+                                                                   accuracy=0.5, samples=samples))
+    app = make_app(devices=DEVICES, watch=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.state.evals, timeout=10)
+        await pilot.press("f3")
+        await pilot.pause(0.6)
+        shown = "".join(str(w.render()) for w in app.query("#predictions Static"))
+        assert "pwned" in shown and "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown
+        assert "1 bad line skipped" in app.sub_title
+
+
 def test_truncation_and_rotation_start_over(tmp_path):
     path = tmp_path / "m.jsonl"
     path.write_bytes(line(**STARTED) + step(1) + step(2))
