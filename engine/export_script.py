@@ -93,8 +93,8 @@ def _model(config: TrainConfig) -> str:
         lines.append("# no embedding: each symbol is a one-hot vector of the vocabulary's size")
     inner = c.dropout if c.layers > 1 else 0.0
     if c.cell == "rnncell":
-        lines.append(f"self.cells = nn.ModuleList([nn.RNNCell({width}, {c.hidden})] + "
-                     f"[nn.RNNCell({c.hidden}, {c.hidden}) for _ in range({c.layers - 1})])")
+        more = f" + [nn.RNNCell({c.hidden}, {c.hidden}) for _ in range({c.layers - 1})]" if c.layers > 1 else ""
+        lines.append(f"self.cells = nn.ModuleList([nn.RNNCell({width}, {c.hidden})]{more})  # one cell per layer")
         if inner:
             lines.append(f"self.between = nn.Dropout({inner!r})  # between layers, while training")
     else:
