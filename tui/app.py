@@ -290,8 +290,8 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         self.config_pane.set_devices(message.devices)
 
     def on_config_changed(self, message: ConfigChanged) -> None:
-        if not self.training_pane.is_attached:
-            return  # shutting down
+        if not self.training_pane.is_attached or self.watch is not None:
+            return  # shutting down, or watching another process's run: no settings apply
         self.config = message.config
         if not (self.load_path and self.trainer is not None and self.config_pane.preset is None):
             self.sub_title = self.config_pane.preset or "custom"

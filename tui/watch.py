@@ -195,7 +195,6 @@ class Watch:
         tabs = self.app.query_one("#tabs")
         for tab in ("setup", "play"):
             tabs.hide_tab(tab)
-        self.poll()  # after the hidden Setup pane has named its preset in the title
 
     @staticmethod
     def allows(action: str, parameters: tuple) -> bool:
