@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import torch
 from safetensors.torch import save as to_bytes
 
-from engine import corpus, devices, locks, models, outputs, tasks
+from engine import branches, corpus, devices, locks, models, outputs, tasks
 from engine.config import ConfigError
 from engine.metadata import FORMAT, VERSION
 from engine.reading import Checkpoint, CheckpointError
@@ -56,7 +56,10 @@ def _write(trainer, path: str) -> None:
     meta = {"format": FORMAT, "version": VERSION, "config": config.to_dict(),
             "vocab": trainer.vocab.to_dict(), "step": trainer.step,
             "metrics": {k: v for k, v in trainer.metrics.items() if math.isfinite(v)},  # JSON has no NaN
-            "param_groups": optim["param_groups"], "trained_seconds": trainer.trained_seconds}
+            "param_groups": optim["param_groups"], "trained_seconds": trainer.trained_seconds,
+            "run_id": trainer.run_id}
+    if getattr(trainer, "parent", None):
+        meta["parent"] = trainer.parent  # a branch: the run it started from
     outputs.write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
 
 
@@ -103,6 +106,7 @@ class LoadedModel:
         meta = ckpt.meta
         self.config = meta.config.replace(device=device) if device is not None else meta.config
         self.vocab, self.step, self.metrics = meta.vocab, meta.step, dict(meta.metrics)
+        self.run_id, self.parent = meta.run_id, meta.parent  # the run that saved it; a branch's parent
         self.device = devices.resolve(self.config.device)
         self.task = tasks.make(self.config, self.device, None, vocab=self.vocab)
         self.model = _build(ckpt, lambda: models.build(self.config, len(self.vocab)))
@@ -164,6 +168,7 @@ def resume(trainer_class, path: str, **overrides):
     trainer.dropout_rng.restore({f"dropout_rng{k}": v for k, v in ckpt.tensors("dropout_rng").items()})
     trainer.trained_seconds = 0.0 if "seconds" in overrides else meta.trained_seconds  # a new budget starts afresh
     trainer.step, trainer.metrics = meta.step, dict(meta.metrics)
+    trainer.origin = branches.origin(path, meta)  # changing a setting from here on makes a branch
     trainer._publish()
     return trainer
 

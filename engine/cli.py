@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from engine import cli_inspect, cli_race, presets
+from engine import cli_export, cli_inspect, cli_race, cli_watch, presets
 from engine.cli_args import (
     RESUMABLE,
     Parser,
@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_threads(predict)
     cli_race.add_parser(sub, OVERRIDES)
     cli_inspect.add_parser(sub)
+    cli_export.add_parser(sub, OVERRIDES)
+    cli_watch.add_parser(sub)
     return parser
 
 
@@ -310,7 +312,8 @@ def save_reported(args, trainer, reporter) -> bool:
 
 
 COMMANDS = {"tui": cmd_tui, "presets": cmd_presets, "encrypt": cmd_cipher, "decrypt": cmd_cipher,
-            "predict": cmd_predict, "train": cmd_train, "race": cli_race.cmd_race, "inspect": cli_inspect.cmd_inspect}
+            "predict": cmd_predict, "train": cmd_train, "race": cli_race.cmd_race, "inspect": cli_inspect.cmd_inspect,
+            "export-script": cli_export.cmd_export, "watch": cli_watch.cmd_watch}
 
 if __name__ == "__main__":
     sys.exit(main())

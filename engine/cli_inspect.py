@@ -34,7 +34,8 @@ def cmd_inspect(args) -> int:
         raise UsageError(f"--at: {args.at} is outside the text; accepted: 0 to {length - 1} (or -1 for the last)")
     at %= length
     if args.json:
-        print(json.dumps(inside.to_dict(), allow_nan=False))
+        lineage = {"run_id": model.run_id, "parent": model.parent}  # the run that saved it; a branch's parent
+        print(json.dumps({**inside.to_dict(), **lineage}, allow_nan=False))
         return 0
     for line in describe(inside, at):
         print(line)

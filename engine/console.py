@@ -87,6 +87,10 @@ class Reporter:
             self.say(f"{visible(cfg['task'])} / {visible(cfg['cell'])} on {visible(event.device)}: "
                      f"{event.parameters:,} parameters, {_span(cfg, event.step)}"
                      + (f", corpus {visible(cfg['corpus'])}" if cfg.get("corpus") else ""))
+            if event.parent:
+                from engine.branches import describe
+
+                self.say(describe(event.parent))
             if self.progress:
                 self.progress.update(self.task, total=cfg["steps"], completed=event.step)
         elif isinstance(event, StepLogged):

@@ -49,6 +49,7 @@ class RunStarted(Event):
     step: int = 0
     shapes: tuple[str, ...] = ()
     precision: str = "fp32"  # what the run trains in: fp32 or bf16 (config precision "auto" resolved)
+    parent: dict[str, Any] | None = None  # a branch: the run it started from (engine.branches)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ MAX_METRICS = 64
 MAX_GROUPS = 16
 MAX_GROUP_KEYS = 64
 REQUIRED = ("format", "version", "config", "vocab", "step")
-OPTIONAL = {"metrics": dict, "param_groups": list, "trained_seconds": float}
+OPTIONAL = {"metrics": dict, "param_groups": list, "trained_seconds": float, "run_id": str, "parent": dict}
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
 _BRACKETS = re.compile(r"[\[\]{}]")
 
@@ -48,6 +48,8 @@ class Metadata:
     metrics: dict[str, float]
     param_groups: list[dict[str, Any]]
     trained_seconds: float = 0.0  # training time of a stopped run (its time budget and schedule go on)
+    run_id: str | None = None  # the run that saved it
+    parent: dict[str, Any] | None = None  # the run it branched from (engine.branches)
 
 
 def parse(text: str) -> dict:
@@ -104,7 +106,20 @@ def validate(meta: dict) -> Metadata:
     config = _config(meta["config"])
     return Metadata(config, _vocab(meta["vocab"], config), _whole("step", meta["step"], 0, MAX_STEP),
                     _metrics(meta.get("metrics", {})), _param_groups(meta.get("param_groups", [])),
-                    _seconds(meta.get("trained_seconds", 0.0)))
+                    _seconds(meta.get("trained_seconds", 0.0)), *_lineage(meta))
+
+
+def _lineage(meta: dict) -> tuple[str | None, dict[str, Any] | None]:
+    from engine import branches
+
+    run_id = meta.get("run_id")
+    if run_id is not None and not 0 < len(run_id) <= branches.MAX_RUN_ID:
+        raise MetadataError("run_id", f"expected 1 to {branches.MAX_RUN_ID} characters")
+    try:
+        return run_id, branches.check(meta.get("parent"))
+    except ValueError as e:
+        field, _, problem = str(e).partition(": ")
+        raise MetadataError(field, problem) from None
 
 
 def _kind(value: Any) -> str:

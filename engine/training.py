@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import torch
 
-from engine import devices, distributed, models, precision, schedule, tasks
+from engine import branches, devices, distributed, models, precision, schedule, tasks
 from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
 from engine.lean_adam import LeanAdamStep
@@ -47,6 +47,7 @@ class Trainer:
         self.dropout_rng = DropoutRandomness(config.seed + self.world.rank, self.device, config.dropout > 0)
         self.trained_seconds = 0.0  # of a stopped run: its time budget and schedule go on from there
         self.step = 0
+        self.origin = self.parent = None  # a resumed run: the checkpoint's run; a branch: its parent
         self.metrics: dict[str, float] = {}
         self._norm: torch.Tensor | None = None  # the last clipped gradient norm, checked at log points
         self._running = threading.Lock()
@@ -68,8 +69,9 @@ class Trainer:
 
     def _run(self, stop: threading.Event | None) -> Iterator[Event]:
         cfg = self.config
+        self.parent = branches.parent_of(self.origin, cfg)
         yield RunStarted(self.run_id, str(self.device), sum(p.numel() for p in self.params),
-                         cfg.to_dict(), self.step, self.model.shapes(*self.task.shape), self.precision)
+                         cfg.to_dict(), self.step, self.model.shapes(*self.task.shape), self.precision, self.parent)
         pace = Pace(cfg, self.trained_seconds)
         self._optimizer_step.reset()  # the optimizer state may have been loaded since the last run
         last_time, last_step, reason, message = pace.started, self.step, "completed", ""

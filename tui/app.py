@@ -41,6 +41,7 @@ VIEWS = Binding.Group("Views", compact=True)
 
 class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBridge, App):
     CSS_PATH = "app.tcss"
+    watch: Any = None  # tui.watch.Watch: read-only views of a run another process writes (make_app(watch=))
     TITLE = "RNN Playground"
     BINDINGS = [
         Binding("f1", "show_tab('setup')", "Setup", group=VIEWS, show=False, tooltip="Presets and every run setting"),
@@ -79,7 +80,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with TabbedContent(initial="setup", id="tabs"):
+        with TabbedContent(initial="setup" if self.watch is None else "train", id="tabs"):
             with TabPane("Setup F1", id="setup"):
                 yield ConfigPane(self.initial_config, self.preset, id="config")
             with TabPane("Train F2", id="train"):
@@ -101,7 +102,10 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         self.views_throttle = Throttle(self, TEXT_SECONDS, self.refresh_views)
         self._plotted_at = 0.0
         self.playground.set_model(None, self.initial_config)
-        self.query_one("#field-preset").focus()
+        if self.watch is None:
+            self.query_one("#field-preset").focus()
+        else:
+            self.watch.start()
         if self.known_devices is not None:
             self.config_pane.set_devices(self.known_devices)
         else:
@@ -189,6 +193,8 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.watch is not None and not self.watch.allows(action, parameters):
+            return False
         if action == "show_tab":
             return parameters[0] != self.active_tab()
         if action == "start":
@@ -285,8 +291,8 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         self.config_pane.set_devices(message.devices)
 
     def on_config_changed(self, message: ConfigChanged) -> None:
-        if not self.training_pane.is_attached:
-            return  # shutting down
+        if not self.training_pane.is_attached or self.watch is not None:
+            return  # shutting down, or watching another process's run: no settings apply
         self.config = message.config
         if not (self.load_path and self.trainer is not None and self.config_pane.preset is None):
             self.sub_title = self.config_pane.preset or "custom"
@@ -297,7 +303,8 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
 
 def make_app(preset: str | None = None, load: str | None = None, device: str | None = None,
              devices: list[tuple[str, str]] | None = None, config: TrainConfig | None = None,
-             threads: int | None = None) -> PlaygroundApp:
+             threads: int | None = None, watch: str | None = None,
+             stale_seconds: float | None = None) -> PlaygroundApp:
     """The app, configured; raises ConfigError for an unknown preset or a malformed device name.
 
     `config` (built by `rnnplay tui` from the same flags as `rnnplay train`) replaces the preset's
@@ -309,7 +316,12 @@ def make_app(preset: str | None = None, load: str | None = None, device: str | N
         config = presets.get(name) if name else TrainConfig()
     if device is not None:
         config = config.replace(device=device)
-    return PlaygroundApp(config, name, load, devices, threads)
+    app = PlaygroundApp(config, name, load, devices, threads)
+    if watch is not None:  # Train and Samples, read-only, on the run that writes this metrics file
+        from tui.watch import STALE_SECONDS, Watch
+
+        app.watch = Watch(app, watch, stale_seconds or STALE_SECONDS)
+    return app
 
 
 def main(preset: str | None = None, load: str | None = None, device: str | None = None,

@@ -1,0 +1,68 @@
+"""Branches: a run resumed from a checkpoint with a changed setting is a new run that remembers its parent.
+
+A parent is a small JSON-ready dict: the checkpoint it started from, the run id that saved it, the step
+it starts at and the settings it changed ({field: [before, after]}). It travels in the RunStarted event
+(so in `--metrics` files), and in the branch's own checkpoints, so a branch of a branch knows its line.
+Resuming with nothing changed continues the same line: the checkpoint's own parent, if it had one.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.text import visible
+
+# where a run trains and how often it reports: changing these continues the run, it does not branch it
+NOT_A_BRANCH = ("device", "log_every", "eval_every", "eval_early", "eval_budget")
+MAX_PATH = 4096
+MAX_RUN_ID = 64
+
+
+def origin(path: str, meta) -> dict[str, Any]:
+    """Where a resumed trainer came from: the checkpoint, its run, its step, its settings and its own parent."""
+    return {"checkpoint": path, "run_id": meta.run_id or "", "step": meta.step, "config": meta.config.to_dict(),
+            "parent": meta.parent}
+
+
+def parent_of(start: dict[str, Any] | None, config) -> dict[str, Any] | None:
+    """The parent of a run with `config` that started from `start` (an origin()), None for a fresh run."""
+    if start is None:
+        return None
+    now = config.to_dict()
+    changed = {name: [value, now[name]] for name, value in start["config"].items()
+               if name not in NOT_A_BRANCH and now.get(name) != value}
+    if not changed:
+        return start["parent"]  # the same run, continued
+    return {"checkpoint": start["checkpoint"], "run_id": start["run_id"], "step": start["step"], "changed": changed}
+
+
+def describe(parent: dict[str, Any] | None) -> str:
+    """One line for people: 'branch of run 1a2b3c4d at step 200 (ckpt.safetensors): lr 0.01 -> 0.003'."""
+    if not parent:
+        return ""
+    changes = ", ".join(f"{name} {visible(before, 30)} -> {visible(after, 30)}"
+                        for name, (before, after) in parent.get("changed", {}).items())
+    run = f"run {visible(parent['run_id'], 20)}" if parent.get("run_id") else "a run"
+    return (f"branch of {run} at step {parent['step']:,} ({visible(parent['checkpoint'], 80)})"
+            + (f": {changes}" if changes else ""))
+
+
+def check(value: Any, field: str = "parent") -> dict[str, Any] | None:
+    """A parent read from a file, checked (ValueError naming the problem): a crafted one is refused, not used."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - {"checkpoint", "run_id", "step", "changed"}:
+        raise ValueError(f"{field}: expected an object with checkpoint, run_id, step and changed")
+    if not isinstance(value.get("checkpoint"), str) or len(value["checkpoint"]) > MAX_PATH:
+        raise ValueError(f"{field}.checkpoint: expected a path of at most {MAX_PATH} characters")
+    if not isinstance(value.get("run_id"), str) or len(value["run_id"]) > MAX_RUN_ID:
+        raise ValueError(f"{field}.run_id: expected a run id of at most {MAX_RUN_ID} characters")
+    step = value.get("step")
+    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= 100_000_000:
+        raise ValueError(f"{field}.step: expected a whole number from 0 to 100,000,000")
+    changed = value.get("changed", {})
+    if not isinstance(changed, dict) or len(changed) > 64 or not all(
+            isinstance(k, str) and isinstance(v, list) and len(v) == 2 for k, v in changed.items()):
+        raise ValueError(f"{field}.changed: expected an object of setting: [before, after]")
+    return value

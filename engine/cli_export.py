@@ -1,0 +1,89 @@
+"""`rnnplay export-script (CKPT | --preset P [overrides]) [-o FILE]`: a run as a standalone PyTorch script."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+from engine.cli_args import UsageError, add_run_settings, nonempty
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,80}")
+
+
+def add_parser(sub, overrides: dict) -> None:
+    export = sub.add_parser("export-script", help="write the run as a standalone PyTorch training script")
+    export.add_argument("checkpoint", metavar="CKPT", nargs="?", type=nonempty("a checkpoint file"),
+                        help="export the run that saved this checkpoint (else --preset and train's flags)")
+    add_run_settings(export, overrides)
+    export.add_argument("-o", "--output", metavar="FILE.py", help="write the script here (default: print it)")
+
+
+def cmd_export(args) -> int:
+    from engine import outputs
+    from engine.export_script import render
+
+    if args.output is not None:  # before anything is read: a bad path costs nothing
+        outputs.check_target(args.output, "--output")
+        _refuse_overwriting_other_files(args.output)
+    config = _config(args)
+    name = os.path.basename(args.output) if args.output else "train.py"
+    name = name if SAFE_NAME.fullmatch(name) else "this_script.py"
+    source = os.path.abspath(args.checkpoint) if args.checkpoint else f"preset {args.preset or config.task}"
+    text = render(config, name=name, source=source, precision=_precision(config))
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    outputs.write_atomically(args.output, text.encode("utf-8"), "--output")
+    print(f"wrote {_shown(args.output)}: python {_shown(args.output)} trains this run with plain PyTorch",
+          file=sys.stderr)
+    return 0
+
+
+def _config(args):
+    from engine.cli import OVERRIDES, train_config
+    from engine.cli_args import given_settings
+
+    if args.checkpoint is None:
+        return train_config(args)
+    if args.preset is not None:
+        raise UsageError("--preset: give a checkpoint or a preset, not both")
+    from engine.reading import Checkpoint
+
+    config = Checkpoint(args.checkpoint).meta.config  # metadata only: validated, nothing executed
+    return config.replace(**given_settings(args, OVERRIDES))
+
+
+def _precision(config) -> str:
+    """fp32 or bf16: what `auto` means on the device the script will run on (fp32 if that cannot be told)."""
+    if config.precision != "auto":
+        return config.precision
+    from engine import devices, precision
+    from engine.devices import DeviceError
+
+    try:
+        return precision.resolve("auto", devices.resolve(config.device))
+    except (DeviceError, ValueError):
+        return "fp32"
+
+
+def _refuse_overwriting_other_files(path: str) -> None:
+    """Replace only a Python file: a typo must never destroy a checkpoint, a corpus or anything else."""
+    from engine.outputs import OutputError
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise OutputError("--output", path, f"it cannot be read ({e.strerror})") from None
+    if head and not path.endswith(".py"):
+        raise OutputError("--output", path, "it exists and is not a .py file; give a new name, or remove the "
+                                            "file first", accepted=False)
+
+
+def _shown(path: str) -> str:
+    from engine.text import visible
+
+    return visible(path, 200)
