@@ -9,6 +9,7 @@ hidden unit (red +, blue -). Every character from data goes through engine.text.
 from __future__ import annotations
 
 import math
+from itertools import groupby
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -90,7 +91,7 @@ def header(inside, at: int, cols: range) -> Text:
         out.append("target".ljust(LABEL), style="dim").append(target + "\n")
     else:
         out.append(best + "\n", style="green")
-    sure = "".join(shade(inside.top[t][0]["p"]) for t in cols)
+    sure = "".join(SHADES[min(4, 1 + int(inside.top[t][0]["p"] * 4))] for t in cols)  # never blank: ░ is unsure
     out.append("confidence".ljust(LABEL), style="dim").append(sure + "\n")
     out.append_text(strip(inside, at, cols))
     out.append(" " * (LABEL + at - cols.start) + "^\n", style="bold")
@@ -126,8 +127,12 @@ def state_map(inside, choice: str, order: str, at: int, cols: range) -> Text:
     out.append("".join(glyph(inside.text[t]) for t in cols))
     for unit in ranked_units(matrix, order):
         out.append(f"\n{unit:>{LABEL - 2}}  ", style="dim")
-        for t in cols:
-            value = matrix[t][unit] / full
-            style = POSITIVE if value >= 0 else NEGATIVE
-            out.append(shade(abs(value)), style=f"{style} reverse" if t == at else style)
+        cells = [(shade(abs(matrix[t][unit] / full)), _unit_style(matrix[t][unit], t == at)) for t in cols]
+        for style, run in groupby(cells, key=lambda cell: cell[1]):  # one span per run: drawing stays cheap
+            out.append("".join(ch for ch, _ in run), style=style)
     return out
+
+
+def _unit_style(value: float, at_cursor: bool) -> str:
+    colour = POSITIVE if value >= 0 else NEGATIVE
+    return f"{colour} reverse" if at_cursor else colour

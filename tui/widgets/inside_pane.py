@@ -25,11 +25,11 @@ from engine.text import visible
 from tui import inside_render, predictor
 from tui.widgets.inside_run import InsideRun
 
-HELP = ("The model reads what you type (Enter on an empty line takes the latest sample); the cursor "
-        "picks the position whose strip shows how much each earlier input moves it.")
+HELP = "Type text; ← → pick a position; Enter on an empty line takes the latest sample"
 NO_RUN = "(no model yet: F5 trains one, ctrl+o loads one)"
 MIN_SECONDS = 1.0  # new weights are looked at again at most this often
-INSPECT_BUDGET = 0.03  # ... and at most this share of the time goes to inspecting them
+INSPECT_BUDGET = 0.03  # ... and at most this share of the time goes to inspecting and drawing them
+DRAW_COST = 3  # building the Text is timed here; Textual's rendering of it comes later, about twice that
 
 
 @dataclass
@@ -39,6 +39,11 @@ class InsideAnswer(Message):
     question: tuple
     results: list
     seconds: float
+
+
+def printable(text: str) -> str:
+    """`text` with each control or format character (a line break, ESC, a direction override) a space."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def look_inside(question: tuple, stop: Any) -> tuple[list, float]:
@@ -74,6 +79,7 @@ class InsidePane(Vertical):
         self.spent = 0.0  # seconds the last answer took
         self.later: Any = None  # a timer that comes back for weights that arrived too soon
         self.choices: list = []  # the states the state selector offers
+        self.answers = 0  # answers drawn so far
         self.predictor = predictor.Predictor(lambda q: look_inside(q, self.predictor.stop),
                                              lambda q, a: self.post_message(InsideAnswer(q, *a)))
 
@@ -147,7 +153,8 @@ class InsidePane(Vertical):
         self.answered_at, self.spent = time.monotonic(), message.seconds
         self.results = dict(message.results)
         self._update_state_choices()
-        self._status(f"{len(self.asked[1])} characters, looked at in {message.seconds * 1000:.0f} ms")
+        self.answers += 1
+        self._status(f"{len(self.asked[1])} characters")
         self._draw()
 
     # -- drawing --------------------------------------------------------------------------------
@@ -190,13 +197,16 @@ class InsidePane(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        if not event.value.isprintable():  # a paste or a sample: the field would draw them raw
+            event.input.value = printable(event.value)  # Changed follows: that one asks
+            return
         self.ask()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if not event.value and self.sample:
-            event.input.value = self.sample  # Changed follows: it asks
-            event.input.cursor_position = len(self.sample)
+            event.input.value = printable(self.sample)  # Changed follows: it asks
+            event.input.cursor_position = len(event.input.value)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
