@@ -2,8 +2,9 @@
 
 Every position of the text is one terminal column in every row, so the characters, the model's
 answer, its confidence, the connectivity strip and the hidden-state map line up. Values are drawn
-as shade characters (░▒▓█ by size), so all of it reads without colour; colour adds the sign of a
-hidden unit (red +, blue -). Every character from data goes through engine.text.visible.
+as shade characters (░▒▓█ by size; a unit's activation from -1 blank through 0 ▒ to +1 █), so all
+of it reads without colour; colour repeats the sign of a unit (red +, blue -). Every character from
+data goes through engine.text.visible.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tui.marking import marked
 
 SHADES = " ░▒▓█"  # nothing ... the most
 POSITIVE, NEGATIVE = "#ff7070", "#70a0ff"
+MAP_LEGEND = "map −1 ░▒▓█ +1"
 LABEL = 12  # the width of the row labels: the map starts in the same column on every row
 ORDERS = {"varying": "most varying", "active": "most active"}
 
@@ -120,14 +122,15 @@ def alternatives(inside, at: int) -> Text:
 
 
 def state_map(inside, choice: str, order: str, at: int, cols: range) -> Text:
-    """Characters across, units down (ranked by `order`), each cell shaded by the unit's activation."""
+    """Characters across, units down (ranked by `order`), each cell shaded by the unit's activation from
+    -1 (blank) through 0 (▒) to +1 (█), so that the sign reads without colour too."""
     matrix, full = states_of(inside, choice)
     out = Text()
     out.append("unit".ljust(LABEL), style="dim")
     out.append("".join(glyph(inside.text[t]) for t in cols))
     for unit in ranked_units(matrix, order):
         out.append(f"\n{unit:>{LABEL - 2}}  ", style="dim")
-        cells = [(shade(abs(matrix[t][unit] / full)), _unit_style(matrix[t][unit], t == at)) for t in cols]
+        cells = [(shade((matrix[t][unit] / full + 1) / 2), _unit_style(matrix[t][unit], t == at)) for t in cols]
         for style, run in groupby(cells, key=lambda cell: cell[1]):  # one span per run: drawing stays cheap
             out.append("".join(ch for ch, _ in run), style=style)
     return out

@@ -6,7 +6,8 @@ The app calls `show(runs, sample)` on every redraw while the view is shown: `run
 latest published snapshot, or a loaded checkpoint) and `version` moves when new weights are
 published. Inspecting runs in a dedicated thread (tui/predictor.py); new weights are looked at
 again at most once per second, and never more often than keeps the time spent inspecting under
-INSPECT_BUDGET of the time, so a training run keeps its speed with the view open. Typing asks at
+INSPECT_BUDGET of the time (measured: inspecting, building the drawing, and Textual's rendering of
+it estimated as twice the building), so a training run keeps its speed with the view open. Typing asks at
 once; moving the cursor only redraws.
 """
 
@@ -28,7 +29,7 @@ from tui.widgets.inside_run import InsideRun
 HELP = "Type text; ← → pick a position; Enter on an empty line takes the latest sample"
 NO_RUN = "(no model yet: F5 trains one, ctrl+o loads one)"
 MIN_SECONDS = 1.0  # new weights are looked at again at most this often
-INSPECT_BUDGET = 0.03  # ... and at most this share of the time goes to inspecting and drawing them
+INSPECT_BUDGET = 0.01  # ... and at most this share of the time goes to inspecting and drawing them
 DRAW_COST = 3  # building the Text is timed here; Textual's rendering of it comes later, about twice that
 
 
@@ -154,7 +155,7 @@ class InsidePane(Vertical):
         self.results = dict(message.results)
         self._update_state_choices()
         self.answers += 1
-        self._status(f"{len(self.asked[1])} characters")
+        self._status(f"{len(self.asked[1])} chars · {inside_render.MAP_LEGEND}")
         self._draw()
 
     # -- drawing --------------------------------------------------------------------------------
