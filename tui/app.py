@@ -162,7 +162,8 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         elif self.tab == "inside":  # the pane inspects again when the weights' version moves
             name, latest = getattr(getattr(self.trainer, "config", None), "cell", "model"), self.state.latest
             runs = [] if self.trainer is None else [(name, self.trainer, self.state.eval_count)]
-            self.query_one(InsidePane).show(runs, latest.samples[0].input if latest and latest.samples else None)
+            sample = latest.samples[0].input if latest and latest.samples else None
+            self.query_one(InsidePane).show(runs, sample, training=self.running)
 
     def refresh_plot(self, force: bool = False) -> None:
         """Redraw the loss plot if it is visible and its data changed."""

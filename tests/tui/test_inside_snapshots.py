@@ -27,10 +27,13 @@ def look_inside(text: str, left: int):
         await pilot.pause()
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: app.focused is app.query_one("#inside-input"))
-        app.query_one("#inside-input").value = text
+        field = app.query_one("#inside-input")
+        field.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+        field.value = text
         pane = app.query_one(InsidePane)
         await wait_for(pilot, lambda: pane.answers > 0 and app.query_one(InsideRun).shown[0] is not None)
         await pilot.press(*["left"] * left)
+        await wait_for(pilot, lambda: app.query_one(InsideRun).shown[3] == len(text) - left)
         await pilot.pause()
 
     return run_before

@@ -131,9 +131,7 @@ async def test_it_looks_again_while_a_real_run_trains(app_factory):
         first = pane.answers
         await wait_for(pilot, lambda: pane.answers > first and app.state.status == "running", timeout=60)
         await pilot.press("f7")
-        await wait_for(pilot, lambda: app.state.status == "finished")
-        await pilot.pause(MIN_SECONDS + 0.2)
-        app.refresh_text()  # the last weights are looked at too
+        await wait_for(pilot, lambda: app.state.status == "finished")  # its last weights are looked at now
         final = app.trainer.inspect("GUR")
         await wait_for(pilot, lambda: pane.results["lstm"].connectivity == final.connectivity)
 
@@ -146,14 +144,16 @@ async def test_weights_arriving_often_are_looked_at_once_a_second_at_most(app_fa
     app = app_factory("caesar")
     async with app.run_test(size=(100, 30)) as pilot:
         pane = await open_inside(pilot, trainer, "GUR")
+        app.state.status = "running"  # as while training: new weights wait for the budget
         started, first = time.monotonic(), pane.answers
         for step in range(1, 31):  # 30 evaluations in about 3 s, each with new weights
             app.post_message(TrainingEvents((Evaluated(trainer.run_id, step, 1.0, 0.5, None, ()),)))
             await pilot.pause(0.1)
         elapsed = time.monotonic() - started
-        assert 1 <= pane.answers - first <= elapsed / MIN_SECONDS + 1
-        await pilot.pause(MIN_SECONDS + 0.2)
-        assert pane.asked == ((("lstm", trainer),), "GUR") and pane.later is None  # the last weights were looked at
+        assert pane.answers - first <= elapsed / MIN_SECONDS + 1  # (a slow machine: fewer, see the budget)
+        app.state.status = "finished"
+        app.refresh_text()  # the run ended: a look put off for the budget is taken now
+        await wait_for(pilot, lambda: pane.later is None and pane.asked == ((("lstm", trainer),), "GUR"))
 
 
 async def test_without_a_model_it_says_how_to_get_one(app_factory):

@@ -102,8 +102,9 @@ class InsidePane(Vertical):
 
     # -- what the app calls ---------------------------------------------------------------------
 
-    def show(self, runs: list[tuple[str, Any, Any]], sample: str | None = None) -> None:
-        """Look at these runs (name, model with inspect(), weights version); cheap when nothing changed."""
+    def show(self, runs: list[tuple[str, Any, Any]], sample: str | None = None, training: bool = True) -> None:
+        """Look at these runs (name, model with inspect(), weights version); cheap when nothing changed.
+        While `training`, new weights wait for the budget; a finished run's last weights are looked at now."""
         sample = sample[: 256] if sample else None
         changed_runs = [(n, id(m)) for n, m, _ in runs] != [(n, id(m)) for n, m, _ in self.runs]
         changed = changed_runs or [v for *_, v in runs] != [v for *_, v in self.runs]
@@ -111,8 +112,8 @@ class InsidePane(Vertical):
         if changed_runs:
             self._build_views()
             self.ask()
-        elif changed:
-            self._ask_when_due()
+        elif changed or (self.later is not None and not training):  # a look put off until training ended
+            self._ask_when_due(training)
 
     def text(self) -> str:
         return self.query_one("#inside-input", Input).value
@@ -135,10 +136,10 @@ class InsidePane(Vertical):
         self.asked = (runs, text)
         self.predictor.ask(self.asked)
 
-    def _ask_when_due(self) -> None:
+    def _ask_when_due(self, training: bool) -> None:
         """New weights: look again once the interval (and the budget) since the last answer has passed."""
         due = self.answered_at + max(MIN_SECONDS, self.spent / INSPECT_BUDGET) - time.monotonic()
-        if due <= 0:
+        if due <= 0 or not training:
             self.ask()
         elif self.later is None:
             self.later = self.set_timer(due, self._come_back)
