@@ -54,7 +54,7 @@ def describe(inside, at: int) -> list[str]:
     lines.append("confidence  " + "".join(SHADES[min(4, int(p * 5))] for p in sure) + "   (█ sure ... ░ unsure)")
     strip = inside.connectivity[at]
     lines.append(f"looks back  {''.join(SHADES[min(4, round(v * 4 / max(strip)))] if v else ' ' for v in strip)}"
-                 f"   (position {at}: share of its gradient from each input)")
+                 f"   (position {at}: how much blanking each input moves it)")
     lines.append("            " + " " * at + "^")
     alternatives = ", ".join(f"{visible(c['symbol'])!s} {c['p']:.1%}" for c in inside.top[at])
     lines.append(f"at {at}: {chars[at]} -> {alternatives}")

@@ -1,11 +1,16 @@
 """Inside a model: hidden (and cell) states, top candidates and connectivity, for one text.
 
 `inspect(model, task, text)` runs the model one position at a time, so every layer's state at every
-position is seen (fused modules only return the last layer's outputs per position), and keeps the
-graph so that connectivity can be read from gradients: row t holds, for each input position s <= t,
-the size of the gradient of output t's log-probability (of its predicted symbol) with respect to the
-input vector at s (embedding or one-hot), normalised so the row sums to 1. That is the gradient
-through time the lessons talk about: how far back each output looks.
+position is seen (fused modules only return the last layer's outputs per position).
+
+Connectivity says how much each output depends on each input: row t, column s holds how much the
+log-probability output t gives its chosen (most likely) symbol changes when input s is blanked (its
+one-hot or embedding vector set to zero, as if nothing were read there), normalised so that the row
+sums to 1; s > t is always 0. It is the exact change, not the gradient: on trained models the
+gradient (its norm, squared norm, or gradient x input, its first-order estimate of this change) is
+dominated by directions that never change the answer. A Caesar LSTM that decrypts every character
+right puts 0.71 of the gradient norm (0.52 on its worst position) on the character being decrypted,
+an echo GRU (delay 3) 0.42 of the squared norm on the character being echoed; blanking 0.99 or more.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from engine.models import check_finite
 
 MAX_LENGTH = 256  # characters inspected at most: T forward steps and T backward passes
 TOP = 3
+BLANKED_PER_PASS = 64  # blanked copies of the text run at once: bounds memory at long texts and wide models
 
 
 @dataclass(frozen=True)
@@ -45,14 +51,12 @@ def inspect(model, task, text: str) -> Inside:
         raise ValueError(f"text is {len(text):,} characters; at most {MAX_LENGTH} can be inspected")
     device = next(model.parameters()).device
     ids = torch.tensor([task.vocab.encode(text)], device=device)
-    with torch.enable_grad():
-        inputs = model.encode_input(ids).detach().float().requires_grad_(True)
+    with torch.no_grad():
+        inputs = model.encode_input(ids).float()
         logits, states, cells = _step_through(model, inputs)
         check_finite(logits)
-        logp = torch.log_softmax(logits.float(), -1)[0]  # (T, vocab)
-        chosen = logp.gather(1, logp.argmax(-1, keepdim=True)).squeeze(1)
-        connectivity = _connectivity(chosen, inputs)
-    probs = logp.detach().exp()
+        connectivity = _connectivity(model, inputs, logits.argmax(-1)[0])
+    probs = torch.softmax(logits.float(), -1)[0]
     target = task.targets(text)
     return Inside(text, _listed(states), _listed(cells) if cells is not None else None, _top(probs, task.vocab),
                   target, _target_p(probs, task.vocab, target), connectivity.tolist())
@@ -78,15 +82,28 @@ def _dtype(model) -> torch.dtype:
     return next(model.core.parameters()).dtype
 
 
-def _connectivity(chosen: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
-    length = chosen.numel()
+def _connectivity(model, inputs: torch.Tensor, chosen: torch.Tensor) -> torch.Tensor:
+    """(T, T): row t is how much output t's log-probability of `chosen[t]` moves with each input blanked."""
+    length = inputs.size(1)
     rows = torch.zeros(length, length)
-    for t in range(length):
-        (grad,) = torch.autograd.grad(chosen[t], inputs, retain_graph=t < length - 1)
-        size = grad[0].norm(dim=-1)[: t + 1].cpu()  # outputs never depend on later inputs
-        total = size.sum()
-        rows[t, : t + 1] = size / total if total > 0 else 1.0 / (t + 1)
-    return rows
+    for start in range(0, length, BLANKED_PER_PASS):
+        blanked = torch.arange(start, min(start + BLANKED_PER_PASS, length), device=inputs.device)
+        copies = inputs.expand(len(blanked) + 1, -1, -1).clone()  # copy 0 is the text as it is
+        copies[torch.arange(1, len(blanked) + 1), blanked] = 0  # copy i reads nothing at blanked[i - 1]
+        logp = _chosen_logp(model, copies, chosen)  # one batch: the same arithmetic for every copy
+        rows[:, start: start + len(blanked)] = (logp[1:] - logp[:1]).abs().T.cpu()
+    rows = rows.nan_to_num(nan=0.0, posinf=1.0).tril()  # outputs never depend on later inputs
+    total = rows.sum(1, keepdim=True)
+    uniform = torch.tril(torch.ones(length, length)) / torch.arange(1, length + 1).unsqueeze(1)
+    return torch.where(total > 0, rows / total.clamp_min(1e-30), uniform)  # nothing moves it: no input stands out
+
+
+def _chosen_logp(model, inputs: torch.Tensor, chosen: torch.Tensor) -> torch.Tensor:
+    """(batch, T): the log-probability each position gives its chosen symbol, for a batch of input vectors."""
+    out, _ = model.core(inputs.to(_dtype(model)))
+    logits = model.head(out) if model.head is not None else out
+    logp = torch.log_softmax(logits.float(), -1)
+    return logp.gather(2, chosen.view(1, -1, 1).expand(inputs.size(0), -1, 1)).squeeze(2)
 
 
 def _listed(states: torch.Tensor) -> list:

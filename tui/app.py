@@ -28,6 +28,7 @@ from tui.run_actions import RunActions
 from tui.run_state import RunState
 from tui.throttle import Throttle
 from tui.widgets.config_pane import ConfigPane
+from tui.widgets.inside_pane import InsidePane
 from tui.widgets.playground_pane import CIPHERS, PlaygroundPane
 from tui.widgets.predictions_pane import PredictionsPane
 from tui.widgets.training_pane import TrainingPane
@@ -48,6 +49,8 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         Binding("f2", "show_tab('train')", "Train", group=VIEWS, show=False, tooltip="Stats and the loss plot"),
         Binding("f3", "show_tab('samples')", "Samples", group=VIEWS, show=False, tooltip="Latest predictions, marked"),
         Binding("f4", "show_tab('play')", "Play", group=VIEWS, show=False, tooltip="Type text, see the model answer"),
+        Binding("ctrl+n", "show_tab('inside')", "Inside", group=VIEWS, show=False,
+                tooltip="Hidden states, how far back each output looks, confidence"),
         Binding("f5", "start", "Start", tooltip="Train with these settings (continues a stopped run)"),
         Binding("f6", "pause", "Pause", tooltip="Pause or resume the run between two steps"),
         Binding("f7", "stop", "Stop", tooltip="Stop the run; F5 continues it"),
@@ -89,6 +92,8 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
                 yield PredictionsPane(id="predictions")
             with TabPane("Play F4", id="play"):
                 yield PlaygroundPane(id="playground")
+            with TabPane("Inside ^n", id="inside"):
+                yield InsidePane(id="inside-pane")
         yield Footer()
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
@@ -161,6 +166,11 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         elif self.tab == "play" and self.state.eval_count != self._asked_at:
             self._asked_at = self.state.eval_count
             self.playground.ask()  # new weights: answer again
+        elif self.tab == "inside":  # the pane inspects again when the weights' version moves
+            name, latest = getattr(getattr(self.trainer, "config", None), "cell", "model"), self.state.latest
+            runs = [] if self.trainer is None else [(name, self.trainer, self.state.eval_count)]
+            sample = latest.samples[0].input if latest and latest.samples else None
+            self.query_one(InsidePane).show(runs, sample, training=self.running)
 
     def refresh_plot(self, force: bool = False) -> None:
         """Redraw the loss plot if it is visible and its data changed."""
@@ -169,8 +179,8 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.tab = event.pane.id
-        if self.tab == "play":
-            self.query_one("#play-input").focus()
+        if self.tab in ("play", "inside"):
+            self.query_one(f"#{self.tab}-input").focus()
         elif self.tab == "setup" and self._focus_on_setup is not None:
             self.call_after_refresh(self.config_pane.focus_field, self._focus_on_setup)  # once it is shown
             self._focus_on_setup = None

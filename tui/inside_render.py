@@ -1,0 +1,141 @@
+"""Drawing one model's Inside (engine.inside.Inside) as Rich Text: pure functions, no widgets.
+
+Every position of the text is one terminal column in every row, so the characters, the model's
+answer, its confidence, the connectivity strip and the hidden-state map line up. Values are drawn
+as shade characters (░▒▓█ by size; a unit's activation from -1 blank through 0 ▒ to +1 █), so all
+of it reads without colour; colour repeats the sign of a unit (red +, blue -). Every character from
+data goes through engine.text.visible.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import groupby
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from engine.text import visible
+from tui.marking import marked
+
+SHADES = " ░▒▓█"  # nothing ... the most
+POSITIVE, NEGATIVE = "#ff7070", "#70a0ff"
+MAP_LEGEND = "map −1 ░▒▓█ +1"
+LABEL = 12  # the width of the row labels: the map starts in the same column on every row
+ORDERS = {"varying": "most varying", "active": "most active"}
+
+
+def glyph(ch: str) -> str:
+    """One column for one character: itself, a break symbol, or · where its safe form is wider."""
+    shown = visible(ch)
+    return shown if cell_len(shown) == 1 else "·"
+
+
+def shade(value: float) -> str:
+    """0 -> ' ', 1/4 -> '░' ... 1 -> '█' (values are shares or sizes scaled to 0..1)."""
+    if not math.isfinite(value) or value <= 0:
+        return SHADES[0]
+    return SHADES[min(4, round(value * 4))]  # under 1/8 stays blank: the eye finds what stands out
+
+
+def states_of(inside, choice: str) -> tuple[list, float]:
+    """The (position, unit) matrix that `choice` names ("h1", "c2"...) and the size drawn as full."""
+    kind, layer = choice[0], int(choice[1:]) - 1
+    states = inside.cell if kind == "c" and inside.cell is not None else inside.hidden
+    matrix = states[min(layer, len(states) - 1)]
+    if kind == "c" and inside.cell is not None:  # an LSTM's cell state is unbounded: scale to its largest
+        return matrix, max((abs(v) for row in matrix for v in row), default=1.0) or 1.0
+    return matrix, 1.0  # tanh, sigmoid blends of tanh: hidden states lie in -1..1
+
+
+def state_choices(inside) -> list[tuple[str, str]]:
+    """(label, choice) for every layer's hidden state, and cell state for an LSTM."""
+    out = [(f"layer {i + 1} hidden", f"h{i + 1}") for i in range(len(inside.hidden))]
+    if inside.cell is not None:
+        out += [(f"layer {i + 1} cell", f"c{i + 1}") for i in range(len(inside.cell))]
+    return out
+
+
+def ranked_units(matrix: list, order: str) -> list[int]:
+    """Unit indices, most active (mean size) or most varying (spread over positions) first."""
+    units = range(len(matrix[0])) if matrix else range(0)
+    length = len(matrix)
+
+    def score(u: int) -> float:
+        values = [row[u] for row in matrix]
+        mean = sum(values) / length
+        if order == "active":
+            return sum(abs(v) for v in values) / length
+        return math.sqrt(sum((v - mean) ** 2 for v in values) / length)
+
+    return sorted(units, key=lambda u: (-score(u), u))
+
+
+def window(length: int, at: int, width: int) -> range:
+    """The positions drawn in `width` columns: all of them, or a stretch that keeps `at` in view."""
+    width = max(1, width)
+    if length <= width:
+        return range(length)
+    first = min(max(0, at - width // 2), length - width)
+    return range(first, first + width)
+
+
+def header(inside, at: int, cols: range) -> Text:
+    """The text, the model's answer (wrong characters marked), the target, confidence and the strip at `at`."""
+    chars = "".join(glyph(inside.text[t]) for t in cols)
+    best = "".join(glyph(inside.top[t][0]["symbol"]) for t in cols)
+    out = Text()
+    out.append("input".ljust(LABEL), style="dim").append(chars + "\n")
+    out.append("model".ljust(LABEL), style="dim")
+    if inside.target is not None:
+        target = "".join(glyph(inside.target[t]) if t < len(inside.target) else " " for t in cols)
+        out.append_text(marked(best, target)).append("\n")
+        out.append("target".ljust(LABEL), style="dim").append(target + "\n")
+    else:
+        out.append(best + "\n", style="green")
+    sure = "".join(SHADES[min(4, 1 + int(inside.top[t][0]["p"] * 4))] for t in cols)  # never blank: ░ is unsure
+    out.append("confidence".ljust(LABEL), style="dim").append(sure + "\n")
+    out.append_text(strip(inside, at, cols))
+    out.append(" " * (LABEL + at - cols.start) + "^\n", style="bold")
+    out.append_text(alternatives(inside, at))
+    return out
+
+
+def strip(inside, at: int, cols: range) -> Text:
+    """Row `at` of the connectivity, scaled to its largest share (later positions stay blank)."""
+    row = inside.connectivity[at][: at + 1]
+    top = max(row) if row else 0.0
+    cells = "".join(shade(row[t] / top) if t <= at and top > 0 else " " for t in cols)
+    return Text("looks back".ljust(LABEL), style="dim").append(cells + "\n")
+
+
+def alternatives(inside, at: int) -> Text:
+    """Where output `at` looks most, its top candidates with their probabilities, and the target's."""
+    row = inside.connectivity[at][: at + 1]
+    source = max(range(len(row)), key=row.__getitem__)
+    choices = ", ".join(f"{visible(c['symbol'])} {c['p']:.1%}" for c in inside.top[at])
+    out = Text(f"at {at + 1}".ljust(LABEL), style="dim").append(f"{visible(inside.text[at])} → {choices}")
+    if inside.target_p is not None and inside.target_p[at] is not None:
+        out.append(f"; target {visible(inside.target[at])} {inside.target_p[at]:.1%}")
+    where = "itself" if source == at else f"{at - source} back"
+    return out.append(f"; {row[source]:.0%} from {where}", style="dim")
+
+
+def state_map(inside, choice: str, order: str, at: int, cols: range) -> Text:
+    """Characters across, units down (ranked by `order`), each cell shaded by the unit's activation from
+    -1 (blank) through 0 (▒) to +1 (█), so that the sign reads without colour too."""
+    matrix, full = states_of(inside, choice)
+    out = Text()
+    out.append("unit".ljust(LABEL), style="dim")
+    out.append("".join(glyph(inside.text[t]) for t in cols))
+    for unit in ranked_units(matrix, order):
+        out.append(f"\n{unit:>{LABEL - 2}}  ", style="dim")
+        cells = [(shade((matrix[t][unit] / full + 1) / 2), _unit_style(matrix[t][unit], t == at)) for t in cols]
+        for style, run in groupby(cells, key=lambda cell: cell[1]):  # one span per run: drawing stays cheap
+            out.append("".join(ch for ch, _ in run), style=style)
+    return out
+
+
+def _unit_style(value: float, at_cursor: bool) -> str:
+    colour = POSITIVE if value >= 0 else NEGATIVE
+    return f"{colour} reverse" if at_cursor else colour
