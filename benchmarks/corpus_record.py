@@ -95,15 +95,19 @@ def run_reference(path: Path, budget: float) -> dict:
             "wall_s": wall, "load_before": load, "load_after": os.getloadavg()[0]}
 
 
-def compare(name: str, path: Path, budget: float, overrides: dict, engine_first: bool) -> dict:
+def compare(name: str, path: Path, budget: float, overrides: dict, engine_first: bool, only=None) -> dict:
     runs = {}
     for who in (("engine", "reference") if engine_first else ("reference", "engine")):
+        if only and who != only:
+            continue
         log(f"  {name}: {who}, {budget:g} s of CPU ...")
         runs[who] = run_engine(path, budget, overrides) if who == "engine" else run_reference(path, budget)
         r = runs[who]
         log(f"    {r['full_bits']:.3f} bits/char full context ({r['full_nats']:.3f} nats), "
             f"{r['windowed_bits']:.3f} windowed; {r['steps']} steps, cpu {r['cpu_s']:.0f} s, "
             f"wall {r['wall_s']:.0f} s, load {r['load_before']:.1f}")
+    if only:
+        return {"corpus": name, "characters": path.stat().st_size, **runs}
     gain = runs["reference"]["full_nats"] - runs["engine"]["full_nats"]
     return {"corpus": name, "characters": path.stat().st_size, "engine_first": engine_first,
             "engine_minus_reference_nats": -gain, "engine_at_or_below_reference": gain >= 0, **runs}
@@ -130,6 +134,7 @@ def main(argv=None) -> dict:
                         help=f"only these corpora (shakespeare, {', '.join(OTHER_CORPORA)}); repeatable")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="override a TrainConfig field of the engine's preset")
+    parser.add_argument("--only", choices=("engine", "reference"), help="run one side (to try engine settings)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # the record is for --threads 1; the CPU-time budget assumes one thread
     overrides = {k: parse_value(v) for k, v in (item.split("=", 1) for item in args.set)}
@@ -139,7 +144,8 @@ def main(argv=None) -> dict:
         unknown = [name for name in chosen if name not in paths]
         if unknown:
             parser.error(f"unknown corpus {unknown[0]!r}; accepted: {', '.join(paths)}")
-        results = [compare(name, paths[name], args.budget, overrides, engine_first=i % 2 == 1)
+        results = [compare(name, paths[name], args.budget, overrides, engine_first=i % 2 == 1,
+                           only=args.only)
                    for i, name in enumerate(chosen)]
     return emit("corpus_record", budget_cpu_s=args.budget, threads=1, engine_overrides=overrides,
                 recipe=reference.RECIPE, target_nats=TARGET_NATS, results=results, machine=machine(),
