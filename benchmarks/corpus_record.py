@@ -1,64 +1,116 @@
-"""Real-corpus record: held-out bits per character on tinyshakespeare within fixed training-time budgets.
+"""The corpus record: the `completion` preset against the best bare PyTorch reference, side by side.
 
-One run per budget with the recommended `completion` preset plus the overrides in BEST (the best found
-on this 2-core CPU; see RESULTS.md for the sweep). The budget counts training time: the curve's own
-evaluations (the engine's held-out evaluation, 32,768 characters from the last 10 % of the text) are
-timed and left out, and reported separately. Skips with a message when the corpus is absent.
+For each corpus, the reference loop (benchmarks/record_reference.py: the recipe of issue 12) and the
+engine (`rnnplay train --preset completion --corpus C --seconds S --threads 1` as a Trainer) train in
+turn, alternating which goes first, with the same budget of CPU time on one thread: on a shared
+machine wall-clock budgets measure the neighbours. The engine's budget clock is swapped for this
+thread's CPU time (CpuPace); its periodic evaluations are left out of the budget, as `--seconds` does,
+and the reference evaluates only at the end. Both finished models are then scored by the same
+functions on the same held-out tail (the last 10 % of the text): full context (the headline: state
+carried through up to 49,152 characters) and 64-character windows, in fp32, in nats and bits per
+character. Each run records its CPU and wall seconds and the load average before and after.
 
-    python -m benchmarks corpus_record                      # 60 s (part of the suite)
-    python -m benchmarks corpus_record --budgets 60,300     # the full record
-    python -m benchmarks corpus_record --set hidden=512 --set lr=0.002
+    python -m benchmarks corpus_record                  # shakespeare, 60 s of CPU each (part of the suite)
+    python -m benchmarks corpus_record --full           # + English prose and Python source from the stdlib
+    python -m benchmarks corpus_record --budget 300 --set dropout=0.1
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import tempfile
 import time
+from pathlib import Path
 
-from benchmarks.common import CORPUS_ENV, corpus_path, emit, log, machine, skip
+from benchmarks import record_reference as reference
+from benchmarks.common import emit, log, machine
 
 NEVER = 100_000_000
-SHOWN = ("cell", "embedding", "hidden", "layers", "batch_size", "length", "lr", "clip", "optimizer")
-NATS_TARGET_BITS = 2.2  # "a good char-level LSTM reaches about 1.5 nats (2.2 bits) per character"
-# on top of the recommended `completion` preset (LSTM emb 32, hidden 256, batch 32 x 64 characters):
-# the best found on the 2-core CPU for both budgets (RESULTS.md has the sweep); anything else via --set
-BEST = {"lr": 0.005}
+TARGET_NATS = 1.45  # issue 12, target 4
+OTHER_CORPORA = ("python-docs-prose", "python-stdlib-code")
 
 
-def evaluate(trainer) -> float:
-    """Held-out bits per character of the model as it is now (the engine's own evaluation)."""
-    return trainer._evaluate().bits_per_char
+def cpu_pace():
+    """engine.training.Pace with this thread's CPU time as the training clock (wall time for the rest)."""
+    from engine import training
+
+    class CpuPace(training.Pace):
+        def __init__(self, cfg):
+            super().__init__(cfg)
+            self.cpu_mark = time.thread_time()
+
+        def tick(self) -> float:
+            cpu = time.thread_time()
+            self.trained, self.cpu_mark = self.trained + cpu - self.cpu_mark, cpu
+            self.mark = time.perf_counter()
+            return self.mark
+
+        def resume(self) -> None:
+            self.cpu_mark, self.mark = time.thread_time(), time.perf_counter()
+
+    return CpuPace
 
 
-def train_for(cfg, budget: float, points: int = 12) -> dict:
-    """Train `budget` seconds (evaluation excluded); the curve [(train_s, step, bpc)] and the final bpc."""
+def score(model, held) -> dict:
+    """Full-context and windowed held-out loss of `model`, fp32, by the engine's own scoring functions."""
+    from engine.tasks import held_out
+
+    model.eval()
+    full = held_out.full_context_loss(model, held)
+    windowed = held_out.windowed_loss(model, *held_out.windows(held, reference.RECIPE["length"]))
+    return {"full_nats": full, "full_bits": full / math.log(2), "windowed_nats": windowed,
+            "windowed_bits": windowed / math.log(2)}
+
+
+def run_engine(path: Path, budget: float, overrides: dict) -> dict:
     import engine
+    from engine import training
 
-    trainer = engine.Trainer(cfg.replace(steps=NEVER, log_every=5, eval_every=NEVER))
-    curve, eval_seconds, next_point = [], 0.0, budget / points
-    start = time.perf_counter()
-    run = trainer.run()
-    for event in run:
-        if event.kind == "finished":
-            break
-        if event.kind != "step":
+    cfg = engine.presets.get("completion").replace(corpus=str(path), device="cpu", seconds=budget, steps=NEVER,
+                                                   **overrides)
+    trainer, load = engine.Trainer(cfg), os.getloadavg()[0]
+    original, training.Pace = training.Pace, cpu_pace()
+    cpu, wall = time.thread_time(), time.perf_counter()
+    try:
+        finished = list(trainer.run())[-1]
+    finally:
+        training.Pace = original
+    cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+    return {**score(trainer.model, trainer.task.held), "steps": finished.step, "reason": finished.reason,
+            "best_step": finished.metrics.get("best_step"), "precision": trainer.precision,
+            "reported_bits": finished.metrics.get("bits_per_char"), "cpu_s": cpu, "wall_s": wall,
+            "load_before": load, "load_after": os.getloadavg()[0]}
+
+
+def run_reference(path: Path, budget: float) -> dict:
+    from engine import corpus, precision
+
+    vocab, ids = corpus.load(str(path))
+    held = ids[int(len(ids) * (1 - reference.HELD_OUT)):]
+    load, bf16 = os.getloadavg()[0], precision.cpu_bf16_native() is not None
+    model, steps, cpu, wall = reference.train(ids, len(vocab), budget, bf16)
+    return {**score(model, held), "steps": steps, "precision": "bf16" if bf16 else "fp32", "cpu_s": cpu,
+            "wall_s": wall, "load_before": load, "load_after": os.getloadavg()[0]}
+
+
+def compare(name: str, path: Path, budget: float, overrides: dict, engine_first: bool, only=None) -> dict:
+    runs = {}
+    for who in (("engine", "reference") if engine_first else ("reference", "engine")):
+        if only and who != only:
             continue
-        trained = time.perf_counter() - start - eval_seconds
-        if trained >= next_point or trained >= budget:
-            before = time.perf_counter()
-            bpc = evaluate(trainer)
-            eval_seconds += time.perf_counter() - before
-            curve.append((round(trained, 1), event.step, round(bpc, 4)))
-            log(f"    {trained:6.1f} s  step {event.step:6d}  {bpc:.3f} bits/char")
-            next_point += budget / points
-            if trained >= budget:
-                break
-    run.close()
-    sample = trainer.predict("ROMEO:\n", length=120, temperature=0.0)
-    return {"budget_s": budget, "bits_per_char": curve[-1][2], "steps": curve[-1][1],
-            "chars_seen": curve[-1][1] * cfg.batch_size * cfg.length, "eval_s": round(eval_seconds, 1),
-            "wall_s": round(time.perf_counter() - start, 1), "curve": curve, "sample": sample}
+        log(f"  {name}: {who}, {budget:g} s of CPU ...")
+        runs[who] = run_engine(path, budget, overrides) if who == "engine" else run_reference(path, budget)
+        r = runs[who]
+        log(f"    {r['full_bits']:.3f} bits/char full context ({r['full_nats']:.3f} nats), "
+            f"{r['windowed_bits']:.3f} windowed; {r['steps']} steps, cpu {r['cpu_s']:.0f} s, "
+            f"wall {r['wall_s']:.0f} s, load {r['load_before']:.1f}")
+    if only:
+        return {"corpus": name, "characters": path.stat().st_size, **runs}
+    gain = runs["reference"]["full_nats"] - runs["engine"]["full_nats"]
+    return {"corpus": name, "characters": path.stat().st_size, "engine_first": engine_first,
+            "engine_minus_reference_nats": -gain, "engine_at_or_below_reference": gain >= 0, **runs}
 
 
 def parse_value(text: str):
@@ -71,31 +123,32 @@ def parse_value(text: str):
 
 
 def main(argv=None) -> dict:
-    import engine
+    import torch
+
+    from engine import corpora
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks corpus_record")
-    parser.add_argument("--budgets", default="60", help="comma-separated training seconds (default 60)")
+    parser.add_argument("--budget", type=float, default=60.0, help="CPU seconds of training for each (default 60)")
+    parser.add_argument("--full", action="store_true", help="also English prose and Python source (stdlib)")
+    parser.add_argument("--corpus", action="append", default=None,
+                        help=f"only these corpora (shakespeare, {', '.join(OTHER_CORPORA)}); repeatable")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="override a TrainConfig field of the chosen configuration")
-    parser.add_argument("--device", default="cpu")
+                        help="override a TrainConfig field of the engine's preset")
+    parser.add_argument("--only", choices=("engine", "reference"), help="run one side (to try engine settings)")
     args = parser.parse_args(argv)
-    path = corpus_path()
-    if path is None:
-        return skip("corpus_record", f"corpus not found; set ${CORPUS_ENV} or put tinyshakespeare.txt in "
-                                     "../shared/data/")
-    overrides = dict(item.split("=", 1) for item in args.set)
-    results = []
-    for budget in (float(b) for b in args.budgets.split(",")):
-        changes = {**BEST, **{k: parse_value(v) for k, v in overrides.items()}}
-        cfg = engine.presets.get("completion").replace(device=args.device, corpus=str(path), **changes)
-        log(f"  budget {budget:g} s: {changes}")
-        result = train_for(cfg, budget)
-        result["config"] = {k: v for k, v in cfg.to_dict().items() if k in SHOWN}
-        result["changed_from_preset"] = changes
-        results.append(result)
-    return emit("corpus_record", device=args.device, corpus=path.name,
-                best_bits_per_char=min(r["bits_per_char"] for r in results),
-                reference_bits_per_char=NATS_TARGET_BITS, runs=results, machine=machine(),
+    torch.set_num_threads(1)  # the record is for --threads 1; the CPU-time budget assumes one thread
+    overrides = {k: parse_value(v) for k, v in (item.split("=", 1) for item in args.set)}
+    chosen = args.corpus or (["shakespeare", *OTHER_CORPORA] if args.full else ["shakespeare"])
+    with tempfile.TemporaryDirectory(prefix="rnnplay-record-") as folder:
+        paths = {"shakespeare": Path(corpora.resolve("shakespeare")), **reference.build_corpora(Path(folder))}
+        unknown = [name for name in chosen if name not in paths]
+        if unknown:
+            parser.error(f"unknown corpus {unknown[0]!r}; accepted: {', '.join(paths)}")
+        results = [compare(name, paths[name], args.budget, overrides, engine_first=i % 2 == 1,
+                           only=args.only)
+                   for i, name in enumerate(chosen)]
+    return emit("corpus_record", budget_cpu_s=args.budget, threads=1, engine_overrides=overrides,
+                recipe=reference.RECIPE, target_nats=TARGET_NATS, results=results, machine=machine(),
                 load_average=os.getloadavg())
 
 

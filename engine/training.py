@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import torch
 
-from engine import branches, devices, distributed, models, precision, schedule, tasks
+from engine import best, branches, devices, distributed, models, precision, schedule, tasks
 from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
 from engine.lean_adam import LeanAdamStep
@@ -52,6 +52,7 @@ class Trainer:
         self._norm: torch.Tensor | None = None  # the last clipped gradient norm, checked at log points
         self._running = threading.Lock()
         self._snapshots = Snapshots(self.model)
+        self._best = best.BestWeights() if best.applies(config) else None
 
     @property
     def vocab(self):
@@ -110,6 +111,8 @@ class Trainer:
                 torch.cuda.empty_cache()
         self.metrics["steps"] = self.step
         self.trained_seconds = pace.trained if reason == "stopped" else 0.0
+        if reason == "completed":  # a stopped run keeps its latest weights: resuming it repeats the whole run
+            self._keep_best()
         yield RunFinished(self.run_id, self.step, reason, dict(self.metrics), time.perf_counter() - pace.started,
                           message)
 
@@ -150,8 +153,19 @@ class Trainer:
         for name in ("accuracy", "bits_per_char", "windowed_bits_per_char"):
             if result.get(name) is not None:
                 self.metrics[name] = result[name]
+        if self._best is not None:
+            self._best.offer(self.model, self.step, result["loss"], result)
         self._publish()
         return Evaluated(self.run_id, self.step, **result)
+
+    def _keep_best(self) -> None:
+        """End a corpus run with the weights of its best held-out evaluation (engine.best); the
+        metrics then describe those weights and name their step (best_step)."""
+        if self._best is None or self._best.step is None:
+            return
+        if self._best.restore(self.model, self.step):
+            self._publish()
+        self.metrics.update(self._best.report())
 
     def _publish(self) -> None:
         """Give predict() the current weights; it never touches the module being trained."""
