@@ -61,7 +61,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         Binding("f7", "stop", "Stop", tooltip="Stop the run (or the race); F5 continues a run"),
         Binding("f8", "reset", "Reset", tooltip="Discard the weights; the next start uses the same seed"),
         Binding("f9", "new_seed", "Seed", show=False, tooltip="Discard the weights and pick a new random seed"),
-        Binding("ctrl+r", "race", "Race", show=False, tooltip="Race cells on the Setup's task, then watch"),
+        Binding("ctrl+r", "race", "Race", tooltip="Race cells on the Setup's task, then watch"),
         Binding("ctrl+t", "direction", "Direction", tooltip="Playground: type plain text or ciphertext"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
@@ -142,7 +142,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
     def shown_view(self) -> tuple[Any, Any]:
         """The view on screen and its widget."""
         view = BY_ID[self.tab]
-        return view, self.query_one(f"#{self.tab}", TabPane).query_one(view.widget)
+        return view, self.query_one(TabbedContent).get_pane(self.tab).query_one(view.widget)
 
     def refresh_views(self) -> None:
         """The throttled redraw: text every time, the plot when its interval has passed."""
@@ -175,6 +175,8 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.tab = event.pane.id
+        if not self.training_pane.is_attached:
+            return  # shutting down
         view, widget = self.shown_view()
         view.shown(self, widget)
         self.refresh_text()

@@ -78,7 +78,7 @@ VIEWS: tuple[View, ...] = (
          lambda app: PlaygroundPane(id="playground"), text=_ask_again,
          shown=lambda app, pane: app.query_one("#play-input").focus()),
     View("race", "Race", "f12", "Cells racing on the same data: curves and results", RacePane,
-         lambda app: RacePane(id="race"), text=_show_race,
+         lambda app: RacePane(id="race-pane"), text=_show_race,
          plot=lambda app, pane, force: pane.show_plot(app.runs.race, force),
          stale=lambda app, pane: pane.plot_stale(app.runs.race), shown=lambda app, pane: pane.focus_table()),
     # The Inside view (issue 14) registers here with one line, e.g.

@@ -38,6 +38,17 @@ def read_choice(cells: tuple[str, ...], seeds_text: str, max_contestants: int) -
     return seeds, ""
 
 
+class CellBox(Checkbox):
+    """A checkbox whose mark is drawn only when ticked: Textual's shows X either way, told apart by
+    colour alone, which NO_COLOR takes away."""
+
+    BUTTON_LEFT, BUTTON_RIGHT = "[", "]"
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name)
+        return "x" if self.value else " "
+
+
 class RaceDialog(ModalScreen[tuple[tuple[str, ...], tuple[int, ...] | None] | None]):
     """Dismisses with (cells, seeds or None) or None (cancelled)."""
 
@@ -52,7 +63,7 @@ class RaceDialog(ModalScreen[tuple[tuple[str, ...], tuple[int, ...] | None] | No
             yield Label(f"Race cells on the Setup's task ({visible(self.race_task, 20)})", id="race-title")
             with Horizontal(id="race-cells"):
                 for cell in CELLS:
-                    yield Checkbox(cell, cell in DEFAULT_CELLS, id=f"race-cell-{cell}", compact=True)
+                    yield CellBox(cell, cell in DEFAULT_CELLS, id=f"race-cell-{cell}", compact=True)
             with Horizontal(id="race-seeds"):
                 yield Label("seeds", classes="option-label")
                 yield Input("", id="race-seeds-input", placeholder=f"{self.seed} (Setup's); e.g. 0,1,2",
@@ -66,7 +77,7 @@ class RaceDialog(ModalScreen[tuple[tuple[str, ...], tuple[int, ...] | None] | No
         self.query_one("#race-go", Button).focus()
 
     def chosen_cells(self) -> tuple[str, ...]:
-        return tuple(c for c in CELLS if self.query_one(f"#race-cell-{c}", Checkbox).value)
+        return tuple(c for c in CELLS if self.query_one(f"#race-cell-{c}", CellBox).value)
 
     def submit(self) -> None:
         cells = self.chosen_cells()

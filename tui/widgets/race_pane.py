@@ -35,9 +35,9 @@ def marker(index: int) -> str:
 
 
 def score_series(run: Run) -> tuple[str, list[tuple[float, float]]]:
-    """Held-out accuracy when the task has one, else the held-out loss."""
+    """Accuracy when the task has one (every task but completion), else the loss, per evaluation."""
     evals = run.state.evals
-    if any(e.accuracy is not None for e in evals):
+    if run.state.config.get("task") != "completion":
         return "accuracy", finite([(e.step, e.accuracy) for e in evals if e.accuracy is not None])
     return "loss", finite([(e.step, e.loss) for e in evals])
 
@@ -82,7 +82,7 @@ def heading(race: Race | None, gate: Any) -> Text:
     config = race.contestants[0].run.state.config
     task = visible(config.get("task", ""), 20) if config else ""
     line.append(f"  {task}  target {race.target:.0%}  ", style="")
-    line.append("enter: play with the row  F6 pause  F7 stop  ctrl+r new race", style="dim")
+    line.append("enter on a row: play with it   ctrl+r: new race", style="dim")
     return line
 
 
@@ -182,7 +182,7 @@ class RacePlot(PlotextPlot):
             plt.ylim(0, 1)
         if steps:
             plt.xticks(whole_ticks(min(steps), max(steps), max(self.size.width // 14, 2)))
-        plt.title(f"held-out {measure}:  " + "  ".join(names))
+        plt.title(f"{measure}:  " + "  ".join(names))
         self.refresh()
 
     def render(self):
