@@ -28,9 +28,11 @@ class RunEvents:
                 run.race.note(run, event)
             elif isinstance(event, RunFinished):
                 self._finished(run, event)
-        for run in self.runs.items:
-            if run.state.status == "running" and run.gate is not None and run.gate.paused:
-                run.state.status = "paused"
+        for run in self.runs.items:  # a race's gate pauses all its contestants, not only the selected one
+            paused = run.gate is not None and run.gate.paused
+            if run.state.status in ("running", "paused") and (run.state.status == "paused") != paused:
+                run.state.status = "paused" if paused else "running"
+                run.state.touch()
         self.views_throttle.request()
         self.update_controls()
 
