@@ -42,7 +42,9 @@ class View:
 
     @property
     def tab_label(self) -> str:
-        return f"{self.title} {self.key.upper()}" if self.key.startswith("f") else self.title
+        """"Race F12", "Inside ^n": the title and the key that shows it."""
+        key = self.key.upper() if self.key.startswith("f") else self.key.replace("ctrl+", "^")
+        return f"{self.title} {key}"
 
 
 # -- the hooks of the built-in views ------------------------------------------------------------
@@ -63,6 +65,20 @@ def _ask_again(app: Any, pane: PlaygroundPane) -> None:
 
 def _show_race(app: Any, pane: RacePane) -> None:
     pane.show(app.runs.race, app.runs.selected, app.gate)
+
+
+def inspected_runs(app: Any) -> list[tuple[str, Any, int]]:
+    """(name, model, weights version) to look inside: a race's contestants side by side when one of
+    them is selected, else the selected run."""
+    selected = app.runs.selected
+    runs = [c.run for c in selected.race.contestants] if selected.race is not None else [selected]
+    return [(run.name if run.race else getattr(run.trainer.config, "cell", "model"), run.trainer,
+             run.state.eval_count) for run in runs if run.trainer is not None]
+
+
+def _show_inside(app: Any, pane: Any) -> None:
+    latest = app.state.latest
+    pane.show(inspected_runs(app), latest.samples[0].input if latest and latest.samples else None)
 
 
 VIEWS: tuple[View, ...] = (

@@ -198,3 +198,18 @@ async def test_every_view_has_its_key_its_tab_and_a_palette_entry():
         await wait_for(pilot, lambda: app.tab == "race")
         assert "No race yet" in str(app.query_one("#race-heading", Static).render())
         assert "ctrl+r" in str(app.query_one("#race-heading", Static).render())
+
+
+async def test_the_inside_view_is_given_a_races_contestants_side_by_side():
+    from test_race_snapshots import mid_race
+
+    from tui.views import inspected_runs
+
+    app = make_app("echo", devices=DEVICES)
+    async with app.run_test(size=SIZE) as pilot:
+        await mid_race()(pilot)
+        race = app.runs.race
+        assert [(name, model) for name, model, _ in inspected_runs(app)] == \
+            [(c.label, c.run.trainer) for c in race.contestants]
+        app.select_run(app.runs.single())
+        assert inspected_runs(app) == []  # the single run has no model yet
