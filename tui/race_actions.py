@@ -43,9 +43,14 @@ class RaceActions:
                          lambda choice: choice and self._race_chosen(config, *choice))
 
     def _race_chosen(self, config: Any, cells: tuple[str, ...], seeds: tuple[int, ...] | None) -> None:
+        from engine.config import ConfigError
         from engine.racing import contestants
 
-        configs = contestants(config, cells, seeds or (config.seed,))
+        try:
+            configs = contestants(config, cells, seeds or (config.seed,))
+        except ConfigError as error:
+            self.notify(visible(error, 300), title="Cannot race", severity="error")
+            return
         old = [c.run for c in self.runs.race.contestants] if self.runs.race else []
         self.confirm_runs("start a new race", old, lambda: self.start_race(configs))
 

@@ -213,3 +213,19 @@ async def test_the_inside_view_is_given_a_races_contestants_side_by_side():
             [(c.label, c.run.trainer) for c in race.contestants]
         app.select_run(app.runs.single())
         assert inspected_runs(app) == []  # the single run has no model yet
+
+
+async def test_a_race_that_cannot_start_says_why_and_frees_the_app():
+    from tui.messages import TrainingFailed
+
+    app = tiny_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_race = lambda race, configs: None  # the thread's failure is posted below
+        app.start_race([TINY.replace(cell=cell) for cell in ("rnn", "gru")])
+        race = app.runs.race
+        assert app.busy and not app.check_action("start", ())
+        app.post_message(TrainingFailed("device: cuda is not available here", "device", race.gate))
+        await wait_for(pilot, lambda: not app.busy)
+        assert race.finished and all(c.run.state.status == "idle" for c in race.contestants)
+        assert any("cuda is not available" in n.message and n.title == "Cannot race" for n in app._notifications)
+        assert app.check_action("start", ()) and app.check_action("race", ())
