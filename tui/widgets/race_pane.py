@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
@@ -100,6 +101,7 @@ class RacePane(Vertical):
         super().__init__(**kwargs)
         self.drawn: tuple = ()
         self.plotted: tuple = ()
+        self.shown_rows: list[tuple[Any, ...]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(heading(None, None), id="race-heading")
@@ -119,14 +121,23 @@ class RacePane(Vertical):
             return
         self.drawn = key
         self.query_one("#race-heading", Static).update(heading(race, gate))
-        table = self.query_one(DataTable)
         rows = [row(i, c, race, c.run is selected) for i, c in enumerate(race.contestants)] if race else []
-        cursor = table.cursor_row
-        table.clear()
-        for values in rows:
-            table.add_row(*values)
-        if rows:
-            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1), animate=False)
+        self._fill(rows)
+
+    def _fill(self, rows: list[tuple[Any, ...]]) -> None:
+        """Change only the cells that changed: rebuilding the table costs the training thread ~10x more."""
+        table = self.query_one(DataTable)
+        if table.row_count != len(rows):
+            table.clear()
+            for values in rows:
+                table.add_row(*values)
+            self.shown_rows = rows
+            return
+        for r, (old, new) in enumerate(zip(self.shown_rows, rows, strict=True)):
+            for c, (was, value) in enumerate(zip(old, new, strict=True)):
+                if was != value:
+                    table.update_cell_at(Coordinate(r, c), value, update_width=True)
+        self.shown_rows = rows
 
     @property
     def plot_render_seconds(self) -> float:
