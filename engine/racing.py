@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from engine.config import ConfigError, TrainConfig
@@ -48,11 +48,12 @@ class _Entry:
 
 
 def race(configs: Sequence[TrainConfig], stop: threading.Event | None = None, *, target: float = TARGET,
-         seconds: float | None = None) -> Iterator[Event]:
+         seconds: float | None = None, created: Callable[[int, object], object] | None = None) -> Iterator[Event]:
     """Train every config in turn, yielding their events, then a RaceFinished with the results.
 
     `seconds` gives each contestant the same time budget (its own running time); otherwise each runs
-    its config's steps. `stop` ends the race after the current turn.
+    its config's steps. `stop` ends the race after the current turn. `created(index, trainer)` is
+    called once each contestant's Trainer is built (the app plays with them while they race).
     """
     from engine.training import Trainer
 
@@ -62,6 +63,8 @@ def race(configs: Sequence[TrainConfig], stop: threading.Event | None = None, *,
         trainer = Trainer(config)
         entries.append(_Entry(config, trainer, iter(())))
         entries[-1].run = trainer.run(entries[-1].stop)
+        if created is not None:
+            created(len(entries) - 1, trainer)
     while any(e.finished is None for e in entries):
         for entry in entries:
             if entry.finished is not None:

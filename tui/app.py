@@ -1,8 +1,10 @@
 """The RNN Playground app: configure, train in the background, watch, and play with the model.
 
-Layout lives in app.tcss; each pane is one widget module; the training thread is in bridge.py,
-the run actions in run_actions.py, the checkpoint actions in files.py and quitting on a signal
-in shutdown.py. torch is imported only by background threads, after the first frame.
+Layout lives in app.tcss; each view is one widget module registered in views.py; the runs (the
+single run, a race's contestants) are in runs.py, one of them selected for Play and the views; the
+training threads are in bridge.py, their messages handled in run_events.py, the run actions in
+run_actions.py and race_actions.py, the checkpoint actions in files.py and quitting on a signal in
+shutdown.py. torch is imported only by background threads, after the first frame.
 """
 
 from __future__ import annotations
@@ -17,18 +19,20 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from engine import presets
 from engine.config import ConfigError, TrainConfig
-from engine.events import RunFinished
 from engine.text import visible
 from tui import shutdown, threads
 from tui.bridge import RunGate, TrainingBridge
 from tui.commands import PaletteCommands
 from tui.files import CheckpointActions
-from tui.messages import ConfigChanged, DevicesFound, TrainerCreated, TrainingEvents, TrainingFailed
+from tui.messages import ConfigChanged, DevicesFound
+from tui.race_actions import RaceActions
 from tui.run_actions import RunActions
+from tui.run_events import RunEvents
 from tui.run_state import RunState
+from tui.runs import Runs
 from tui.throttle import Throttle
+from tui.views import BY_ID, VIEWS
 from tui.widgets.config_pane import ConfigPane
-from tui.widgets.inside_pane import InsidePane
 from tui.widgets.playground_pane import CIPHERS, PlaygroundPane
 from tui.widgets.predictions_pane import PredictionsPane
 from tui.widgets.training_pane import TrainingPane
@@ -37,25 +41,28 @@ from tui.widgets.training_pane import TrainingPane
 # Text (~2 ms a frame) at most 2 Hz; the plot (~20-30 ms on a small CPU) at most 2 Hz and spaced so
 # that rendering it takes at most PLOT_BUDGET of the time: a slow machine redraws it less often.
 TEXT_SECONDS, PLOT_SECONDS, PLOT_BUDGET = 0.5, 0.5, 0.01
-VIEWS = Binding.Group("Views", compact=True)
+VIEW_KEYS = Binding.Group("Views", compact=True)
 
 
-class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBridge, App):
+def _selected(name: str) -> property:
+    """An attribute of the selected run, read and written as the app's own (the mixins use these)."""
+    return property(lambda app: getattr(app.runs.selected, name),
+                    lambda app, value: setattr(app.runs.selected, name, value))
+
+
+class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions, RunEvents, TrainingBridge, App):
     CSS_PATH = "app.tcss"
     watch: Any = None  # tui.watch.Watch: read-only views of a run another process writes (make_app(watch=))
     TITLE = "RNN Playground"
     BINDINGS = [
-        Binding("f1", "show_tab('setup')", "Setup", group=VIEWS, show=False, tooltip="Presets and every run setting"),
-        Binding("f2", "show_tab('train')", "Train", group=VIEWS, show=False, tooltip="Stats and the loss plot"),
-        Binding("f3", "show_tab('samples')", "Samples", group=VIEWS, show=False, tooltip="Latest predictions, marked"),
-        Binding("f4", "show_tab('play')", "Play", group=VIEWS, show=False, tooltip="Type text, see the model answer"),
-        Binding("ctrl+n", "show_tab('inside')", "Inside", group=VIEWS, show=False,
-                tooltip="Hidden states, how far back each output looks, confidence"),
+        *(Binding(view.key, f"show_tab('{view.id}')", view.title, group=VIEW_KEYS, show=False, tooltip=view.shows)
+          for view in VIEWS),
         Binding("f5", "start", "Start", tooltip="Train with these settings (continues a stopped run)"),
-        Binding("f6", "pause", "Pause", tooltip="Pause or resume the run between two steps"),
-        Binding("f7", "stop", "Stop", tooltip="Stop the run; F5 continues it"),
+        Binding("f6", "pause", "Pause", tooltip="Pause or resume the run (or the race) between two steps"),
+        Binding("f7", "stop", "Stop", tooltip="Stop the run (or the race); F5 continues a run"),
         Binding("f8", "reset", "Reset", tooltip="Discard the weights; the next start uses the same seed"),
         Binding("f9", "new_seed", "Seed", show=False, tooltip="Discard the weights and pick a new random seed"),
+        Binding("ctrl+r", "race", "New race", show=False, tooltip="Race cells on the Setup's task, then watch"),
         Binding("ctrl+t", "direction", "Direction", tooltip="Playground: type plain text or ciphertext"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
@@ -64,36 +71,31 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         Binding("tab", "focus_next", show=False, priority=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True),
     ]
+    state: RunState = _selected("state")
+    trainer: Any = _selected("trainer")  # the Trainer (or predict-only loaded model) the views show
+    gate: RunGate | None = _selected("gate")
+    saved_step: int = _selected("saved_step")
+    started_at_step: int = _selected("started_at_step")
 
     def __init__(self, config: TrainConfig, preset: str | None = None, load: str | None = None,
                  devices: list[tuple[str, str]] | None = None, threads: int | None = None) -> None:
+        self.runs = Runs()
         super().__init__()
         self.initial_config, self.preset, self.load_path, self.known_devices = config, preset, load, devices
         self.threads = threads  # intra-op threads for training; None: leave a core for the UI
         self.config: TrainConfig | None = config
-        self.state = RunState()
-        self.trainer: Any = None  # the Trainer (or predict-only loaded model) the views show
-        self.gate: RunGate | None = None
         self.exit_status = 0  # 128 + the signal number when a signal ended the app
-        self.started_at_step = 0
-        self._focus_on_setup: str | None = None  # the field to focus once Setup is shown
+        self.focus_on_setup: str | None = None  # the field to focus once Setup is shown
         self._controls: tuple = ()
-        self._asked_at = 0  # eval_count when the playground last answered
+        self.asked_at = 0  # eval_count when the playground last answered
         self.sub_title = preset or (visible(load, 60) if load else "custom")
 
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="setup" if self.watch is None else "train", id="tabs"):
-            with TabPane("Setup F1", id="setup"):
-                yield ConfigPane(self.initial_config, self.preset, id="config")
-            with TabPane("Train F2", id="train"):
-                yield TrainingPane(id="training")
-            with TabPane("Samples F3", id="samples"):
-                yield PredictionsPane(id="predictions")
-            with TabPane("Play F4", id="play"):
-                yield PlaygroundPane(id="playground")
-            with TabPane("Inside ^n", id="inside"):
-                yield InsidePane(id="inside-pane")
+            for view in VIEWS:
+                with TabPane(view.tab_label, id=view.id):
+                    yield view.make(self)
         yield Footer()
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
@@ -121,8 +123,9 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         self.update_controls()
 
     def on_unmount(self) -> None:
-        if self.gate is not None:
-            self.gate.cancel()  # the training thread is a daemon: stop it with the app, wherever it ends
+        for run in self.runs.items:
+            if run.gate is not None:
+                run.gate.cancel()  # training threads are daemons: stop them with the app, wherever it ends
 
     def probe_devices(self) -> None:
         from engine.devices import available, parse_threads  # imports torch: after the first frame, off the UI thread
@@ -137,55 +140,52 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
 
     @property
     def running(self) -> bool:
+        """Whether the selected run (or race) is training."""
         return self.state.status in ("starting", "running", "paused", "stopping")
 
     def active_tab(self) -> str:
         return self.tab
+
+    def shown_view(self) -> tuple[Any, Any]:
+        """The view on screen and its widget."""
+        view = BY_ID[self.tab]
+        return view, self.query_one(TabbedContent).get_pane(self.tab).query_one(view.widget)
 
     def refresh_views(self) -> None:
         """The throttled redraw: text every time, the plot when its interval has passed."""
         if not self.training_pane.is_attached:
             return  # shutting down
         self.refresh_text()
+        view, widget = self.shown_view()
+        if view.plot is None:
+            return
         now = time.monotonic()
-        interval = max(PLOT_SECONDS, self.training_pane.plot_render_seconds / PLOT_BUDGET)
+        interval = max(PLOT_SECONDS, getattr(widget, "plot_render_seconds", 0.0) / PLOT_BUDGET)
         if now - self._plotted_at >= interval - 0.01:
             self._plotted_at = now
-            self.refresh_plot()
-        elif self.tab == "train" and self.state.plot_version != self.training_pane.plot_version_shown:
+            view.plot(self, widget, False)
+        elif view.stale(self, widget):
             self.views_throttle.request()  # come back for the plot
 
     def refresh_text(self) -> None:
-        """Redraw the visible pane's text from the run state."""
-        if not self.training_pane.is_attached:
-            return  # shutting down
-        if self.tab == "train":
-            self.training_pane.show(self.state)
-        elif self.tab == "samples":
-            self.query_one(PredictionsPane).show(self.state)
-        elif self.tab == "play" and self.state.eval_count != self._asked_at:
-            self._asked_at = self.state.eval_count
-            self.playground.ask()  # new weights: answer again
-        elif self.tab == "inside":  # the pane inspects again when the weights' version moves
-            name, latest = getattr(getattr(self.trainer, "config", None), "cell", "model"), self.state.latest
-            runs = [] if self.trainer is None else [(name, self.trainer, self.state.eval_count)]
-            sample = latest.samples[0].input if latest and latest.samples else None
-            self.query_one(InsidePane).show(runs, sample, training=self.running)
+        """Redraw the visible view's text from the selected run (and the race)."""
+        if self.training_pane.is_attached:
+            view, widget = self.shown_view()
+            view.text(self, widget)
 
     def refresh_plot(self, force: bool = False) -> None:
-        """Redraw the loss plot if it is visible and its data changed."""
-        if self.training_pane.is_attached and self.tab == "train":
-            self.training_pane.show_plot(self.state, force)
+        """Redraw the visible view's plot, if it has one and its data changed."""
+        if self.training_pane.is_attached:
+            view, widget = self.shown_view()
+            if view.plot is not None:
+                view.plot(self, widget, force)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.tab = event.pane.id
-        if self.tab in ("play", "inside"):
-            self.query_one(f"#{self.tab}-input").focus()
-        elif self.tab == "setup" and self._focus_on_setup is not None:
-            self.call_after_refresh(self.config_pane.focus_field, self._focus_on_setup)  # once it is shown
-            self._focus_on_setup = None
-        elif self.tab == "setup" and (self.focused is None or ConfigPane not in map(type, self.focused.ancestors)):
-            self.query_one("#field-preset").focus()
+        if not self.training_pane.is_attached:
+            return  # shutting down
+        view, widget = self.shown_view()
+        view.shown(self, widget)
         self.refresh_text()
         self.refresh_plot()
         self.refresh_bindings()
@@ -194,7 +194,7 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         """Enable the buttons and footer keys that apply now; cheap when nothing changed."""
         if not self.training_pane.is_attached:
             return  # shutting down
-        controls = (self.config is not None and not self.running, self.state.status, self.trainer is not None)
+        controls = (self.config is not None and not self.busy, self.state.status, self.trainer is not None, self.busy)
         if controls == self._controls:
             return  # refresh_bindings() rebuilds the footer: never per event batch
         self._controls = controls
@@ -208,7 +208,9 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
         if action == "show_tab":
             return parameters[0] != self.active_tab()
         if action == "start":
-            return not self.running  # with bad settings F5 says why and moves to the first bad field
+            return not self.busy  # with bad settings F5 says why and moves to the first bad field
+        if action == "race":
+            return not self.busy
         if action in ("pause", "stop"):
             return self.state.status in ("running", "paused")
         if action == "direction":
@@ -249,53 +251,10 @@ class PlaygroundApp(PaletteCommands, CheckpointActions, RunActions, TrainingBrid
             if name is not None:
                 self.config_pane.focus_field(name)
         else:
-            self._focus_on_setup = name
+            self.focus_on_setup = name
             self.action_show_tab("setup")
 
     # -- messages from workers and panes -------------------------------------------------------
-
-    def on_training_events(self, message: TrainingEvents) -> None:
-        for event in message.events:
-            if getattr(self.trainer, "run_id", None) != event.run_id:
-                continue  # a stale event from a run that was reset or replaced
-            self.state.apply(event)
-            if isinstance(event, RunFinished):
-                self._finished(event)
-        if self.state.status == "running" and self.gate is not None and self.gate.paused:
-            self.state.status = "paused"
-        self.views_throttle.request()
-        self.update_controls()
-
-    def _finished(self, event: RunFinished) -> None:
-        self.gate = None
-        if event.reason in ("diverged", "failed"):
-            self.notify(visible(event.message or f"The run {event.reason}.", 400), title=f"Run {event.reason}",
-                        severity="error", timeout=10)
-        elif event.reason == "completed":
-            ran = event.step - self.started_at_step
-            since = f" (from step {self.started_at_step:,} to {event.step:,})" if self.started_at_step else ""
-            self.notify(f"Ran {ran:,} steps{since} in {event.elapsed:.1f} s.", title="Run completed")
-        self.refresh_text()
-        self.refresh_plot()
-
-    def on_trainer_created(self, message: TrainerCreated) -> None:
-        if message.gate is not None and message.gate is not self.gate:
-            return  # built for a run that was stopped or reset meanwhile
-        self.trainer, self.saved_step = message.trainer, 0
-        self.track_saves(self.trainer)
-        self.playground.set_model(self.trainer, self.trainer.config)
-
-    def on_training_failed(self, message: TrainingFailed) -> None:
-        if message.gate is not None and message.gate is not self.gate:
-            return  # about a run that was already replaced
-        self.state.status, self.gate = "idle", None
-        self.state.touch()
-        self.show_state()
-        self.notify(message.message, title="Cannot train", severity="error", timeout=10)
-        if message.field:
-            self.config_pane.mark(message.field, message.message.removeprefix(f"{message.field}: "))
-            self.focus_setting(message.field)
-        self.update_controls()
 
     def on_devices_found(self, message: DevicesFound) -> None:
         self.config_pane.set_devices(message.devices)

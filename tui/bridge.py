@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from engine.config import ConfigError
-from engine.events import RunFinished, RunStarted
+from engine.events import RaceFinished, RunFinished, RunStarted
 from tui import threads
-from tui.messages import TrainerCreated, TrainingEvents, TrainingFailed
+from tui.messages import ContestantCreated, TrainerCreated, TrainingEvents, TrainingFailed
 
 BATCH_SECONDS = 0.05
 
@@ -70,7 +70,7 @@ class EventBatcher:
 
     def add(self, event: Any) -> None:
         self.pending.append(event)
-        if isinstance(event, (RunStarted, RunFinished)) or self.clock() - self.last >= self.interval:
+        if isinstance(event, (RunStarted, RunFinished, RaceFinished)) or self.clock() - self.last >= self.interval:
             self.flush()
 
     def flush(self) -> None:
@@ -82,10 +82,15 @@ class EventBatcher:
 
 def pump(trainer: Any, gate: RunGate, post: Callable[[Any], Any], interval: float = BATCH_SECONDS) -> None:
     """Drive one run of `trainer`, posting batched events; returns when it finishes or is stopped."""
+    drive(trainer.run(stop=gate), gate, post, interval)
+
+
+def drive(events: Iterable[Any], gate: RunGate, post: Callable[[Any], Any], interval: float = BATCH_SECONDS) -> None:
+    """Post `events` (a run's or a race's) in batches until they end."""
     batcher = EventBatcher(post, interval)
     gate.on_block = batcher.flush
     try:
-        for event in trainer.run(stop=gate):
+        for event in events:
             batcher.add(event)
     finally:
         batcher.flush()
@@ -103,9 +108,10 @@ def _failure(error: BaseException, gate: RunGate) -> TrainingFailed:
 
 
 class TrainingBridge:
-    """Mixin for the App: owns the one training thread."""
+    """Mixin for the App: owns the training thread and the race thread."""
 
     training_thread: threading.Thread | None = None
+    race_thread: threading.Thread | None = None
 
     def run_training(self, config: Any, trainer: Any, gate: RunGate) -> threading.Thread:
         """Build a Trainer for `config` (unless `trainer` continues one) and run it until `gate` stops it."""
@@ -127,3 +133,22 @@ class TrainingBridge:
                 pump(trainer, gate, self.post_message)
         except Exception as error:  # any failure becomes a message; the app keeps running
             self.post_message(_failure(error, gate))
+
+    def run_race(self, race: Any, configs: list[Any]) -> threading.Thread:
+        """Race `configs` in one thread (engine.race interleaves them) until `race.gate` stops it."""
+        self.race_thread = threads.start("race", self._race, race, configs)
+        return self.race_thread
+
+    def _race(self, race: Any, configs: list[Any]) -> None:
+        try:
+            from engine.devices import set_threads
+            from engine.racing import race as racing
+
+            set_threads(getattr(self, "threads", None))
+
+            def created(index: int, trainer: Any) -> None:
+                self.post_message(ContestantCreated(race, index, trainer))
+
+            drive(racing(configs, race.gate, target=race.target, created=created), race.gate, self.post_message)
+        except Exception as error:  # any failure becomes a message; the app keeps running
+            self.post_message(_failure(error, race.gate))

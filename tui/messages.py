@@ -24,6 +24,15 @@ class TrainerCreated(Message):
 
 
 @dataclass
+class ContestantCreated(Message):
+    """The race thread built contestant `index`'s Trainer (it plays while the race goes on)."""
+
+    race: Any
+    index: int
+    trainer: Any
+
+
+@dataclass
 class TrainingFailed(Message):
     """The run could not start or crashed; `field` names the config field at fault, if any."""
 

@@ -166,7 +166,8 @@ def event_from_dict(data: Any) -> Any:
     return None
 
 
-RUN_ACTIONS = frozenset({"start", "pause", "stop", "reset", "new_seed", "save", "load", "direction"})
+WATCHED = ("train", "samples")  # the views a watched run has
+RUN_ACTIONS = frozenset({"start", "pause", "stop", "reset", "new_seed", "save", "load", "direction", "race"})
 
 
 class Watch:
@@ -191,16 +192,19 @@ class Watch:
         self.app.set_interval(POLL_SECONDS, self.poll)
 
     def _read_only(self) -> None:
-        """Once the tabs exist: Setup and Play hidden (make_app opened Train)."""
+        """Once the tabs exist: every view but Train and Samples hidden (make_app opened Train)."""
+        from tui.views import VIEWS
+
         tabs = self.app.query_one("#tabs")
-        for tab in ("setup", "play"):
-            tabs.hide_tab(tab)
+        for view in VIEWS:
+            if view.id not in WATCHED:
+                tabs.hide_tab(view.id)
 
     @staticmethod
     def allows(action: str, parameters: tuple) -> bool:
         """Read-only: no run action, and only the Train and Samples views."""
         if action == "show_tab":
-            return parameters[0] in ("train", "samples")
+            return parameters[0] in WATCHED
         return action not in RUN_ACTIONS
 
     def poll(self) -> None:

@@ -1,0 +1,203 @@
+"""RacePane: a race's contestants side by side: their curves overlaid, and the results as they fill.
+
+Each contestant has its own marker character, shown in the legend, on its curve and in its table
+row, so the curves are told apart without colour (NO_COLOR). Enter on a row (or a click) selects that
+contestant: Play, Train and Samples then use its model.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Static
+from textual_plotext import PlotextPlot
+
+from engine.text import visible
+from tui.marking import percent
+from tui.runs import Contestant, Race, Run
+from tui.widgets.loss_plot import columns, downsample, finite, whole_ticks
+
+MARKERS = "•+xo*#=%"  # one per contestant, in the legend, on the curve and in the table
+COLOURS = ("cyan", "magenta", "green", "yellow", "red", "blue", "white", "orange")
+MAX_CONTESTANTS = len(MARKERS)
+COLUMNS = ("", "contestant", "status", "step", "to target", "accuracy", "loss", "ms/step", "params")
+STATUS = {"starting": "starting", "running": "racing", "paused": "paused", "stopping": "stopping", "idle": "waiting"}
+HINT = "ctrl+r: race the Setup's task with several cells (choose them, seeds optional)"
+
+
+def marker(index: int) -> str:
+    return MARKERS[index % len(MARKERS)]
+
+
+def score_series(run: Run) -> tuple[str, list[tuple[float, float]]]:
+    """Accuracy when the task has one (every task but completion), else the loss, per evaluation."""
+    evals = run.state.evals
+    if run.state.config.get("task") != "completion":
+        return "accuracy", finite([(e.step, e.accuracy) for e in evals if e.accuracy is not None])
+    return "loss", finite([(e.step, e.loss) for e in evals])
+
+
+def status(contestant: Contestant, race: Race) -> str:
+    state = contestant.run.state
+    if state.status == "finished" and state.finished is not None:
+        if contestant.steps_to_target is not None:
+            return "reached"
+        return visible(state.finished.reason, 12)
+    if contestant.steps_to_target is not None:
+        return "reached"
+    return STATUS.get(state.status, visible(state.status, 12))
+
+
+def to_target(contestant: Contestant) -> str:
+    if contestant.steps_to_target is not None:
+        return f"{contestant.steps_to_target:,}"
+    return "never" if contestant.run.state.status == "finished" else "-"
+
+
+def row(index: int, contestant: Contestant, race: Race, selected: bool) -> tuple[Any, ...]:
+    state, result = contestant.run.state, contestant.result or {}
+    latest = state.latest
+    ms = result.get("ms_per_step")
+    pointer = "▶" if selected else " "
+    return (f"{pointer}{marker(index)}", visible(contestant.label, 20), status(contestant, race), f"{state.step:,}",
+            to_target(contestant), percent(latest.accuracy) if latest and latest.accuracy is not None else "-",
+            f"{latest.loss:.4f}" if latest else "-", f"{ms:.2f}" if ms is not None else "-",
+            f"{state.parameters:,}" if state.parameters else "-")
+
+
+def heading(race: Race | None, gate: Any) -> Text:
+    if race is None:
+        return Text(f"No race yet. {HINT}.", style="dim")
+    if race.finished:
+        line = Text("✓ race over", style="bold")
+    elif gate is not None and getattr(gate, "paused", False):
+        line = Text("‖ paused", style="bold")
+    else:
+        line = Text("● racing", style="bold")
+    config = race.contestants[0].run.state.config
+    task = visible(config.get("task", ""), 20) if config else ""
+    line.append(f"  {task}  target {race.target:.0%}  ", style="")
+    line.append("enter on a row: play with it   ctrl+r: new race", style="dim")
+    return line
+
+
+class RacePane(Vertical):
+    """Shows the latest race; show() and show_plot() are called by the app's throttled redraw."""
+
+    class Chosen(Message):
+        """The user chose a contestant's row (Enter or a click)."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.drawn: tuple = ()
+        self.plotted: tuple = ()
+        self.shown_rows: list[tuple[Any, ...]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(heading(None, None), id="race-heading")
+        yield RacePlot(id="race-plot")
+        table = DataTable(id="race-table", cursor_type="row", zebra_stripes=False)
+        table.add_columns(*COLUMNS)
+        yield table
+
+    def focus_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def show(self, race: Race | None, selected: Run | None, gate: Any = None) -> None:
+        """Redraw the heading and the results if anything they show changed."""
+        key = (id(race), id(selected), getattr(gate, "paused", False)) + (
+            (race.version, race.finished, *(c.run.state.version for c in race.contestants)) if race else ())
+        if key == self.drawn:
+            return
+        self.drawn = key
+        self.query_one("#race-heading", Static).update(heading(race, gate))
+        rows = [row(i, c, race, c.run is selected) for i, c in enumerate(race.contestants)] if race else []
+        self._fill(rows)
+
+    def _fill(self, rows: list[tuple[Any, ...]]) -> None:
+        """Change only the cells that changed: rebuilding the table costs the training thread ~10x more."""
+        table = self.query_one(DataTable)
+        if table.row_count != len(rows):
+            table.clear()
+            for values in rows:
+                table.add_row(*values)
+            self.shown_rows = rows
+            return
+        for r, (old, new) in enumerate(zip(self.shown_rows, rows, strict=True)):
+            for c, (was, value) in enumerate(zip(old, new, strict=True)):
+                if was != value:
+                    table.update_cell_at(Coordinate(r, c), value, update_width=True)
+        self.shown_rows = rows
+
+    @property
+    def plot_render_seconds(self) -> float:
+        return self.query_one(RacePlot).render_seconds
+
+    def plot_stale(self, race: Race | None) -> bool:
+        return self._plot_key(race) != self.plotted
+
+    def _plot_key(self, race: Race | None) -> tuple:
+        return (id(race),) + (tuple(c.run.state.plot_version for c in race.contestants) if race else ())
+
+    def show_plot(self, race: Race | None, force: bool = False) -> bool:
+        key = self._plot_key(race)
+        if key == self.plotted and not force:
+            return False
+        self.plotted = key
+        plot = self.query_one(RacePlot)
+        plot.draw(race)
+        return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.post_message(self.Chosen(event.cursor_row))
+
+
+class RacePlot(PlotextPlot):
+    """The contestants' held-out accuracy (or loss) over steps, one marker each; the legend is the title."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.theme = "clear"
+        self.render_seconds = 0.0
+        self.draw(None)
+
+    def draw(self, race: Race | None) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.xlabel("step")
+        if race is None:
+            plt.title("no race yet (ctrl+r)")
+            self.refresh()
+            return
+        width = max(self.size.width - 12, 10)
+        names, steps, measure = [], [], "accuracy"
+        for index, contestant in enumerate(race.contestants):
+            measure, points = score_series(contestant.run)
+            names.append(f"{marker(index)} {visible(contestant.label, 20)}")
+            if points:
+                plt.plot(*columns(downsample(points, width)), marker=marker(index), color=COLOURS[index % 8])
+                steps += [x for x, _ in points]
+        if measure == "accuracy":
+            plt.ylim(0, 1)
+        if steps:
+            plt.xticks(whole_ticks(min(steps), max(steps), max(self.size.width // 14, 2)))
+        plt.title(f"{measure}:  " + "  ".join(names))
+        self.refresh()
+
+    def render(self):
+        started = time.perf_counter()
+        figure = super().render()
+        self.render_seconds = time.perf_counter() - started
+        return figure
