@@ -9,7 +9,7 @@ from tui.app import make_app
 
 async def open_the_preset_dropdown(pilot) -> None:
     await pilot.press("enter")  # the preset field has focus when the app opens
-    await wait_for(pilot, lambda: pilot.app.query_one("SelectOverlay").has_focus, timeout=10)
+    await wait_for(pilot, lambda: pilot.app.query_one("#field-preset SelectOverlay").has_focus, timeout=10)
     await pilot.press("down")
     await pilot.pause()
 
@@ -26,7 +26,7 @@ async def test_the_dropdown_is_drawn_by_characters_without_colour(monkeypatch):
     app = make_app("caesar", devices=DEVICES)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_the_preset_dropdown(pilot)
-        overlay = app.query_one("SelectOverlay")
+        overlay = app.query_one("#field-preset SelectOverlay")
         assert overlay.display and overlay.region.height > 2
         assert {kind for kind, _ in overlay.styles.border} == {"round"}  # line characters, not colour
         highlighted = overlay.get_component_rich_style("option-list--option-highlighted")
