@@ -123,5 +123,6 @@ def main(argv=None) -> None:
         if args.what != "echo":
             vigenere_table(keywords, steps, args.seeds)
 
+
 if __name__ == "__main__":
     main()
