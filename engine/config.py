@@ -68,6 +68,7 @@ class TrainConfig:
     eval_early: bool = False  # also evaluate at steps 1, 2, 3, ... spaced ~25 % apart below eval_every
     eval_budget: float = 0.0  # defer regular evaluations while they would take more than this share of
     #                           training time (e.g. 0.02); 0 = evaluate exactly every eval_every steps
+    forget_bias: float = 0.0  # lstm: initial forget-gate bias (1 keeps memories from step 1); 0 = PyTorch's init
 
     def __post_init__(self) -> None:
         validate(self)
@@ -266,3 +267,4 @@ def validate(c: TrainConfig) -> None:
     _float("eval_budget", c.eval_budget, 0.0, 1.0)
     if not isinstance(c.eval_early, bool):
         raise ConfigError("eval_early", f"expected true or false, got {echo(c.eval_early)}")
+    _float("forget_bias", c.forget_bias, -10.0, 10.0)

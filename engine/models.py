@@ -86,8 +86,22 @@ class SequenceModel(nn.Module):
 
 
 def build(config, vocab_size: int) -> SequenceModel:
-    return SequenceModel(vocab_size, cell=config.cell, hidden=config.hidden, layers=config.layers,
-                         embedding=config.embedding, dropout=config.dropout, head=config.head)
+    model = SequenceModel(vocab_size, cell=config.cell, hidden=config.hidden, layers=config.layers,
+                          embedding=config.embedding, dropout=config.dropout, head=config.head)
+    if config.cell == "lstm" and config.forget_bias:
+        set_forget_bias(model.core, config.forget_bias)
+    return model
+
+
+@torch.no_grad()
+def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
+    """Start every layer's forget gate at sigmoid(value): with 1, about 0.73 of the cell state carries over,
+    so gradients reach far back from the first step (Gers et al. 2000; Jozefowicz et al. 2015).
+    PyTorch adds two biases per gate (gate order i, f, g, o): the whole value goes in bias_ih."""
+    size = lstm.hidden_size
+    for layer in range(lstm.num_layers):
+        getattr(lstm, f"bias_ih_l{layer}")[size:2 * size] = value
+        getattr(lstm, f"bias_hh_l{layer}")[size:2 * size] = 0.0
 
 
 def check_size(config, vocab_size: int) -> int:

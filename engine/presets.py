@@ -58,9 +58,12 @@ PRESETS = {p.name: p for p in [
     Preset("vigenere", "Vigenere, keyword SECRET: embedding RNN, Adam 1e-2, clip 1",
            TrainConfig(task="vigenere", keyword="SECRET", cell="rnn", embedding=16, hidden=128, lr=0.01,
                        batch_size=64, length=48, steps=1000, clip=1.0, log_every=10, eval_every=50), lesson=False),
-    Preset("echo-race", "Race rnn, lstm, gru on echo, delay 10: nn.RNN forgets, LSTM and GRU remember",
-           TrainConfig(task="echo", symbols=8, delay=10, cell="lstm", embedding=16, hidden=128, lr=0.01,
-                       batch_size=64, length=64, steps=1500, clip=1.0, log_every=10, eval_every=50), lesson=False),
+    # Delay 15, not 10: at 10 nn.RNN creeps up to 94-97 % in 1,500 steps; at 15 it stays at chance (23-33 %)
+    # while LSTM and GRU pass 99 % in 1,400-2,200 steps on most seeds. LSTM is seed-sensitive: seed 3 needs
+    # 3,400 steps, seed 4 was at 60 % after 2,500 (not measured further); GRU seeds 2 and 4 not measured.
+    Preset("echo-race", "Race rnn, lstm, gru on echo, delay 15: nn.RNN stays at chance, LSTM and GRU remember",
+           TrainConfig(task="echo", symbols=8, delay=15, cell="lstm", embedding=16, hidden=128, lr=0.01,
+                       batch_size=64, length=64, steps=4000, clip=1.0, log_every=10, eval_every=50), lesson=False),
 ]}
 
 
