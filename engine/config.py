@@ -115,6 +115,8 @@ def unused_settings(config: TrainConfig) -> dict[str, str]:
             out[name] = "the lesson's three sentences always train as one fixed batch (give a corpus to change it)"
     if config.task == "mapping":
         out["length"] = out["batch_size"] = "every pair trains in one batch, and the pairs set the length"
+    if getattr(config, "cell", "lstm") != "lstm":  # a race's base config keeps it for its LSTM contestants
+        out["forget_bias"] = "only an LSTM has a forget gate (use it with --cell lstm)"
     return out
 
 

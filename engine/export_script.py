@@ -31,7 +31,7 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
         extra.append(f"SECONDS = {config.seconds!r}  # a training time budget: the run ends at STEPS or SECONDS")
         extra.append("# (whichever comes first; then the last step and the schedule follow the clock, not the seed)")
     if config.dropout:
-        extra.append("# dropout draws its masks from torch's global generator, which rnnplay leaves unseeded: "
+        extra.append("# dropout here draws its masks from torch's global generator, rnnplay from its own: "
                      "losses equal the engine's only without dropout")
     if device == "cuda" and config.device == "auto":
         extra.append("# rnnplay picks a GPU when there is one; the losses equal the engine's on the CPU")
@@ -101,6 +101,12 @@ def _model(config: TrainConfig) -> str:
         drop = f", dropout={inner!r}" if inner else ""
         kind = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[c.cell]
         lines.append(f"self.rnn = nn.{kind}({width}, {c.hidden}, {c.layers}, batch_first=True{drop})")
+        if c.cell == "lstm" and c.forget_bias:
+            lines += [f"with torch.no_grad():  # forget gates start at sigmoid({c.forget_bias!r}): memory carries over",
+                      f"    for layer in range({c.layers}):  # gate order i, f, g, o; the value goes in bias_ih",
+                      f"        gate = slice({c.hidden}, {2 * c.hidden})",
+                      f"        getattr(self.rnn, f'bias_ih_l{{layer}}')[gate] = {c.forget_bias!r}",
+                      "        getattr(self.rnn, f'bias_hh_l{layer}')[gate] = 0.0"]
     if c.head == "linear":
         if c.dropout:
             lines.append(f"self.drop = nn.Dropout({c.dropout!r})")

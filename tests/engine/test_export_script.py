@@ -50,6 +50,8 @@ CASES = {
     "caesar-rnncell-two-layers": ["--task", "caesar", "--cell", "rnncell", "--layers", "2", "--hidden", "24",
                                   "--steps", "8", "--log-every", "2", "--seed", "5", "--precision", "fp32"],
     "sentences-one-hot-rnn": ["--preset", "sentences-lesson", "--steps", "30"],
+    "echo-lstm-forget-bias": ["--task", "echo", "--cell", "lstm", "--layers", "2", "--hidden", "16", "--steps", "6",
+                              "--log-every", "2", "--delay", "3", "--forget-bias", "1", "--precision", "fp32"],
     "corpus-builtin-lstm": ["--preset", "completion", "--corpus", "shakespeare", "--steps", "6", "--hidden", "32",
                             "--log-every", "2", "--batch-size", "8", "--length", "16"],
 }

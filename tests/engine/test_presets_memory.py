@@ -74,3 +74,12 @@ def test_a_checkpoint_keeps_the_setting_and_an_old_checkpoint_without_it_loads(t
     old = config.to_dict()
     del old["forget_bias"]  # what a checkpoint written before the field existed holds
     assert engine.TrainConfig.from_dict(old).forget_bias == 0.0
+
+
+def test_the_cli_refuses_a_forget_bias_for_a_cell_without_a_forget_gate():
+    from tests.engine.cli_helpers import rnnplay
+
+    done = rnnplay("train", "--task", "echo", "--cell", "gru", "--forget-bias", "1", "--steps", "2")
+    assert done.returncode == 2 and done.stdout == ""
+    line = "rnnplay: error: --forget-bias: only an LSTM has a forget gate (use it with --cell lstm)"
+    assert done.stderr.strip() == line
