@@ -102,7 +102,7 @@ class TrainConfig:
 
 
 # The task options of a config; each task reads some of them (engine.tasks.REGISTRY says which).
-_TASK_OPTIONS = ("key", "length", "corpus", "pairs", "symbols", "delay", "keyword", "batch_size")
+_TASK_OPTIONS = tuple(sorted(set().union(*(task.options for task in REGISTRY.values()))))  # what some task reads
 
 
 def unused_settings(config: TrainConfig) -> dict[str, str]:

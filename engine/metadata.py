@@ -170,8 +170,10 @@ def _vocab(data: Any, config: TrainConfig) -> Vocabulary:
     if unknown is not None and unknown not in symbols:
         raise MetadataError("vocab.unknown", f"{echo(unknown)} is not one of the symbols")
     vocab = Vocabulary(symbols, unknown=unknown)
-    expected = task_vocabulary(config, vocab)
-    if expected is not None and expected != vocab:
+    from engine.tasks import vocabulary_for
+
+    expected = vocabulary_for(config, vocab)
+    if expected != vocab:
         why = _difference(vocab, expected)
         raise MetadataError("vocab", f"does not fit the {config.task} task of this config ({why})")
     return vocab
@@ -185,29 +187,6 @@ def _difference(saved: Vocabulary, expected: Vocabulary) -> str:
         if mine != theirs:
             return f"symbol {index} is {echo(mine)} where the task has {echo(theirs)}"
     return f"unknown symbol {echo(saved.unknown)} where the task has {echo(expected.unknown)}"
-
-
-def task_vocabulary(config: TrainConfig, saved: Vocabulary) -> Vocabulary | None:
-    """The vocabulary `config`'s task must have (a completion corpus: its shape), None for unknown tasks."""
-    if config.task in ("caesar", "vigenere"):
-        from engine.tasks.caesar import VOCAB
-        return VOCAB
-    if config.task == "echo":
-        from engine.tasks.echo import vocabulary
-        return vocabulary(config.symbols)
-    if config.task == "mapping":
-        return Vocabulary(sorted({ch for pair in config.pairs for text in pair for ch in text}))
-    if config.task == "completion":
-        from engine.tasks.completion import SENTENCES, UNKNOWN
-        if config.corpus is None:
-            width = max(map(len, SENTENCES))
-            return Vocabulary.from_text("".join(s.ljust(width) for s in SENTENCES), UNKNOWN)
-        # a corpus's vocabulary: the unknown symbol first, then its characters sorted
-        rest = [s for s in saved.symbols if s != UNKNOWN]
-        if all(len(s) == 1 for s in rest):
-            return Vocabulary([UNKNOWN, *sorted(rest)], unknown=UNKNOWN)
-        return Vocabulary([UNKNOWN], unknown=UNKNOWN)  # a multi-character symbol never fits
-    return None
 
 
 def _metrics(data: dict) -> dict[str, float]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from engine.tasks import caesar, echo, vigenere
 
-__all__ = ["caesar", "echo", "vigenere", "make", "REGISTRY", "TaskInfo", "names"]
+__all__ = ["caesar", "echo", "vigenere", "make", "task_class", "vocabulary_for", "REGISTRY", "TaskInfo", "names"]
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,20 @@ def names() -> list[str]:
     return list(REGISTRY)
 
 
+def task_class(name: str):
+    """The task's class, imported on first use."""
+    module, _, cls = REGISTRY[name].target.partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def vocabulary_for(config, saved):
+    """The vocabulary a checkpoint of `config`'s task must have (each task class says which)."""
+    return task_class(config.task).vocabulary_for(config, saved)
+
+
 def make(config, device, generator, vocab=None):
     """The task object a Trainer feeds from: vocab, batch(), evaluate(model), predict(model, text).
 
     With `vocab` (from a checkpoint) a task that reads data files only predicts: it reads no corpus.
     """
-    module, _, name = REGISTRY[config.task].target.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    return cls(config, device, generator, vocab)
+    return task_class(config.task)(config, device, generator, vocab)

@@ -40,6 +40,11 @@ def _key(key: int) -> int:
 
 
 class CaesarTask:
+    @staticmethod
+    def vocabulary_for(config, saved: Vocabulary) -> Vocabulary:
+        """The vocabulary a checkpoint of this task must have: the cipher alphabet."""
+        return VOCAB
+
     """Pairs (encrypted, original) of random messages, generated on the device with tensor ops."""
 
     def __init__(self, config, device, generator, vocab=None):

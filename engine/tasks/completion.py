@@ -25,6 +25,18 @@ HELD_OUT = 0.1
 
 
 class CompletionTask:
+    @staticmethod
+    def vocabulary_for(config, saved: Vocabulary) -> Vocabulary:
+        """The vocabulary a checkpoint of this task must have: the sentences', or a corpus's shape (the
+        unknown symbol first, then single characters sorted; the corpus itself is not read here)."""
+        if config.corpus is None:
+            width = max(map(len, SENTENCES))
+            return Vocabulary.from_text("".join(s.ljust(width) for s in SENTENCES), UNKNOWN)
+        rest = [s for s in saved.symbols if s != UNKNOWN]
+        if all(len(s) == 1 for s in rest):
+            return Vocabulary([UNKNOWN, *sorted(rest)], unknown=UNKNOWN)
+        return Vocabulary([UNKNOWN], unknown=UNKNOWN)  # a multi-character symbol never fits
+
     def __init__(self, config, device, generator, vocab: Vocabulary | None = None):
         self.device, self.generator = device, generator
         self.batch_size, self.length = config.batch_size, config.length

@@ -39,6 +39,11 @@ def echo(text: str, delay: int, symbols: int = 26) -> str:
 
 
 class EchoTask:
+    @staticmethod
+    def vocabulary_for(config, saved: Vocabulary) -> Vocabulary:
+        """The vocabulary a checkpoint of this task must have: the blank and the first K letters."""
+        return vocabulary(config.symbols)
+
     """Random streams generated on the device with tensor ops; targets are the streams shifted right."""
 
     def __init__(self, config, device, generator, vocab=None):

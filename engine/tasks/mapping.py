@@ -10,6 +10,11 @@ from engine.vocab import Vocabulary
 
 
 class MappingTask:
+    @staticmethod
+    def vocabulary_for(config, saved: Vocabulary) -> Vocabulary:
+        """The vocabulary a checkpoint of this task must have: the pairs' characters, sorted."""
+        return Vocabulary(sorted({ch for pair in config.pairs for text in pair for ch in text}))
+
     """Every pair in one batch per step; the vocabulary is the sorted characters of all pairs."""
 
     def __init__(self, config, device, generator, vocab=None):
