@@ -57,8 +57,16 @@ class World:
 
     @contextmanager
     def saving(self):
-        """Around the final save: alone, a second Ctrl-C may still cancel it (the target is untouched)."""
-        yield
+        """Around the final save: a second Ctrl-C, SIGTERM or SIGHUP waits until the model is written (the
+        first one already stopped the run; SIGKILL still ends it, and the atomic write leaves the target
+        as it was). Under torchrun, which SIGTERMs every rank when one fails, the save also finishes first
+        (after 30 s torchrun sends SIGKILL)."""
+        previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 class Group(World):
@@ -112,17 +120,6 @@ class Group(World):
         total = total.clone()
         dist.all_reduce(total)  # the shards are the same size: the mean of their means is the batch mean
         return total / self.size
-
-    @contextmanager
-    def saving(self):
-        """torchrun sends SIGTERM to every rank when one fails: the save finishes first (after
-        30 s torchrun sends SIGKILL; the write is atomic, so the target is then left as it was)."""
-        previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
-        try:
-            yield
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
 
     def explain(self, error: RuntimeError) -> str | None:
         import torch.distributed as dist

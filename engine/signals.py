@@ -7,6 +7,7 @@ Exit statuses follow the shell's 128 + signal number: 130 for Ctrl-C (SIGINT), 1
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -40,6 +41,14 @@ class StopOnSignals:
         self.request(128 + signum)
 
 
+def warn(text: str) -> None:
+    """One warning line on stderr, if stderr can take it."""
+    try:
+        print(f"rnnplay: warning: {text}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null once its reader is gone, so later prints and the exit flush stay quiet."""
     try:
@@ -51,7 +60,8 @@ def silence_stdout() -> None:
 
 
 class QuietOutput:
-    """Wraps the Reporter: when stdout fails (reader gone, terminal hung up) the run stops instead of crashing."""
+    """Wraps the Reporter: when stdout's reader or terminal goes away the run stops (and saves) instead of
+    crashing; when stdout cannot take more (a full disk) training goes on without progress lines."""
 
     def __init__(self, reporter, stop: StopOnSignals) -> None:
         self.reporter, self.stop, self.closed = reporter, stop, False
@@ -61,10 +71,14 @@ class QuietOutput:
             return
         try:
             method(*args)
-        except OSError:  # BrokenPipeError, or EIO from a terminal that went away
+        except OSError as error:
             self.closed = True
             silence_stdout()
-            self.stop.request(PIPE_CLOSED)
+            if isinstance(error, BrokenPipeError) or error.errno == errno.EIO:  # reader or terminal gone
+                self.stop.request(PIPE_CLOSED)
+            else:  # a full disk under `nohup ... > log`: the run matters more than its progress lines
+                warn(f"cannot write the progress to stdout ({error.strerror or error}); "
+                     "training goes on without it and still saves")
 
     def __enter__(self):
         self._guard(self.reporter.__enter__)

@@ -107,3 +107,37 @@ def test_a_closed_or_full_stdout_is_one_line_not_a_traceback(redirect):
     else:
         assert run.returncode == 2 and run.stderr.startswith("rnnplay: error: cannot write the output")
         assert run.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_stdout_says_so_once_and_the_run_trains_on_and_saves(tmp_path):
+    """`nohup rnnplay train ... > log` on a disk that fills: the run is worth more than its progress lines."""
+    import sys
+
+    ckpt = tmp_path / "c.safetensors"
+    run = subprocess.run(["sh", "-c", f"exec {sys.executable} -m engine.cli train --preset caesar --steps 60 "
+                                      f"--device cpu --save {ckpt} >/dev/full"],
+                         stderr=subprocess.PIPE, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("rnnplay: warning: cannot write the progress")
+    assert engine.load(str(ckpt)).step == 60  # all of it trained, none of it lost
+
+
+@pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM])
+def test_a_second_signal_during_the_final_save_waits_for_the_model_to_be_written(tmp_path, second):
+    """Ctrl-C pressed twice, or `docker stop` after a Ctrl-C: the first stops the run, the second must not
+    cancel the save that keeps it. A big model makes the save last long enough to be hit."""
+    ckpt = tmp_path / "big.safetensors"
+    proc = start("train", "--task", "caesar", "--hidden", "1024", "--layers", "2", "--batch-size", "1",
+                 "--length", "4", "--steps", "1000000", "--json", "--log-every", "1", "--device", "cpu",
+                 "--save", str(ckpt), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first_step(proc)
+    proc.send_signal(signal.SIGINT)
+    for line in proc.stdout:  # the run has stopped and the save begins right after this line
+        if json.loads(line)["event"] == "finished":
+            proc.send_signal(second)
+            break
+    rest, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert rest.strip().endswith(f'"saved {ckpt}"}}') and err == ""
+    assert engine.load(str(ckpt)).step > 0
