@@ -224,6 +224,8 @@ def resume_trainer(args):
             raise UsageError(f"--steps: {echo(args.steps)} more steps is out of range; accepted: 1 to "
                              f"{MAX_STEPS - trainer.step:,} (the checkpoint is at step {trainer.step:,})")
         trainer.config = trainer.config.replace(steps=trainer.step + args.steps)
+        if args.seconds is None and trainer.config.seconds:  # N more steps, not cut by the old run's clock
+            trainer.config, trainer.trained_seconds = trainer.config.replace(seconds=0.0), 0.0
     elif args.seconds:
         trainer.config = trainer.config.replace(steps=MAX_STEPS)
     return trainer

@@ -132,3 +132,15 @@ def test_resume_refuses_each_setting_it_cannot_apply_by_name(saved, flag):
 def test_resume_refuses_a_step_count_out_of_range(saved, steps):
     run = rnnplay("train", "--resume", saved, "--steps", steps)
     assert run.returncode == 2 and "--steps" in one_error_line(run.stderr) and "accepted: 1 to" in run.stderr
+
+
+def test_more_steps_on_resume_are_not_cut_by_the_old_runs_time_budget(tmp_path):
+    """`train --seconds 60` then `--resume --steps 500`: the 500 steps run whole, whatever the machine's speed."""
+    ckpt = tmp_path / "s.safetensors"
+    assert rnnplay("train", "--preset", "caesar", "--seconds", "0.5", "--device", "cpu",
+                   "--save", str(ckpt)).returncode == 0
+    done = rnnplay("train", "--resume", str(ckpt), "--steps", "40", "--json", "--log-every", "10")
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    started, finished = events[0], [e for e in events if e["event"] == "finished"][0]
+    assert started["config"]["seconds"] == 0.0 and finished["step"] == started["step"] + 40
