@@ -148,6 +148,12 @@ def _check_regular_file(path: str) -> None:
         raise CheckpointError.at(path, "file", f"is {kind}; accepted: a .safetensors file saved by rnnplay")
 
 
+def _starts_a_header(path: str) -> bool:
+    """Whether the 9th byte opens a JSON header, as in every safetensors file."""
+    with open(path, "rb") as f:
+        return f.read(9)[8:] == b"{"
+
+
 def _check_header_size(path: str) -> None:
     """Refuse a safetensors header too large to be ours before anything parses it."""
     try:
@@ -159,6 +165,9 @@ def _check_header_size(path: str) -> None:
     if len(head) < 8:
         raise CheckpointError.at(path, "file", f"not a readable safetensors checkpoint ({size} bytes)")
     (length,) = struct.unpack("<Q", head)
+    if length > size - 8 and length > MAX_HEADER_BYTES and not _starts_a_header(path):  # a text file, say
+        raise CheckpointError.at(path, "file", "not a readable safetensors checkpoint: not a safetensors file "
+                                               "at all (rnnplay train --save or ctrl+s in the app make one)")
     if length > MAX_HEADER_BYTES or length > size - 8:
         raise CheckpointError.at(path, "file", f"not a readable safetensors checkpoint (header of {length:,} "
                                                f"bytes; at most {MAX_HEADER_BYTES:,} and the file's size accepted)")

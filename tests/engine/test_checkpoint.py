@@ -104,3 +104,12 @@ def test_overwriting_a_checkpoint_keeps_its_mode(tmp_path):
     path.chmod(0o664)
     trainer.save(str(path))
     assert (path.stat().st_mode & 0o777) == 0o664 and engine.load(str(path)).step == 2
+
+
+def test_a_text_file_is_named_as_no_safetensors_file_at_all(tmp_path):
+    """Loading notes.txt by mistake: say it is not a checkpoint, not a header size in the exabytes."""
+    path = tmp_path / "notes.txt"
+    path.write_text("hello, these are my notes about recurrent networks\n")
+    with pytest.raises(engine.CheckpointError, match="not a safetensors file at all") as raised:
+        engine.load(str(path))
+    assert "bytes" not in str(raised.value)
