@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from engine.cli_args import add_threads, device_name, nonempty
-from engine.text import visible
+from engine.text import columns, visible
 
 SHADES = " ░▒▓█"  # connectivity: no share ... all of it (also readable without colour)
 
@@ -46,16 +46,23 @@ def describe(inside, at: int) -> list[str]:
     """Lines for people: confidence per character, the alternatives at `at`, and its connectivity strip."""
     chars = [visible(ch) for ch in inside.text]
     best = [visible(row[0]["symbol"]) for row in inside.top]
-    sure = [row[0]["p"] for row in inside.top]
-    lines = ["input       " + "".join(chars),
-             "model       " + "".join(best)]
-    if inside.target is not None:
-        lines.append("target      " + visible(inside.target))
-    lines.append("confidence  " + "".join(SHADES[min(4, int(p * 5))] for p in sure) + "   (█ sure ... ░ unsure)")
+    sure = [SHADES[min(4, int(row[0]["p"] * 5))] for row in inside.top]
     strip = inside.connectivity[at]
-    lines.append(f"looks back  {''.join(SHADES[min(4, round(v * 4 / max(strip)))] if v else ' ' for v in strip)}"
-                 f"   (position {at}: how much blanking each input moves it)")
-    lines.append("            " + " " * at + "^")
-    alternatives = ", ".join(f"{visible(c['symbol'])!s} {c['p']:.1%}" for c in inside.top[at])
-    lines.append(f"at {at}: {chars[at]} -> {alternatives}")
+    looks = [SHADES[min(4, round(v * 4 / max(strip)))] if v else " " for v in strip]
+    target = [visible(ch) for ch in inside.target] if inside.target is not None else None
+    rows = [chars, best, sure, looks, [" "] * at + ["^"]] + ([target] if target is not None else [])
+    chars_line, best_line, sure_line, looks_line, mark_line, *target_line = columns(*rows)  # wide characters align
+    lines = ["input       " + chars_line, "model       " + best_line]
+    if target_line:
+        lines.append("target      " + target_line[0])
+    lines.append("confidence  " + sure_line + "   (█ sure ... ░ unsure)")
+    lines.append(f"looks back  {looks_line}   (position {at}: how much blanking each input moves it)")
+    lines.append("            " + mark_line.rstrip())
+    alternatives = ", ".join(f"{_symbol(c['symbol'])} {c['p']:.1%}" for c in inside.top[at])
+    lines.append(f"at {at}: {_symbol(inside.text[at])} -> {alternatives}")
     return lines
+
+
+def _symbol(symbol: str) -> str:
+    """A symbol shown alone: a space as ␠, so `-> ␠ 85.8%` is not an empty answer."""
+    return "␠" if symbol == " " else visible(symbol)

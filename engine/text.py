@@ -77,3 +77,16 @@ def error_line(text: object, limit: int = ERROR_LIMIT) -> str:
     whole; this bound is the backstop for messages from elsewhere (argparse, the OS).
     """
     return visible(text, limit, middle=True)
+
+
+def cells(text: str) -> int:
+    """Terminal cells `text` takes: 2 for wide characters (CJK, most emoji), 0 for combining marks."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def columns(*rows: list[str]) -> list[str]:
+    """Rows of per-position strings joined so that position i starts in the same column in every row
+    (a wide character or an escape such as `\\x1b` in one row pads the others)."""
+    widths = [max(cells(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows)))]
+    return ["".join(s + " " * (widths[i] - cells(s)) for i, s in enumerate(row)) for row in rows]

@@ -67,3 +67,14 @@ def test_an_error_line_is_bounded_and_keeps_its_reason_at_the_end():
 
     line = error_line("--save: cannot write '" + "x" * 5000 + "': the folder does not exist")
     assert len(line) == ERROR_LIMIT and line.endswith("the folder does not exist")
+
+
+def test_columns_keep_positions_aligned_across_wide_characters_and_escapes():
+    from engine.text import cells, columns
+
+    text, model, marks = ["東", "a", "\\x1b", "🙂"], ["x", "京", "y", "z"], [" ", " ", " ", "^"]
+    rows = columns(text, model, marks)
+    assert [cells(row) for row in rows] == [2 + 2 + 4 + 2] * 3  # every row as wide as the widest cells
+    assert rows[2].index("^") == 2 + 2 + 4  # the mark sits in the column where the emoji starts
+    assert rows[0].startswith("東a ") and rows[1].startswith("x 京")
+    assert cells("e\u0301") == 1 and cells("東京") == 4
