@@ -29,8 +29,10 @@ def table_rows(app) -> list[list[str]]:
 
 
 async def press_race(pilot) -> None:
-    """Click the dialog's Race button once the dialog is laid out, and let its answer arrive."""
+    """Click the dialog's Race button once the dialog is laid out, and let its answer arrive. A button
+    ignores clicks for 0.2 s after the last one (its press animation): wait that out, as a person does."""
     await pilot.pause()
+    await wait_for(pilot, lambda: not pilot.app.screen.query_one("#race-go").has_class("-active"))
     await pilot.click("#race-go")
     await pilot.pause()
 
