@@ -128,6 +128,12 @@ class Checkpoint:
             index, name = key.split(".", 1)
             if not torch.isfinite(value).all():
                 raise self.error(f"tensor 'optim.{key}'", "holds NaN or infinite values")
+            if name in ("exp_avg_sq", "step") and (value < 0).any():  # a square, a count: never negative
+                raise self.error(f"tensor 'optim.{key}'", "holds negative values (Adam's squares and step count "
+                                                          "are never below 0)")
+            if name == "step" and (value > self.meta.step).any():
+                raise self.error(f"tensor 'optim.{key}'", f"counts more Adam steps than the checkpoint's "
+                                                          f"{self.meta.step:,}")
             state.setdefault(int(index), {})[name] = value
         needed = set(OPTIMIZER_STATE.get(self.meta.config.optimizer, ()))
         for index, entries in state.items():

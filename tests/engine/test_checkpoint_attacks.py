@@ -169,6 +169,10 @@ def test_tensors_are_checked_against_the_model_before_loading(real, tmp_path, ch
 @pytest.mark.parametrize("change, named", [
     (lambda t: t.pop("optim.0.exp_avg"), "incomplete adam state (missing exp_avg)"),
     (lambda t: t.update({"optim.0.step": torch.tensor(float("nan"))}), "NaN or infinite"),
+    # the review's edits that made resume diverge with a hint blaming the learning rate
+    (lambda t: t.update({"optim.0.exp_avg_sq": -t["optim.0.exp_avg_sq"] - 1}), "holds negative values"),
+    (lambda t: t.update({"optim.0.step": torch.tensor(-5.0)}), "holds negative values"),
+    (lambda t: t.update({"optim.0.step": torch.tensor(1e9)}), "counts more Adam steps"),
 ])
 def test_optimizer_state_that_does_not_fit_the_optimizer_is_refused_on_resume(real, tmp_path, change, named):
     _, meta, tensors = real["caesar"]
