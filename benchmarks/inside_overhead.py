@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.tui_overhead import without_app  # noqa: E402
+from benchmarks.tui_overhead import alternate, without_app  # noqa: E402
 
 TEXT = "GUR-DHVPX-OEBJA-SBK-WHZCF-BIRE-GUR-YNML-QBT-NAQ-ERFGF-VA-GUR-FHA"
 
@@ -58,22 +56,12 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     without_app(args.preset, 20)  # warm up: torch import, allocator, first kernels
-    started = time.perf_counter()
-    base, app, answers = [without_app(args.preset, args.steps)], [], []
-    for _ in range(args.repeats):
-        rate, count = asyncio.run(_with_inside(args.preset, args.steps, args.text))
-        app.append(rate)
-        answers.append(count)
-        base.append(without_app(args.preset, args.steps))
-    around = zip(base[:-1], base[1:], strict=True)
-    ratios = [rate / ((before + after) / 2) for rate, (before, after) in zip(app, around, strict=True)]
+    figures = alternate(lambda: without_app(args.preset, args.steps),
+                        lambda: asyncio.run(_with_inside(args.preset, args.steps, args.text)), args.repeats,
+                        "inspections_per_run")
     print(json.dumps({"benchmark": "inside_overhead", "preset": args.preset, "steps": args.steps,
                       "repeats": args.repeats, "threads": torch.get_num_threads(), "text_length": len(args.text),
-                      "steps_per_s_without_app": round(statistics.median(base), 1),
-                      "steps_per_s_with_inside": round(statistics.median(app), 1),
-                      "inspections_per_run": answers, "ratios": [round(r, 3) for r in ratios],
-                      "ratio": round(statistics.median(ratios), 3), "target": 0.9,
-                      "seconds": round(time.perf_counter() - started, 1)}))
+                      **figures}))
 
 
 if __name__ == "__main__":

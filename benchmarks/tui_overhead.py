@@ -65,6 +65,23 @@ async def _with_app(preset: str, steps: int) -> tuple[float, int]:
     return finished.step / finished.elapsed, draws
 
 
+def alternate(without, with_app, repeats: int, counted: str) -> dict:
+    """Each run with the app sits between two without it and is divided by their mean, so that a shared
+    machine's drift cancels. `with_app()` returns (steps/s, a count to report under `counted`)."""
+    started = time.perf_counter()
+    base, rates, counts = [without()], [], []
+    for _ in range(repeats):
+        rate, count = with_app()
+        rates.append(rate)
+        counts.append(count)
+        base.append(without())
+    ratios = [rate / ((a + b) / 2) for rate, a, b in zip(rates, base[:-1], base[1:], strict=True)]
+    return {"steps_per_s_without_app": round(statistics.median(base), 1),
+            "steps_per_s_with_app": round(statistics.median(rates), 1), counted: counts,
+            "ratios": [round(r, 3) for r in ratios], "ratio": round(statistics.median(ratios), 3), "target": 0.9,
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="caesar")
@@ -77,22 +94,10 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     without_app(args.preset, 20)  # warm up: torch import, allocator, first kernels
-    started = time.perf_counter()
-    base, app, draws = [without_app(args.preset, args.steps)], [], []
-    for _ in range(args.repeats):
-        rate, count = asyncio.run(_with_app(args.preset, args.steps))
-        app.append(rate)
-        draws.append(count)
-        base.append(without_app(args.preset, args.steps))
-    around = zip(base[:-1], base[1:], strict=True)
-    ratios = [rate / ((before + after) / 2) for rate, (before, after) in zip(app, around, strict=True)]
+    figures = alternate(lambda: without_app(args.preset, args.steps),
+                        lambda: asyncio.run(_with_app(args.preset, args.steps)), args.repeats, "plot_redraws_per_run")
     print(json.dumps({"benchmark": "tui_overhead", "preset": args.preset, "steps": args.steps,
-                      "repeats": args.repeats, "threads": torch.get_num_threads(),
-                      "steps_per_s_without_app": round(statistics.median(base), 1),
-                      "steps_per_s_with_app": round(statistics.median(app), 1),
-                      "plot_redraws_per_run": draws, "ratios": [round(r, 3) for r in ratios],
-                      "ratio": round(statistics.median(ratios), 3), "target": 0.9,
-                      "seconds": round(time.perf_counter() - started, 1)}))
+                      "repeats": args.repeats, "threads": torch.get_num_threads(), **figures}))
 
 
 if __name__ == "__main__":

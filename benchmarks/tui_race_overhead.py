@@ -14,14 +14,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import engine  # noqa: E402
+from benchmarks.tui_overhead import alternate  # noqa: E402
 from engine.racing import contestants  # noqa: E402
 
 
@@ -78,22 +77,11 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     cells = args.cells.split(",")
     without_app(args.preset, cells, 10)  # warm up: torch import, allocator, first kernels
-    started = time.perf_counter()
-    base, app, draws = [without_app(args.preset, cells, args.steps)], [], []
-    for _ in range(args.repeats):
-        with_rate, count = asyncio.run(_with_app(args.preset, cells, args.steps, args.threads))
-        app.append(with_rate)
-        draws.append(count)
-        base.append(without_app(args.preset, cells, args.steps))
-    around = zip(base[:-1], base[1:], strict=True)
-    ratios = [r / ((before + after) / 2) for r, (before, after) in zip(app, around, strict=True)]
+    figures = alternate(lambda: without_app(args.preset, cells, args.steps),
+                        lambda: asyncio.run(_with_app(args.preset, cells, args.steps, args.threads)), args.repeats,
+                        "plot_redraws_per_race")
     print(json.dumps({"benchmark": "tui_race_overhead", "preset": args.preset, "cells": cells,
-                      "steps": args.steps, "repeats": args.repeats, "threads": torch.get_num_threads(),
-                      "steps_per_s_without_app": round(statistics.median(base), 1),
-                      "steps_per_s_with_app": round(statistics.median(app), 1),
-                      "plot_redraws_per_race": draws, "ratios": [round(r, 3) for r in ratios],
-                      "ratio": round(statistics.median(ratios), 3), "target": 0.9,
-                      "seconds": round(time.perf_counter() - started, 1)}))
+                      "steps": args.steps, "repeats": args.repeats, "threads": torch.get_num_threads(), **figures}))
 
 
 if __name__ == "__main__":
