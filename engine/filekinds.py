@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 
 HEADER_LIMIT = 16 * 1024 * 1024  # the largest safetensors header we accept (the library's own limit is 100 MB)
 LINE_LIMIT = 64 * 1024  # the longest first line a metrics file may have
@@ -65,5 +66,17 @@ def is_metrics(f) -> bool:
     return isinstance(event, dict) and "event" in event
 
 
-def size_of(f) -> int:
-    return os.fstat(f.fileno()).st_size
+def fits(path: str, kind: str) -> bool:
+    """Whether the existing file at `path` may be replaced ("checkpoint") or appended to ("metrics").
+
+    Opened non-blocking and checked with fstat: a FIFO swapped in after the path was checked is
+    refused, never waited on. FileNotFoundError when nothing is there; other OSErrors as they come.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if info.st_size == 0:
+            return True
+        return is_safetensors(f, info.st_size) if kind == "checkpoint" else is_metrics(f)

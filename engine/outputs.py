@@ -120,9 +120,7 @@ def check_kind(path: str, what: str, kind: str) -> None:
     counts), so a typo never destroys a corpus, a thesis, a config or any other file. An empty file is
     taken: nothing in it can be lost. kind: "checkpoint" | "metrics"."""
     try:
-        with open(path, "rb") as f:  # check_target() has made sure it is a regular file or new
-            size = filekinds.size_of(f)
-            fits = size == 0 or (filekinds.is_safetensors(f, size) if kind == "checkpoint" else filekinds.is_metrics(f))
+        fits = filekinds.fits(path, kind)
     except FileNotFoundError:
         return
     except OSError as e:

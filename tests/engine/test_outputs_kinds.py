@@ -4,6 +4,8 @@ files that merely start like one (a .tex chapter, indented JSON, a package.json)
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 import pytest
 from cli_helpers import one_error_line
@@ -119,3 +121,21 @@ def test_a_metrics_file_from_a_real_run_is_appended_to(tmp_path, capsys):
     assert main(argv) == 0 and main(argv) == 0
     events = [json.loads(line)["event"] for line in metrics.read_text().splitlines()]
     assert events.count("finished") == 2
+
+
+@pytest.mark.parametrize("kind, words", [("checkpoint", NOT_A_CHECKPOINT), ("metrics", NOT_METRICS)])
+def test_a_fifo_swapped_in_after_the_path_check_is_refused_not_waited_on(tmp_path, kind, words):
+    fifo = tmp_path / "swapped"
+    os.mkfifo(fifo)  # no writer: a blocking open would wait forever
+    errors = []
+
+    def check():
+        try:
+            check_kind(str(fifo), "--save", kind)
+        except OutputError as e:
+            errors.append(str(e))
+
+    worker = threading.Thread(target=check, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive() and len(errors) == 1 and words in errors[0]
