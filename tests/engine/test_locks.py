@@ -74,16 +74,19 @@ def test_a_file_given_the_lock_files_name_is_refused_untouched(tmp_path, capsys)
     assert lock.read_text() == "12345\nnot a pid: someone's file\n"
 
 
-def test_a_lock_file_removed_while_waiting_for_it_is_not_trusted(tmp_path):
+def test_a_lock_file_removed_while_waiting_for_it_is_not_trusted(tmp_path, monkeypatch):
     target = tmp_path / "c.safetensors"
     lock = tmp_path / ".c.safetensors.rnnplay-lock"
     other = hold(lock)
+    flock = locks._flock
 
-    def remove_then_release():  # the folder is cleaned while the other run still holds its lock
-        lock.unlink()
-        other.stdin.close()
+    def waited(fd, *args):  # once we wait on the file, the folder is cleaned and the other run ends
+        if other.poll() is None:
+            lock.unlink()
+            threading.Timer(0.3, other.stdin.close).start()
+        return flock(fd, *args)
 
-    threading.Timer(0.5, remove_then_release).start()
+    monkeypatch.setattr(locks, "_flock", waited)
     with locks.writing(str(target), wait=20):  # gets the orphan's flock when the other exits: not enough
         assert other.wait(timeout=20) == 0
         assert lock.read_text() == str(os.getpid()) and not free(lock)
