@@ -86,7 +86,10 @@ def _verify(fd: int, lock: str, path: str, what: str) -> None:
     if info.st_nlink > 1:
         raise _refuse(what, path, lock, f"has {info.st_nlink} names (hard links), so it is another file too; "
                       "remove it")
-    text = os.pread(fd, PID_LIMIT + 1, 0)
+    try:
+        text = os.pread(fd, PID_LIMIT + 1, 0)
+    except OSError as e:
+        raise _refuse(what, path, lock, f"cannot be read ({e.strerror or type(e).__name__})") from None
     if len(text) > PID_LIMIT or text.strip(b"0123456789 \n"):
         raise _refuse(what, path, lock, "holds something other than a process id; remove it")
 
