@@ -24,6 +24,7 @@ import socket
 import stat
 import time
 
+from engine import filekinds
 from engine.text import PATH_LIMIT, echo
 
 TEMP_PREFIX = ".rnnplay-"
@@ -115,20 +116,20 @@ def _create_temp(folder: str, path: str, what: str) -> tuple[int, str]:
 
 def check_kind(path: str, what: str, kind: str) -> None:
     """Refuse to overwrite or append to an existing file of another kind: `--save` replaces only a
-    safetensors file and `--metrics` appends only to JSON lines, so a typo never destroys a corpus, a
-    checkpoint being resumed or any other file. kind: "checkpoint" | "metrics"."""
+    safetensors file and `--metrics` appends only to rnnplay's JSON lines (engine.filekinds says what
+    counts), so a typo never destroys a corpus, a thesis, a config or any other file. An empty file is
+    taken: nothing in it can be lost. kind: "checkpoint" | "metrics"."""
     try:
-        with open(path, "rb") as f:  # check_target() has made sure it is a regular file or new
-            head = f.read(9)
+        fits = filekinds.fits(path, kind)
     except FileNotFoundError:
         return
     except OSError as e:
         raise OutputError(what, path, f"it cannot be read ({_reason(e)})") from None
-    if kind == "checkpoint" and head and not (len(head) == 9 and head[8:9] == b"{"):
+    if not fits and kind == "checkpoint":
         raise OutputError(what, path, "it exists and is not a checkpoint (a safetensors file); "
                                       "give a new name, or remove the file first", accepted=False)
-    if kind == "metrics" and head and not head.lstrip()[:1] == b"{":
-        raise OutputError(what, path, "it exists and is not a metrics file (JSON lines); "
+    if not fits:
+        raise OutputError(what, path, "it exists and is not a metrics file (rnnplay's JSON lines); "
                                       "give a new name, or remove the file first", accepted=False)
 
 

@@ -122,7 +122,7 @@ def test_a_rescue_never_replaces_an_existing_file_and_falls_back_to_tmpdir(tmp_p
 
 @pytest.mark.parametrize("plant, words", [
     (lambda lock: os.mkfifo(lock), "is not a regular file; remove it"),
-    (lambda lock: os.symlink("/etc/passwd", lock), "its lock file cannot be opened"),
+    (lambda lock: os.symlink("/etc/passwd", lock), "is not a regular file; remove it"),
 ])
 def test_a_planted_lock_file_is_refused_and_never_followed(tmp_path, capsys, plant, words):
     from engine.cli import main
