@@ -68,8 +68,8 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
         Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Stop any run and quit"),
         # Priority: Tab moves focus before the keys typed after it are delivered, not into the old field.
-        Binding("tab", "focus_next", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", show=False, priority=True),
+        Binding("tab", "focus_next", show=False, priority=True, system=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True, system=True),
     ]
     state: RunState = _selected("state")
     trainer: Any = _selected("trainer")  # the Trainer (or predict-only loaded model) the views show
