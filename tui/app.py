@@ -238,9 +238,9 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
 
     def explain_bad_settings(self) -> None:
         """F5 with bad settings: say which and why, and move to the first bad field."""
-        errors = self.config_pane.errors
+        errors = self.config_pane.bad_settings()
         first = self.config_pane.first_bad_field()
-        reasons = "; ".join(f"{name}: {why}" for name, why in errors.items())
+        reasons = "; ".join(f"{label}: {why}" for label, why in errors)
         self.notify(visible(reasons or "fix the settings marked on the Setup tab first", 400),
                     title=f"Cannot start: {len(errors)} bad setting{'s' * (len(errors) != 1)}", severity="warning")
         self.focus_setting(first)

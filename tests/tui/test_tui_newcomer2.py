@@ -45,3 +45,24 @@ async def test_the_palette_lists_only_named_commands(app_factory):
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert titles and all(not title.startswith("(") for title in titles), titles
         assert not any("(tab)" in title or "(shift+tab)" in title for title in titles)
+
+
+async def test_cannot_start_names_the_forms_labels_in_its_order_and_focuses_the_first(app_factory):
+    from tui_helpers import set_field
+
+    app = app_factory("caesar")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await set_field(pilot, app, "batch_size", "0")  # typed last to first: the toast keeps the form's order
+        await set_field(pilot, app, "embedding", "-3")
+        await set_field(pilot, app, "length", "x")
+        await set_field(pilot, app, "key", "99")
+        app.action_show_tab("train")
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
+        message = next(n.message for n in app._notifications if "Cannot start" in (n.title or ""))
+        labels = [message.find(label + ":") for label in ("Caesar key", "Length", "Input", "Batch size")]
+        assert all(at >= 0 for at in labels) and labels == sorted(labels), message
+        assert "batch_size" not in message and "embedding" not in message
+        assert app.focused is app.query_one("#field-key")
