@@ -85,6 +85,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         self.threads = threads  # intra-op threads for training; None: leave a core for the UI
         self.config: TrainConfig | None = config
         self.exit_status = 0  # 128 + the signal number when a signal ended the app
+        self.last_checkpoint: str | None = None  # saved or loaded last: the load dialog suggests it
         self.focus_on_setup: str | None = None  # the field to focus once Setup is shown
         self._controls: tuple = ()
         self.asked_at = 0  # eval_count when the playground last answered

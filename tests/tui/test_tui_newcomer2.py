@@ -66,3 +66,86 @@ async def test_cannot_start_names_the_forms_labels_in_its_order_and_focuses_the_
         assert all(at >= 0 for at in labels) and labels == sorted(labels), message
         assert "batch_size" not in message and "embedding" not in message
         assert app.focused is app.query_one("#field-key")
+
+
+def dialog_text(app) -> tuple[str, str, str]:
+    """The load/save dialog's field value, placeholder and hint line."""
+    from textual.widgets import Input
+
+    field = app.screen.query_one("#path-input", Input)
+    return field.value, field.placeholder, str(app.screen.query_one("#path-hint").render())
+
+
+async def test_the_load_dialog_suggests_only_checkpoints_that_exist(app_factory, tmp_path, monkeypatch):
+    import os
+
+    from engine import presets
+    from engine.training import Trainer
+
+    monkeypatch.chdir(tmp_path)
+    app = app_factory("caesar")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        value, placeholder, hint = dialog_text(app)
+        assert (value, placeholder) == ("", "") and "caesar" not in hint  # nothing here to suggest
+        await pilot.press("enter")  # nothing typed, nothing suggested: the dialog stays open
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PathDialog"
+        await pilot.press("escape")
+        trainer = Trainer(presets.get("hello").replace(steps=20, device="cpu"))
+        for _ in trainer.run():
+            pass
+        trainer.save("older.safetensors")
+        os.utime("older.safetensors", (1, 1))
+        trainer.save("newer.safetensors")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert dialog_text(app)[1] == "newer.safetensors"  # the newest checkpoint in this folder
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.trainer is not None and app.trainer.step == 20)
+        os.utime("older.safetensors")  # now the newest file, but the loaded one is still suggested
+        app.saved_step = app.trainer.step
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert dialog_text(app)[1] == "newer.safetensors"
+
+
+async def test_a_refused_path_keeps_the_hint_about_the_suggestion(app_factory, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a checkpoint\n")
+    app = app_factory("caesar")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o", *"notes.txt", "enter")
+        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=10)
+        value, _, hint = dialog_text(app)
+        assert value == "notes.txt" and "notes.txt" not in hint, hint
+
+
+@pytest.mark.parametrize("key", ["ctrl+o", "ctrl+s"])
+async def test_right_arrow_completes_file_paths_in_both_dialogs(app_factory, tmp_path, monkeypatch, key):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "caesar-a.safetensors").write_bytes(b"x")
+    (tmp_path / "runs" / "caesar-notes.txt").write_text("x")
+    (tmp_path / "runs" / "bad\x1bname.safetensors").write_bytes(b"x")  # never offered: a raw escape
+    app = app_factory("hello")
+    async with app.run_test(size=(80, 24)) as pilot:
+        if key == "ctrl+s":
+            await pilot.press("f5")
+            await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+        await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PathDialog"
+        await pilot.press(*"ru")
+        await pilot.pause(0.2)
+        await pilot.press("right")
+        assert dialog_text(app)[0] == "runs/"
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        await pilot.press("right")
+        assert dialog_text(app)[0] == "runs/caesar-a.safetensors"  # a checkpoint before other files
+        app.screen.query_one("#path-input").value = "runs/b"
+        await pilot.pause(0.2)
+        await pilot.press("right")
+        assert dialog_text(app)[0] == "runs/b"  # the name with an escape in it is not offered
