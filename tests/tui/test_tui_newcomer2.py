@@ -174,3 +174,22 @@ def test_samples_rows_line_up_by_cell_width_with_wide_characters():
     assert starts(target, "東京へ行く😀ab") == output_cells  # each output character under its expected one
     wrong_cells = [cell_len(marks[:i]) for i, ch in enumerate(marks) if ch == "^"]
     assert wrong_cells == [output_cells[i] for i in (1, 2, 5, 6, 7)], (output, marks)  # ^ under each wrong one
+
+
+async def test_paused_the_button_shows_resume_with_its_key(app_factory):
+    from textual.widgets import Button
+
+    app = app_factory("caesar")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.config_pane.set_value("steps", "100000")
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state.status == "running", timeout=60)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: app.state.status == "paused", timeout=30)
+        await pilot.pause(0.3)
+        button = app.query_one("#pause", Button)
+        drawn = "".join(segment.text for segment in button.render_line(0))
+        assert "Resume F6" in drawn, drawn
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: not app.running, timeout=30)
