@@ -183,6 +183,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.tab = event.pane.id
+        self.set_class(self.tab == "play", "-play")  # notifications go below Play's warnings (app.tcss)
         if not self.training_pane.is_attached:
             return  # shutting down
         view, widget = self.shown_view()

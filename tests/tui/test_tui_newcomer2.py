@@ -193,3 +193,18 @@ async def test_paused_the_button_shows_resume_with_its_key(app_factory):
         assert "Resume F6" in drawn, drawn
         await pilot.press("f7")
         await wait_for(pilot, lambda: not app.running, timeout=30)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_notification_leaves_plays_warning_readable(app_factory, size):
+    app = app_factory("caesar")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await pilot.press("f4", *"hello 123")
+        await wait_for(pilot, lambda: "not accepted" in str(app.query_one("#play-input-error").render()), timeout=10)
+        app.notify("Ran 3,000 steps in 9.1 s.", title="Run completed")
+        await wait_for(pilot, lambda: [toast for toast in app.screen.query("Toast") if toast.region], timeout=5)
+        await pilot.pause(0.2)
+        warning = app.query_one("#play-input-error").region
+        toasts = list(app.screen.query("Toast"))
+        assert toasts and all(not toast.region.overlaps(warning) for toast in toasts)
+        assert all(toast.region.bottom <= app.query_one("Footer").region.y for toast in toasts)
