@@ -208,3 +208,25 @@ async def test_a_notification_leaves_plays_warning_readable(app_factory, size):
         toasts = list(app.screen.query("Toast"))
         assert toasts and all(not toast.region.overlaps(warning) for toast in toasts)
         assert all(toast.region.bottom <= app.query_one("Footer").region.y for toast in toasts)
+
+
+async def test_completion_play_lists_only_characters_one_can_type(app_factory, tmp_path):
+    from engine import presets
+    from engine.training import Trainer
+
+    corpus = tmp_path / "tabs.txt"
+    corpus.write_bytes(b"ab\tba cab\r\nbac abc\tcba\n" * 200)  # tabs and CRLF line ends, a small alphabet
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        trainer = Trainer(presets.get("completion").replace(corpus=str(corpus), device="cpu", steps=5))
+        known = set(trainer.task.vocab.symbols) - {trainer.task.vocab.unknown}
+        assert "\t" in known and "\n" in known  # the model knows them: Play must still not ask for them
+        app.trainer = trainer
+        app.playground.set_model(trainer, trainer.config)
+        await pilot.press("f4", *"abz")
+        error = app.query_one("#play-input-error")
+        await wait_for(pilot, lambda: "not accepted" in str(error.render()), timeout=10)
+        reason = " ".join(str(error.render()).split())
+        listed = reason.split("can be typed:", 1)[1].split("(", 1)[0]
+        assert "'z'" in reason and "⇥" not in listed and "⏎" not in listed, reason
+        assert "line breaks" in reason and "tabs" in reason and "cannot be typed here" in reason
