@@ -63,13 +63,13 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         Binding("f8", "reset", "Reset", tooltip="Discard the weights; the next start uses the same seed"),
         Binding("f9", "new_seed", "Seed", show=False, tooltip="Discard the weights and pick a new random seed"),
         Binding("ctrl+r", "race", "New race", show=False, tooltip="Race cells on the Setup's task, then watch"),
-        Binding("ctrl+t", "direction", "Direction", tooltip="Playground: type plain text or ciphertext"),
+        Binding("ctrl+t", "direction", "Flip", tooltip="Playground: type plain text or ciphertext (flip direction)"),
         Binding("ctrl+s", "save", "Save", tooltip="Save the model to a .safetensors checkpoint"),
         Binding("ctrl+o", "load", "Load", tooltip="Load a checkpoint to play with or keep training"),
         Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Stop any run and quit"),
         # Priority: Tab moves focus before the keys typed after it are delivered, not into the old field.
-        Binding("tab", "focus_next", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", show=False, priority=True),
+        Binding("tab", "focus_next", show=False, priority=True, system=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True, system=True),
     ]
     state: RunState = _selected("state")
     trainer: Any = _selected("trainer")  # the Trainer (or predict-only loaded model) the views show
@@ -85,6 +85,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         self.threads = threads  # intra-op threads for training; None: leave a core for the UI
         self.config: TrainConfig | None = config
         self.exit_status = 0  # 128 + the signal number when a signal ended the app
+        self.last_checkpoint: str | None = None  # saved or loaded last: the load dialog suggests it
         self.focus_on_setup: str | None = None  # the field to focus once Setup is shown
         self._controls: tuple = ()
         self.asked_at = 0  # eval_count when the playground last answered
@@ -182,6 +183,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.tab = event.pane.id
+        self.set_class(self.tab == "play", "-play")  # notifications go below Play's warnings (app.tcss)
         if not self.training_pane.is_attached:
             return  # shutting down
         view, widget = self.shown_view()
@@ -238,9 +240,9 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
 
     def explain_bad_settings(self) -> None:
         """F5 with bad settings: say which and why, and move to the first bad field."""
-        errors = self.config_pane.errors
+        errors = self.config_pane.bad_settings()
         first = self.config_pane.first_bad_field()
-        reasons = "; ".join(f"{name}: {why}" for name, why in errors.items())
+        reasons = "; ".join(f"{label}: {why}" for label, why in errors)
         self.notify(visible(reasons or "fix the settings marked on the Setup tab first", 400),
                     title=f"Cannot start: {len(errors)} bad setting{'s' * (len(errors) != 1)}", severity="warning")
         self.focus_setting(first)

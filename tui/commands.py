@@ -15,6 +15,8 @@ class PaletteCommands:
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
+            if binding.system or not binding.description:  # Tab and shift+tab: focus moves, not commands
+                continue
             if binding.action != "quit" and self.check_action(*self._parse(binding.action)):
                 yield SystemCommand(f"{binding.description} ({binding.key})", binding.tooltip,
                                     partial(self.run_action, binding.action))

@@ -28,6 +28,13 @@ class CheckpointActions:
             return f"{name or (self.config or self.initial_config).task}.safetensors"
         return f"{name or self.trainer.config.task}-step{self.trainer.step}.safetensors"
 
+    def load_suggestion(self) -> str:
+        """The checkpoint last saved or loaded here, else the newest one in this folder, else nothing."""
+        last = getattr(self, "last_checkpoint", None)
+        if last and os.path.isfile(last):
+            return last
+        return newest_checkpoint(".")
+
     def track_saves(self, trainer: Any) -> None:
         """Note every save of `trainer` (whoever starts it), so quitting knows what is unsaved."""
         save = getattr(trainer, "save", None)
@@ -41,11 +48,13 @@ class CheckpointActions:
             except BaseException:
                 self.post_message(Saved(trainer, step, False))
                 raise
-            self.post_message(Saved(trainer, step, True))
+            self.post_message(Saved(trainer, step, True, path))
 
         trainer.save = save_and_note
 
     def on_saved(self, message: Saved) -> None:
+        if message.ok and message.path:
+            self.last_checkpoint = message.path
         if message.trainer is self.trainer:
             self.note_save(message.step, message.ok)
 
@@ -55,7 +64,7 @@ class CheckpointActions:
             return
         self.ask_save_path(self.default_path())
 
-    def ask_save_path(self, path: str, typed: bool = False, then: Any = None, reason: str = "") -> None:
+    def ask_save_path(self, path: str, text: str = "", then: Any = None, reason: str = "") -> None:
         """The save dialog. A path that cannot be written is refused before anything is saved, and asked
         again with the reason; `then` runs once the save has succeeded (a failed save discards nothing)."""
         from engine.outputs import OutputError, check_kind, check_target
@@ -68,12 +77,12 @@ class CheckpointActions:
                 check_kind(choice, "save", "checkpoint")
             except OutputError as error:  # refused before saving: ask again with what was typed
                 self.notify(visible(error, 400), severity="error", timeout=8)
-                self.ask_save_path(choice, typed=True, then=then, reason=str(error))
+                self.ask_save_path(path, text=choice, then=then, reason=str(error))
                 return
             self.after_save = then
             self.save_checkpoint(choice)
 
-        self.push_screen(PathDialog("Save the model to", path, typed=typed, reason=reason), chosen)
+        self.push_screen(PathDialog("Save the model to", path, text=text, reason=reason), chosen)
 
     @work(thread=True, group="files", exit_on_error=False)
     def save_checkpoint(self, path: str) -> None:
@@ -93,7 +102,7 @@ class CheckpointActions:
             self.post_message(Notice(f"Saved step {trainer.step:,} to {visible(path)}"))
         except (CheckpointError, OSError) as error:
             self.post_message(Notice(f"{visible(error)} (not saved; the model is kept: choose another path)", "error"))
-            self.call_from_thread(self.ask_save_path, path, True, None, f"{error} (not saved)")
+            self.call_from_thread(self.ask_save_path, self.default_path(), path, None, f"{error} (not saved)")
         finally:
             if pause:
                 gate.resume()
@@ -102,11 +111,11 @@ class CheckpointActions:
         if self.running:  # a key that does nothing must say why
             self.notify("Stop the run first (F7): loading replaces the model it trains.", severity="warning")
             return
-        self.confirm_discard("load another model", lambda: self.ask_load_path(self.default_path()))
+        self.confirm_discard("load another model", lambda: self.ask_load_path(self.load_suggestion()))
 
-    def ask_load_path(self, path: str, typed: bool = False, reason: str = "") -> None:
+    def ask_load_path(self, path: str, text: str = "", reason: str = "") -> None:
         """The load dialog; a checkpoint that cannot be loaded asks again, with the reason and the typed path."""
-        self.push_screen(PathDialog("Load a checkpoint from", path, typed=typed, reason=reason),
+        self.push_screen(PathDialog("Load a checkpoint from", path, text=text, reason=reason),
                          lambda choice: choice and self.load_checkpoint(choice))
 
     def load_checkpoint(self, path: str) -> None:
@@ -125,7 +134,7 @@ class CheckpointActions:
                 model, resumable = engine.load(path, device="cpu"), False
         except (CheckpointError, engine.ConfigError, engine.DeviceError, OSError, MemoryError) as error:
             self.post_message(Notice(visible(error, 400), "error"))
-            self.call_from_thread(self.ask_load_path, path, True, f"{error} (nothing was loaded)")
+            self.call_from_thread(self.ask_load_path, self.load_suggestion(), path, f"{error} (nothing was loaded)")
             return
         self.post_message(ModelLoaded(model, path, resumable))
 
@@ -133,6 +142,7 @@ class CheckpointActions:
         self.action_stop()
         model: Any = message.model
         self.trainer, self.state, self.saved_step = model, loaded_state(model), model.step
+        self.last_checkpoint = message.path
         if hasattr(model, "run"):
             self.track_saves(model)
         self.config_pane.fill(model.config, matching_preset(model.config))
@@ -149,6 +159,23 @@ class CheckpointActions:
             self.note_save(0, False)  # the save asked for before discarding failed: discard nothing
         self.notify(visible(message.text, 400), severity=message.severity,
                     timeout=8 if message.severity == "error" else 4)
+
+
+def newest_checkpoint(folder: str) -> str:
+    """The most recently written *.safetensors file in `folder` (its name), or ""."""
+    found = []
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.name.endswith(".safetensors") and entry.name.isprintable():
+                    try:
+                        if entry.is_file():
+                            found.append((entry.stat().st_mtime, entry.name))
+                    except OSError:  # vanished, or a broken link
+                        continue
+    except OSError:
+        return ""
+    return max(found)[1] if found else ""
 
 
 def matching_preset(config: Any) -> str | None:

@@ -1,7 +1,8 @@
 """Drawing one model's Inside (engine.inside.Inside) as Rich Text: pure functions, no widgets.
 
-Every position of the text is one terminal column in every row, so the characters, the model's
-answer, its confidence, the connectivity strip and the hidden-state map line up. Values are drawn
+Every position of the text takes the same cells in every row (one, or two where a row has a wide
+character there: CJK, emoji), so the characters, the model's answer, its confidence, the
+connectivity strip and the hidden-state map line up. Values are drawn
 as shade characters (░▒▓█ by size; a unit's activation from -1 blank through 0 ▒ to +1 █), so all
 of it reads without colour; colour repeats the sign of a unit (red +, blue -). Every character from
 data goes through engine.text.visible.
@@ -26,9 +27,17 @@ ORDERS = {"varying": "most varying", "active": "most active"}
 
 
 def glyph(ch: str) -> str:
-    """One column for one character: itself, a break symbol, or · where its safe form is wider."""
+    """One or two cells for one character: itself (a wide one too), a break symbol, or · where its
+    safe form is longer (an escape such as \\x1b)."""
     shown = visible(ch)
-    return shown if cell_len(shown) == 1 else "·"
+    return shown if len(shown) == 1 and cell_len(shown) in (1, 2) else "·"
+
+
+def widths(inside) -> list[int]:
+    """The cells of each position: 2 where the text, the model's answer or the target has a wide character."""
+    target = inside.target or ""
+    return [max(cell_len(glyph(inside.text[t])), cell_len(glyph(inside.top[t][0]["symbol"])),
+                cell_len(glyph(target[t])) if t < len(target) else 1) for t in range(len(inside.text))]
 
 
 def shade(value: float) -> str:
@@ -71,32 +80,59 @@ def ranked_units(matrix: list, order: str) -> list[int]:
     return sorted(units, key=lambda u: (-score(u), u))
 
 
-def window(length: int, at: int, width: int) -> range:
-    """The positions drawn in `width` columns: all of them, or a stretch that keeps `at` in view."""
+def window(length: int, at: int, width: int, sizes: list[int] | None = None) -> range:
+    """The positions drawn in `width` cells: all of them, or a stretch that keeps `at` in view
+    (`sizes`: the cells of each position, one each if not given)."""
     width = max(1, width)
-    if length <= width:
+    sizes = sizes or [1] * length
+    if sum(sizes) <= width:
         return range(length)
-    first = min(max(0, at - width // 2), length - width)
-    return range(first, first + width)
+    first, last, used = at, at + 1, sizes[at]
+    while True:  # grow around `at`, one position each side in turn, while it fits
+        grown = False
+        for side in (first - 1, last) if at - first <= last - at - 1 else (last, first - 1):
+            if 0 <= side < length and used + sizes[side] <= width:
+                used += sizes[side]
+                first, last = min(first, side), max(last, side + 1)
+                grown = True
+        if not grown:
+            return range(first, last)
+
+
+def row_of(chars: list[str], cols: range, sizes: list[int]) -> list[str]:
+    """Each position's character padded to its position's cells."""
+    return [ch + " " * (sizes[t] - cell_len(ch)) for t, ch in zip(cols, chars, strict=True)]
+
+
+def marked_row(best: list[str], target: list[str]) -> Text:
+    """The model's cells marked against the target's; cell by cell where one is padded (never wrong)."""
+    if all(len(cell) == 1 for cell in best + target):
+        return marked("".join(best), "".join(target))
+    out = Text()
+    for shown, expected in zip(best, target, strict=True):
+        out.append_text(marked(shown.rstrip() or shown, expected.rstrip() or expected))
+        out.append(" " * (len(shown) - len(shown.rstrip() or shown)))
+    return out
 
 
 def header(inside, at: int, cols: range) -> Text:
     """The text, the model's answer (wrong characters marked), the target, confidence and the strip at `at`."""
-    chars = "".join(glyph(inside.text[t]) for t in cols)
-    best = "".join(glyph(inside.top[t][0]["symbol"]) for t in cols)
+    sizes = widths(inside)
+    chars = "".join(row_of([glyph(inside.text[t]) for t in cols], cols, sizes))
+    best = row_of([glyph(inside.top[t][0]["symbol"]) for t in cols], cols, sizes)
     out = Text()
     out.append("input".ljust(LABEL), style="dim").append(chars + "\n")
     out.append("model".ljust(LABEL), style="dim")
     if inside.target is not None:
-        target = "".join(glyph(inside.target[t]) if t < len(inside.target) else " " for t in cols)
-        out.append_text(marked(best, target)).append("\n")
-        out.append("target".ljust(LABEL), style="dim").append(target + "\n")
+        target = row_of([glyph(inside.target[t]) if t < len(inside.target) else " " for t in cols], cols, sizes)
+        out.append_text(marked_row(best, target)).append("\n")
+        out.append("target".ljust(LABEL), style="dim").append("".join(target) + "\n")
     else:
-        out.append(best + "\n", style="green")
-    sure = "".join(SHADES[min(4, 1 + int(inside.top[t][0]["p"] * 4))] for t in cols)  # never blank: ░ is unsure
+        out.append("".join(best) + "\n", style="green")
+    sure = "".join(SHADES[min(4, 1 + int(inside.top[t][0]["p"] * 4))] * sizes[t] for t in cols)  # never blank
     out.append("confidence".ljust(LABEL), style="dim").append(sure + "\n")
     out.append_text(strip(inside, at, cols))
-    out.append(" " * (LABEL + at - cols.start) + "^\n", style="bold")
+    out.append(" " * (LABEL + sum(sizes[t] for t in range(cols.start, at))) + "^\n", style="bold")
     out.append_text(alternatives(inside, at))
     return out
 
@@ -105,7 +141,8 @@ def strip(inside, at: int, cols: range) -> Text:
     """Row `at` of the connectivity, scaled to its largest share (later positions stay blank)."""
     row = inside.connectivity[at][: at + 1]
     top = max(row) if row else 0.0
-    cells = "".join(shade(row[t] / top) if t <= at and top > 0 else " " for t in cols)
+    sizes = widths(inside)
+    cells = "".join((shade(row[t] / top) if t <= at and top > 0 else " ") * sizes[t] for t in cols)
     return Text("looks back".ljust(LABEL), style="dim").append(cells + "\n")
 
 
@@ -127,10 +164,12 @@ def state_map(inside, choice: str, order: str, at: int, cols: range) -> Text:
     matrix, full = states_of(inside, choice)
     out = Text()
     out.append("unit".ljust(LABEL), style="dim")
-    out.append("".join(glyph(inside.text[t]) for t in cols))
+    sizes = widths(inside)
+    out.append("".join(row_of([glyph(inside.text[t]) for t in cols], cols, sizes)))
     for unit in ranked_units(matrix, order):
         out.append(f"\n{unit:>{LABEL - 2}}  ", style="dim")
-        cells = [(shade((matrix[t][unit] / full + 1) / 2), _unit_style(matrix[t][unit], t == at)) for t in cols]
+        cells = [(shade((matrix[t][unit] / full + 1) / 2) * sizes[t], _unit_style(matrix[t][unit], t == at))
+                 for t in cols]
         for style, run in groupby(cells, key=lambda cell: cell[1]):  # one span per run: drawing stays cheap
             out.append("".join(ch for ch, _ in run), style=style)
     return out

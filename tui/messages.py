@@ -83,11 +83,12 @@ class PlaygroundAnswer(Message):
 
 @dataclass
 class Saved(Message):
-    """A save of `trainer` at `step` finished: `ok` says whether the file was written."""
+    """A save of `trainer` at `step` to `path` finished: `ok` says whether the file was written."""
 
     trainer: Any
     step: int
     ok: bool
+    path: str = ""
 
 
 @dataclass

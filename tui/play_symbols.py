@@ -36,9 +36,23 @@ def accepted(config: Any, model: Any) -> tuple[Callable[[str], bool], str] | Non
     vocab = getattr(getattr(model, "task", None), "vocab", None)
     if task == "completion" and vocab is not None:
         known = set(vocab.symbols) - {vocab.unknown}
-        listed = f": {echo(''.join(sorted(known)))}" if len(known) <= LISTED_UP_TO else ""
-        return (lambda ch: ch in known), f"the {len(known)} characters of the training text{listed}"
+        return (lambda ch: ch in known), completion_words(known)
     return None
+
+
+UNTYPEABLE = {"\n": "line breaks", "\r": "carriage returns", "\t": "tabs"}  # Enter asks, Tab moves focus
+
+
+def completion_words(known: set[str]) -> str:
+    """What Play accepts for a corpus: the characters one can type, and which of the rest cannot be typed."""
+    typeable = sorted(ch for ch in known if ch.isprintable())
+    listed = f": {echo(''.join(typeable))}" if len(typeable) <= LISTED_UP_TO else ""
+    words = f"the {len(typeable)} characters of the training text that can be typed{listed}"
+    others = sorted({UNTYPEABLE.get(ch, "control characters") for ch in known if not ch.isprintable()})
+    if not others:
+        return words
+    named = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} and {others[-1]}"
+    return f"{words} ({named} cannot be typed here)"
 
 
 def refused(text: str, config: Any, model: Any) -> str:

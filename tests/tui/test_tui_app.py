@@ -92,7 +92,7 @@ async def test_every_bad_field_is_marked_and_f5_moves_to_the_first(app_factory):
         assert app.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
         assert app.focused is app.query_one("#field-corpus")  # the first bad field, in the form's order
         note = app._notifications
-        assert any("4 bad settings" in (n.title or "") and "hidden" in n.message for n in note)
+        assert any("4 bad settings" in (n.title or "") and "Hidden size" in n.message for n in note)
         await set_field(pilot, app, "corpus", "shakespeare")  # the built-in corpus is accepted
         assert not app.query_one("#row-corpus").has_class("-invalid")
 

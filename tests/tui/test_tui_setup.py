@@ -89,6 +89,26 @@ async def test_the_footer_fits_80_columns_on_every_tab(app_factory):
             assert max(k.region.right for k in bindings) <= palette.region.x, tab  # nothing cut
 
 
+async def test_the_footer_fits_80_columns_on_every_tab_during_a_run(app_factory):
+    app = app_factory("caesar")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.config_pane.set_value("steps", "100000")
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state.status == "running", timeout=60)
+        for tab in ("f1", "f2", "f3", "f4"):  # Play on a cipher adds ctrl+t while F6 and F7 are shown
+            await pilot.press(tab)
+            await pilot.pause()
+            keys = [k for k in app.screen.query("FooterKey") if k.display]
+            palette = next(k for k in keys if k.key == "ctrl+p")
+            bindings = [k for k in keys if k is not palette]
+            if tab == "f4":
+                assert {"ctrl+q", "f6", "f7", "ctrl+t", "ctrl+o"} <= {k.key for k in bindings}
+            assert max(k.region.right for k in bindings) <= palette.region.x, tab  # nothing cut
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: not app.running, timeout=30)
+
+
 async def test_the_device_list_says_how_many_threads_training_uses():
     app = make_app("caesar", threads=1)  # probes the machine like `rnnplay tui --threads 1`
     async with app.run_test(size=(80, 24)) as pilot:

@@ -233,6 +233,13 @@ class ConfigPane(VerticalScroll):
             row.display = name not in unused
         self.post_message(ConfigChanged(config if not self.errors else None, dict(self.errors)))
 
+    def bad_settings(self) -> list[tuple[str, str]]:
+        """(label, why) of every marked field, in the form's order (a field the form lacks comes last)."""
+        labels = {name: label for name, label, *_ in FIELDS}
+        order = {name: index for index, (name, *_) in enumerate(FIELDS)}
+        names = sorted(self.errors, key=lambda name: order.get(name, len(order)))
+        return [(labels.get(name, name), self.errors[name]) for name in names]
+
     def first_bad_field(self) -> str | None:
         """The first marked field in the form's order."""
         return next((name for name, *_ in FIELDS if name in self.errors), None)

@@ -39,7 +39,8 @@ class InsideRun(Vertical):
             state_map.update("")
             return
         at = len(result.text) - 1 if at is None else min(max(0, at), len(result.text) - 1)
-        cols = inside_render.window(len(result.text), at, self.size.width - inside_render.LABEL - 2)
+        cols = inside_render.window(len(result.text), at, self.size.width - inside_render.LABEL - 2,
+                                    inside_render.widths(result))
         header.update(inside_render.header(result, at, cols))
         state_map.update(inside_render.state_map(result, choice, order, at, cols))
 

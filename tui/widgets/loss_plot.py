@@ -51,6 +51,13 @@ def whole_ticks(low: float, high: float, count: int) -> list[int]:
     return list(range(int(first), high + 1, int(step)))
 
 
+SHORTER = (  # tried in order until the legend fits: words and names go before any value is cut
+    (" (right axis)", ""), ("   ", "  "), (" at step ", " @"), (" accuracy ", " acc "),
+    (" training loss ", " train "), (" held-out loss ", " held-out "), (" eval loss (training data) ", " eval "),
+    (" held-out ", " "), (" train ", " "), (" eval ", " "), (" acc ", " "),
+)
+
+
 def legend(losses, evals, accuracy, width: int = 200, eval_name: str = "held-out loss") -> str:
     """The series' names, markers and latest values: a title line, so no legend box covers the curve."""
     parts = []
@@ -61,7 +68,7 @@ def legend(losses, evals, accuracy, width: int = 200, eval_name: str = "held-out
     if accuracy:
         parts.append(f"{ACCURACY_MARK} accuracy {100 * accuracy[-1][1]:.1f}% (right axis)")
     line = "   ".join(parts)
-    for shorter in ((" (right axis)", ""), ("   ", "  "), (" at step ", " @"), (" accuracy ", " acc ")):
+    for shorter in SHORTER:
         if len(line) <= width:
             break
         line = line.replace(*shorter)
@@ -78,28 +85,36 @@ class LossPlot(PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.drawn_version = -1
+        self.shown_state: RunState | None = None  # redrawn at a new size: widths were measured for the old one
         self.render_seconds = 0.0  # what the last render() took
         self.theme = "clear"
         self._empty()
 
-    def _empty(self) -> None:
+    def _empty(self, state: RunState | None = None) -> None:
         plt = self.plt
         plt.clear_data()
-        plt.title("loss (press F5 to train)")
+        training = state is not None and state.status in ("starting", "running", "paused", "stopping")
+        plt.title("loss (the first point comes at the first logged step)" if training else "loss (press F5 to train)")
         plt.xlabel("step")
+
+    def on_resize(self) -> None:
+        """A hidden tab measures 0 columns: the legend and the ticks are fitted again once it is shown."""
+        if self.shown_state is not None and self.size.width > 0:
+            self.show(self.shown_state, force=True)
 
     def show(self, state: RunState, force: bool = False) -> bool:
         """Rebuild the figure from `state` if it changed; returns whether it redrew."""
         if state.plot_version == self.drawn_version and not force:
             return False
         self.drawn_version = state.plot_version
+        self.shown_state = state
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         width = max(self.size.width - 12, 10)
         losses = downsample(finite(state.losses), width)
         if not losses and not state.evals:
-            self._empty()
+            self._empty(state)
             self.refresh()
             return True
         evals = finite([(e.step, e.loss) for e in state.evals])

@@ -128,5 +128,9 @@ class TrainingPane(Vertical):
     def set_controls(self, *, can_start: bool, running: bool, paused: bool) -> None:
         self.query_one("#start", Button).disabled = not can_start
         self.query_one("#pause", Button).disabled = not running
-        self.query_one("#pause", Button).label = "▶ Resume F6" if paused else "‖ Pause F6"
+        pause = self.query_one("#pause", Button)
+        label = "▶ Resume F6" if paused else "‖ Pause F6"
+        if str(pause.label) != label:
+            pause.label = label
+            pause.refresh(layout=True)  # its width was fitted to the old label: "▶ Resume" lost its key
         self.query_one("#stop", Button).disabled = not running
