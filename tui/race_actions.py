@@ -115,20 +115,28 @@ class RaceActions:
         self.select_run(self.runs.single())
         return action()
 
-    def action_start(self) -> None:
-        if self.busy and not self.running:
+    def _race_training(self) -> bool:
+        """A race trains (the single run does not): say so instead of acting on the single run."""
+        if self.busy and self.runs.single().state.status not in ("starting", "running", "paused", "stopping"):
             self.notify("A race is training: stop it first (F7 on the Race view).", severity="warning")
-            return
-        self._single_then(super().action_start)
+            return True
+        return False
+
+    def action_start(self) -> None:
+        if not self._race_training():
+            self._single_then(super().action_start)
 
     def action_reset(self) -> None:
-        self._single_then(super().action_reset)
+        if not self._race_training():  # F8 used to select the idle single run: F6/F7 lost the race
+            self._single_then(super().action_reset)
 
     def action_new_seed(self) -> None:
-        self._single_then(super().action_new_seed)
+        if not self._race_training():
+            self._single_then(super().action_new_seed)
 
     def action_load(self) -> None:
-        self._single_then(super().action_load)
+        if not self._race_training():
+            self._single_then(super().action_load)
 
     # Textual calls a message's handler on every class of the MRO: these run first, then the
     # single-run handlers of RunActions and CheckpointActions (so they never call super()).

@@ -6,6 +6,7 @@ The races here are real (engine.race on a tiny echo model, a few seconds on one 
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 from tui_helpers import DEVICES, wait_for
 
@@ -98,6 +99,24 @@ async def test_stop_and_pause_apply_to_the_whole_race():
         assert {c.run.state.finished.reason for c in race.contestants} == {"stopped"}
         assert not app.busy
         assert app.check_action("race", ()) and app.check_action("start", ())
+
+
+@pytest.mark.parametrize("key", ["f8", "f9", "ctrl+o"])
+async def test_keys_for_the_single_run_during_a_race_say_so_and_f7_still_stops_the_race(key):
+    """F8 during a race said "Weights discarded" without asking, selected the idle single run, and F6/F7
+    could no longer reach the race, which trained on at full speed."""
+    app = tiny_app(steps=100_000)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_race(pilot)
+        race = app.runs.race
+        await wait_for(pilot, lambda: all(c.run.state.step > 0 for c in race.contestants), timeout=60)
+        await pilot.press(key)
+        await pilot.pause()
+        assert any("A race is training" in str(n.message) for n in app._notifications)
+        assert not isinstance(app.screen, ConfirmDialog) and app.check_action("stop", ()) is True
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: race.finished, timeout=30)
+        assert {c.run.state.finished.reason for c in race.contestants} == {"stopped"}
 
 
 async def test_the_dialog_refuses_no_cells_and_bad_seeds_and_keeps_asking():
