@@ -29,12 +29,17 @@ def parent_of(start: dict[str, Any] | None, config) -> dict[str, Any] | None:
     """The parent of a run with `config` that started from `start` (an origin()), None for a fresh run."""
     if start is None:
         return None
-    now = config.to_dict()
-    changed = {name: [value, now[name]] for name, value in start["config"].items()
-               if name not in NOT_A_BRANCH and now.get(name) != value}
+    changed = changes(start, config)
     if not changed:
         return start["parent"]  # the same run, continued
     return {"checkpoint": start["checkpoint"], "run_id": start["run_id"], "step": start["step"], "changed": changed}
+
+
+def changes(start: dict[str, Any], config) -> dict[str, list]:
+    """{setting: [before, after]} for the settings that make a run resumed from `start` a branch."""
+    now = config.to_dict()
+    return {name: [value, now[name]] for name, value in start["config"].items()
+            if name not in NOT_A_BRANCH and now.get(name) != value}
 
 
 def describe(parent: dict[str, Any] | None) -> str:

@@ -71,6 +71,8 @@ class Trainer:
     def _run(self, stop: threading.Event | None) -> Iterator[Event]:
         cfg = self.config
         self.parent = branches.parent_of(self.origin, cfg)
+        if self.origin and self.origin["run_id"] and not branches.changes(self.origin, cfg):
+            self.run_id = self.origin["run_id"]  # continued, not branched: the same run goes on
         yield RunStarted(self.run_id, str(self.device), sum(p.numel() for p in self.params),
                          cfg.to_dict(), self.step, self.model.shapes(*self.task.shape), self.precision, self.parent)
         pace = Pace(cfg, self.trained_seconds)

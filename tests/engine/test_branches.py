@@ -41,6 +41,15 @@ def test_where_it_runs_and_how_often_it_reports_are_not_a_branch(tmp_path):
     assert started(same).parent is None
 
 
+@pytest.mark.parametrize("changes", [{}, {"device": "cpu"}], ids=["nothing", "device"])
+def test_a_continued_run_keeps_its_run_id(tmp_path, changes):
+    """Ctrl-C then --resume (or only another device) is the same run going on, not a new one with no parent."""
+    path, run_id = saved(tmp_path / "a.safetensors")
+    again = engine.Trainer.resume(path, **changes)
+    event = started(again)
+    assert event.run_id == run_id == again.run_id and event.parent is None
+
+
 def test_a_branch_checkpoint_keeps_its_line_and_a_branch_of_it_points_back(tmp_path):
     path, first = saved(tmp_path / "a.safetensors")
     branch = engine.Trainer.resume(path, clip=1.0)
