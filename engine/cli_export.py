@@ -67,8 +67,12 @@ def _precision(config) -> str:
         return "fp32"
 
 
+EXPORTED = b"Exported by `rnnplay export-script`"  # in every script's docstring (export_parts.HEADER)
+
+
 def _refuse_overwriting_other_files(path: str) -> None:
-    """Replace only a Python file: a typo must never destroy a checkpoint, a corpus or anything else."""
+    """Replace only a script this command wrote: a typo must never destroy your own script, a checkpoint or
+    a corpus (an empty file holds nothing to lose)."""
     from engine.outputs import OutputError
 
     try:
@@ -81,6 +85,9 @@ def _refuse_overwriting_other_files(path: str) -> None:
     if head and not path.endswith(".py"):
         raise OutputError("--output", path, "it exists and is not a .py file; give a new name, or remove the "
                                             "file first", accepted=False)
+    if head and EXPORTED not in head:
+        raise OutputError("--output", path, "it exists and was not written by rnnplay export-script; give a new "
+                                            "name, or remove the file first", accepted=False)
 
 
 def _shown(path: str) -> str:

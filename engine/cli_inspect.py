@@ -8,6 +8,7 @@ from engine.cli_args import add_threads, device_name, nonempty
 from engine.text import columns, visible
 
 SHADES = " ░▒▓█"  # connectivity: no share ... all of it (also readable without colour)
+CONFIDENCE = "░▒▓█"  # < 25 %, < 50 %, < 75 %, the rest: never blank, which would read as missing
 
 
 def add_parser(sub) -> None:
@@ -46,7 +47,7 @@ def describe(inside, at: int) -> list[str]:
     """Lines for people: confidence per character, the alternatives at `at`, and its connectivity strip."""
     chars = [visible(ch) for ch in inside.text]
     best = [visible(row[0]["symbol"]) for row in inside.top]
-    sure = [SHADES[min(4, int(row[0]["p"] * 5))] for row in inside.top]
+    sure = [CONFIDENCE[min(3, int(row[0]["p"] * 4))] for row in inside.top]
     strip = inside.connectivity[at]
     looks = [SHADES[min(4, round(v * 4 / max(strip)))] if v else " " for v in strip]
     target = [visible(ch) for ch in inside.target] if inside.target is not None else None
@@ -55,7 +56,7 @@ def describe(inside, at: int) -> list[str]:
     lines = ["input       " + chars_line, "model       " + best_line]
     if target_line:
         lines.append("target      " + target_line[0])
-    lines.append("confidence  " + sure_line + "   (█ sure ... ░ unsure)")
+    lines.append("confidence  " + sure_line + "   (█ sure >= 75 % ... ░ unsure < 25 %)")
     lines.append(f"looks back  {looks_line}   (position {at}: how much blanking each input moves it)")
     lines.append("            " + mark_line.rstrip())
     alternatives = ", ".join(f"{_symbol(c['symbol'])} {c['p']:.1%}" for c in inside.top[at])

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.engine.cli_helpers import rnnplay
+from tests.engine.cli_helpers import one_error_line, rnnplay
 
 
 def engine_losses(*flags: str) -> dict[int, float]:
@@ -146,8 +146,13 @@ def test_the_output_path_follows_the_rules(tmp_path):
         done = rnnplay("export-script", "--preset", "caesar", "-o", str(target))
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and problem in done.stderr, done.stderr
     assert ckpt.read_bytes() == b"precious"
-    old = tmp_path / "old.py"
-    old.write_text("print('old')\n")
+    mine = tmp_path / "mine.py"  # the user's own script: never replaced
+    mine.write_text("print('my precious work')\n")
+    done = rnnplay("export-script", "--preset", "caesar", "-o", str(mine))
+    assert done.returncode == 2 and "not written by rnnplay export-script" in one_error_line(done.stderr)
+    assert mine.read_text() == "print('my precious work')\n"
+    old = tmp_path / "old.py"  # an earlier export: replaced, keeping its mode
+    assert rnnplay("export-script", "--preset", "hello", "-o", str(old)).returncode == 0
     old.chmod(0o640)
     assert rnnplay("export-script", "--preset", "caesar", "-o", str(old)).returncode == 0
     assert "def make_batch" in old.read_text() and oct(old.stat().st_mode & 0o777) == "0o640"

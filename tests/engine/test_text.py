@@ -78,3 +78,16 @@ def test_columns_keep_positions_aligned_across_wide_characters_and_escapes():
     assert rows[2].index("^") == 2 + 2 + 4  # the mark sits in the column where the emoji starts
     assert rows[0].startswith("東a ") and rows[1].startswith("x 京")
     assert cells("e\u0301") == 1 and cells("東京") == 4
+
+
+def test_inspect_never_draws_an_unsure_character_as_blank_and_shows_a_predicted_space():
+    """A completion model at 1-8 % looked like missing data (all blanks), and a predicted space like nothing."""
+    from types import SimpleNamespace
+
+    from engine.cli_inspect import describe
+
+    inside = SimpleNamespace(text="ab", target=None, connectivity=[[1.0, 0.0], [0.5, 0.5]],
+                             top=[[{"symbol": " ", "p": 0.05}], [{"symbol": "b", "p": 0.9}]])
+    lines = describe(inside, 0)
+    assert lines[2].startswith("confidence  ░█")
+    assert lines[-1] == "at 0: a -> ␠ 5.0%"
