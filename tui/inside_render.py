@@ -151,7 +151,7 @@ def alternatives(inside, at: int) -> Text:
     row = inside.connectivity[at][: at + 1]
     source = max(range(len(row)), key=row.__getitem__)
     choices = ", ".join(f"{visible(c['symbol'])} {c['p']:.1%}" for c in inside.top[at])
-    out = Text(f"at {at + 1}".ljust(LABEL), style="dim").append(f"{visible(inside.text[at])} → {choices}")
+    out = Text(f"at {at}".ljust(LABEL), style="dim").append(f"{visible(inside.text[at])} → {choices}")
     if inside.target_p is not None and inside.target_p[at] is not None:
         out.append(f"; target {visible(inside.target[at])} {inside.target_p[at]:.1%}")
     where = "itself" if source == at else f"{at - source} back"

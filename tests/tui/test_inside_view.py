@@ -79,7 +79,7 @@ async def test_moving_the_cursor_moves_the_connectivity_strip(app_factory):
             expected = "".join(inside_render.shade(v / max(strip)) for v in strip)
             assert row(shown, "looks back").rstrip() == expected.rstrip()
             assert row(shown, "looks back")[at + 1:].strip() == ""  # never after the position itself
-            assert f"at {at + 1} " in shown and row(shown, " " * inside_render.LABEL).index("^") == at
+            assert f"at {at} " in shown and row(shown, " " * inside_render.LABEL).index("^") == at
         assert pane.answers == answers  # moving the cursor redraws; it does not inspect again
 
 
