@@ -20,6 +20,7 @@ _CHANGES = count()
 @dataclass
 class RunState:
     status: str = "idle"  # idle | starting | running | paused | finished
+    watched: bool = False  # another process's run (rnnplay watch): nothing here can start it
     run_id: str = ""
     device: str = ""
     parameters: int = 0

@@ -178,13 +178,14 @@ class Watch:
 
         self.app, self.follower, self.stale_seconds, self.clock = app, MetricsFollower(path), stale_seconds, clock
         self.last_line = clock()
-        self.new_state = RunState
+        self.new_state = lambda: RunState(watched=True)  # idle views say "waiting", not "press F5"
         self.status = ""
         self.parent_line = ""  # "branch of run X at step N" while the run shown is a branch
 
     def start(self) -> None:
         """Show Train and Samples only (nothing here can start, stop or save a run), then follow the file."""
         self.app.config = None  # nothing to start
+        self.app.state = self.new_state()
         for button in self.app.query("#training Button"):
             button.display = False  # Start, Pause, Stop, Reset: the run belongs to another process
         self.poll()
@@ -214,9 +215,10 @@ class Watch:
             self._say(f"cannot read: {visible(str(e), 120)}")
             return
         state = self.app.state
-        if result.restarted:
+        if result.restarted:  # truncated or replaced: the old run leaves the views at once
             state = self.app.state = self.new_state()
             self.parent_line = ""
+            self.app.show_state()
         now = self.clock()
         for event in result.events:
             if isinstance(event, RunStarted) and event.run_id != state.run_id:
@@ -259,4 +261,6 @@ class Watch:
 
     def _say(self, status: str) -> None:
         self.status = status
-        self.app.sub_title = f"watching {visible(self.follower.path, 60)} · {status}"
+        # the status first: at 80 columns the header cuts the end of the line, and the path can wait
+        self.app.title = "watching"
+        self.app.sub_title = f"{status} · {visible(os.path.basename(self.follower.path), 40)}"

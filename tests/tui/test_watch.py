@@ -13,6 +13,7 @@ from tui_helpers import DEVICES, wait_for
 from engine.events import Evaluated, RunFinished, RunStarted, StepLogged
 from tui.app import make_app
 from tui.watch import LINE_LIMIT, MetricsFollower, event_from_dict
+from tui.widgets.training_pane import detail_line
 
 SIZE = (100, 34)
 STARTED = {"event": "started", "run_id": "r1", "device": "cpu", "parameters": 10, "config": {"steps": 20},
@@ -144,6 +145,22 @@ async def test_a_run_that_stops_writing_is_called_stale(tmp_path):
             f.write(step(2) + line(event="finished", run_id="r1", step=2, reason="stopped", metrics={}))
         await wait_for(pilot, lambda: "the run stopped at step 2" in app.sub_title, timeout=10)
         assert isinstance(app.state.finished, RunFinished)
+
+
+async def test_a_truncated_file_clears_the_views_and_nothing_offers_f5(tmp_path):
+    """`: > run.jsonl` left the old run on the Train view while the title said "waiting", and the idle
+    views told a watcher to pick a preset and press F5, which watch does not have."""
+    path = tmp_path / "run.jsonl"
+    path.write_bytes(line(**STARTED) + step(1) + step(2))
+    app = make_app(devices=DEVICES, watch=str(path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.state.step == 2, timeout=10)
+        path.write_bytes(b"")
+        await wait_for(pilot, lambda: not app.state.losses, timeout=10)
+        assert app.state.run_id == "" and app.state.watched
+        hint = str(detail_line(app.state))
+        assert "F5" not in hint and "Waiting" in hint
+        assert app.sub_title.startswith("waiting")  # the status first: an 80-column header cuts the end
 
 
 async def test_a_branch_appended_to_the_file_continues_its_parents_curve(tmp_path):

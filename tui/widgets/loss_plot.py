@@ -94,7 +94,8 @@ class LossPlot(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         training = state is not None and state.status in ("starting", "running", "paused", "stopping")
-        plt.title("loss (the first point comes at the first logged step)" if training else "loss (press F5 to train)")
+        idle = "loss (waiting for the run)" if state is not None and state.watched else "loss (press F5 to train)"
+        plt.title("loss (the first point comes at the first logged step)" if training else idle)
         plt.xlabel("step")
 
     def on_resize(self) -> None:

@@ -45,6 +45,8 @@ def status_line(state: RunState) -> Text:
 def detail_line(state: RunState) -> Text:
     if state.status == "starting":
         return Text("Building the model (the first start also loads torch)...", style="dim")
+    if not state.run_id and state.watched:
+        return Text("Waiting for the run's first line in the metrics file.", style="dim")
     if not state.run_id:
         return Text("Pick a preset on the Setup tab (F1), then press F5 to train.", style="dim")
     line = Text(f"{rate(state.chars_per_s)} chars/s  {clock(state.elapsed)}  {visible(state.device, 20)}  "
