@@ -170,9 +170,19 @@ def cmd_predict(args) -> int:
 
     model = engine.load(args.checkpoint, device=args.device)
     refuse_unused_sampling(args, model.config.task)
+    refuse_unread_characters(args.text, model)
     # the vocabulary comes from the file: a completion keeps its line feeds, nothing else reaches the terminal raw
     print(visible(model.predict(args.text, args.length, args.temperature), lines=model.config.task == "completion"))
     return 0
+
+
+def refuse_unread_characters(text: str, model) -> None:
+    """TEXT must be what the model reads: a character it would silently read as a blank is refused, as in Play."""
+    from engine.accepted import refused
+
+    problem = refused(text, model.config, model.vocab)
+    if problem:
+        raise UsageError(f"TEXT: {problem}")
 
 
 def refuse_unused_sampling(args, task: str) -> None:

@@ -23,11 +23,12 @@ def add_parser(sub) -> None:
 
 def cmd_inspect(args) -> int:
     import engine
-    from engine.cli import apply_threads
+    from engine.cli import apply_threads, refuse_unread_characters
     from engine.cli_args import UsageError
 
     apply_threads(args)
     model = engine.load(args.checkpoint, device=args.device)
+    refuse_unread_characters(args.text, model)
     inside = model.inspect(args.text)
     length = len(inside.text)
     at = length - 1 if args.at is None else args.at

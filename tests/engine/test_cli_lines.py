@@ -6,6 +6,7 @@ import pytest
 
 from engine.cli import main
 from engine.text import ERROR_LIMIT
+from tests.engine.cli_helpers import one_error_line, rnnplay
 
 LONG = "/tmp/" + "/".join(["d" * 200] * 15) + "/m.safetensors"  # about 3,000 characters, not there
 
@@ -62,3 +63,19 @@ def test_flags_given_once_each_still_work(capsys):
 ])
 def test_empty_positional_values_are_refused(capsys, argv, words):
     assert words in one_line(capsys, argv)
+
+
+@pytest.mark.parametrize("command", ["predict", "inspect"])
+def test_text_the_model_would_read_as_blanks_is_refused_as_in_play(tmp_path, command):
+    """An echo model over 8 letters silently read 'XYZ?' as blanks and answered; Play marks the same text."""
+    import engine
+
+    trainer = engine.Trainer(engine.presets.get("echo").replace(steps=2, hidden=8, device="cpu"))
+    list(trainer.run())
+    ckpt = tmp_path / "e.safetensors"
+    trainer.save(str(ckpt))
+    done = rnnplay(command, str(ckpt), "ABXYZ?")
+    assert done.returncode == 2 and done.stdout == ""
+    assert one_error_line(done.stderr).startswith("rnnplay: error: TEXT: 'X', 'Y', 'Z', '?' not accepted: type the "
+                                                  "first 8 capital letters")
+    assert rnnplay(command, str(ckpt), "abh-").returncode == 0  # lowercase reads as capitals, '-' is a blank

@@ -18,12 +18,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
+from engine.accepted import refused
 from engine.tasks import caesar, echo, vigenere
 from engine.text import visible
 from tui import predictor
 from tui.marking import count_wrong, marked
 from tui.messages import PlaygroundAnswer
-from tui.play_symbols import refused
 
 HELP = {"caesar": "Type plain text: its exact Caesar ciphertext and the model's decryption of it.",
         "caesar-reverse": "Type ciphertext: the exact decryption and the model's.",
@@ -194,7 +194,8 @@ class PlaygroundPane(Vertical):
         """Recompute the answer for the current text (on typing, or when new weights arrive)."""
         field = self.query_one("#play-input", Input)
         text = field.value
-        problem = refused(text, self.config, self.model) if self.config is not None else ""
+        vocab = getattr(getattr(self.model, "task", None), "vocab", None)  # a completion model's characters
+        problem = refused(text, self.config, vocab) if self.config is not None else ""
         field.set_class(bool(problem), "-invalid")
         reason = self.query_one("#play-input-error", Static)
         reason.update(f"⚠ {problem}" if problem else "")

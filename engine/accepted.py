@@ -1,4 +1,5 @@
-"""Which characters Play accepts for a task, and the reason line for the ones it does not.
+"""Which characters a model is asked about (Play, `rnnplay predict`, `inspect`), and the reason line for
+the ones it is not.
 
 The engine reads what it does not know as a blank ('-' for the ciphers and echo, the corpus's
 unknown symbol for completion) or refuses it (mapping). Play marks such characters instead, says
@@ -19,7 +20,7 @@ SHOWN_BAD = 5  # distinct refused characters quoted in the reason line
 LISTED_UP_TO = 40  # a training text with at most this many characters has them all listed
 
 
-def accepted(config: Any, model: Any) -> tuple[Callable[[str], bool], str] | None:
+def accepted(config: Any, vocab: Any) -> tuple[Callable[[str], bool], str] | None:
     """(accepts a character?, what is accepted, in words), or None when anything is accepted."""
     task = config.task
     if task in ("caesar", "vigenere"):
@@ -33,7 +34,6 @@ def accepted(config: Any, model: Any) -> tuple[Callable[[str], bool], str] | Non
     if task == "mapping":
         symbols = sorted({ch for pair in config.pairs for s in pair for ch in s})
         return (lambda ch: ch in symbols), f"the pairs' characters: {' '.join(symbols)}"
-    vocab = getattr(getattr(model, "task", None), "vocab", None)
     if task == "completion" and vocab is not None:
         known = set(vocab.symbols) - {vocab.unknown}
         return (lambda ch: ch in known), completion_words(known)
@@ -55,9 +55,9 @@ def completion_words(known: set[str]) -> str:
     return f"{words} ({named} cannot be typed here)"
 
 
-def refused(text: str, config: Any, model: Any) -> str:
+def refused(text: str, config: Any, vocab: Any) -> str:
     """The reason line for `text`'s characters Play does not accept, or "" when all are accepted."""
-    rule = accepted(config, model)
+    rule = accepted(config, vocab)
     if rule is None:
         return ""
     ok, words = rule
