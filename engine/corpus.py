@@ -55,12 +55,24 @@ def stored(value: str) -> str:
 
 
 def check(value: str) -> None:
-    """CorpusError in one line if a corpus setting names nothing readable as a corpus, without reading
-    it (the app marks the field as you type): missing, a folder, a pipe, a device, too big."""
+    """CorpusError in one line if a corpus setting names nothing readable as a corpus, reading at most its
+    first 4 KiB (the app marks the field as you type): missing, a folder, a pipe, a device, too big,
+    binary or UTF-16."""
     path = corpora.resolve(value)
     info = _stat(path)
     _refuse_special(path, info)
     _refuse_size(path, info.st_size, MAX_CORPUS_BYTES)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        raise CorpusError(path, _why_unreadable(e)) from None
+    with os.fdopen(fd, "rb", buffering=0) as f:
+        _refuse_special(path, os.fstat(fd))  # swapped for a pipe since the stat above: never read it
+        try:
+            _refuse_binary(f.read(4096), path)
+        except OSError as e:
+            raise CorpusError(path, _why_unreadable(e)) from None
 
 
 def read_bytes(path: str, limit: int = MAX_CORPUS_BYTES) -> bytearray:
@@ -131,14 +143,18 @@ def clean(data: bytearray, path: str) -> bytearray:
     """Check the bytes are text and normalise them: no byte-order mark, LF line ends."""
     if data.startswith(UTF8_BOM):
         del data[: len(UTF8_BOM)]
-    if b"\x00" in data:
-        utf16 = "; it starts like UTF-16 text: save it as UTF-8" if data.startswith(UTF16_BOMS) else ""
-        raise CorpusError(path, f"looks binary (contains NUL bytes){utf16}; expected UTF-8 text")
+    _refuse_binary(data, path)
     if not data or data.isspace():
         raise CorpusError(path, "is empty (nothing but white space); expected UTF-8 text")
     if b"\r\n" in data:  # Windows line ends: one newline symbol, as on every other system
         data = data.replace(b"\r\n", b"\n")
     return data
+
+
+def _refuse_binary(data: bytes, path: str) -> None:
+    if b"\x00" in data:
+        utf16 = "; it starts like UTF-16 text: save it as UTF-8" if data.startswith(UTF16_BOMS) else ""
+        raise CorpusError(path, f"looks binary (contains NUL bytes){utf16}; expected UTF-8 text")
 
 
 def encode(data: bytearray, path: str = "text"):

@@ -141,9 +141,12 @@ async def test_the_corpus_field_names_what_is_wrong_with_a_folder_or_a_pipe(app_
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
+    utf16 = tmp_path / "latin.txt"  # marked as you type, not first at F5 (a newcomer's finding)
+    utf16.write_bytes("hello world\n".encode("utf-16"))
     app = app_factory("completion")
     async with app.run_test(size=(80, 24)) as pilot:
-        for value, words in ((str(tmp_path), "is a folder"), (str(fifo), "named pipe"), ("shakespear", "did you mean")):
+        for value, words in ((str(tmp_path), "is a folder"), (str(fifo), "named pipe"), ("shakespear", "did you mean"),
+                             (str(utf16), "UTF-16")):
             await set_field(pilot, app, "corpus", value)
             assert app.config is None
             assert words in str(app.query_one("#row-corpus .field-error", Static).render())
