@@ -98,12 +98,12 @@ async def test_every_bad_field_is_marked_and_f5_moves_to_the_first(app_factory):
 
 
 async def test_bad_corpus_file_is_reported_inline(app_factory, tmp_path):
-    corpus = tmp_path / "binary.txt"
-    corpus.write_bytes(b"\x00\x01\x02" * 100)
+    corpus = tmp_path / "binary.txt"  # text for the first 4 KiB the field reads as you type, binary after
+    corpus.write_bytes(b"plain text " * 800 + b"\x00\x01\x02" * 100)
     app = app_factory("completion")
     async with app.run_test(size=SIZE) as pilot:
         await set_field(pilot, app, "corpus", str(corpus))
-        assert app.config is not None  # the file exists; only the engine can tell it is binary
+        assert app.config is not None  # only reading the whole file, at F5, tells it is binary
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.query_one("#row-corpus").has_class("-invalid"))
         assert "binary" in str(app.query_one("#row-corpus .field-error", Static).render())
