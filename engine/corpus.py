@@ -15,6 +15,7 @@ import os
 import stat
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from engine import corpora
 from engine.config import ConfigError
@@ -59,24 +60,22 @@ def check(value: str) -> None:
     first 4 KiB (the app marks the field as you type): missing, a folder, a pipe, a device, too big,
     binary or UTF-16."""
     path = corpora.resolve(value)
-    info = _stat(path)
-    _refuse_special(path, info)
-    _refuse_size(path, info.st_size, MAX_CORPUS_BYTES)
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as e:
-        raise CorpusError(path, _why_unreadable(e)) from None
-    with os.fdopen(fd, "rb", buffering=0) as f:
-        _refuse_special(path, os.fstat(fd))  # swapped for a pipe since the stat above: never read it
-        try:
-            _refuse_binary(f.read(4096), path)
-        except OSError as e:
-            raise CorpusError(path, _why_unreadable(e)) from None
+    with _opened(path) as (f, info):
+        _refuse_size(path, info.st_size, MAX_CORPUS_BYTES)
+        _refuse_binary(f.read(4096), path)
 
 
 def read_bytes(path: str, limit: int = MAX_CORPUS_BYTES) -> bytearray:
     """The bytes of the regular file at `path`, or CorpusError in one line (never blocks, never unbounded)."""
+    with _opened(path) as (f, info):
+        _refuse_size(path, info.st_size, limit)
+        return _read_bounded(f, info.st_size, limit, path)
+
+
+@contextmanager
+def _opened(path: str):
+    """(file, its stat) for the regular file at `path`, opened without blocking; a special file (also one
+    swapped in between the checks) or a failed read is CorpusError in one line."""
     _refuse_special(path, _stat(path))
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -85,10 +84,9 @@ def read_bytes(path: str, limit: int = MAX_CORPUS_BYTES) -> bytearray:
         raise CorpusError(path, _why_unreadable(e)) from None
     with os.fdopen(fd, "rb", buffering=0) as f:
         info = os.fstat(fd)
-        _refuse_special(path, info)  # it may have been swapped since the stat above
-        _refuse_size(path, info.st_size, limit)
+        _refuse_special(path, info)  # it may have been swapped since the stat above: never read a pipe
         try:
-            return _read_bounded(f, info.st_size, limit, path)
+            yield f, info
         except OSError as e:
             raise CorpusError(path, _why_unreadable(e)) from None
 
