@@ -47,3 +47,18 @@ def poisoned_checkpoint(path, preset: str = "sentences-lesson", steps: int = 2) 
     json.loads(meta["rnnplay"])  # still valid metadata: only the numbers are poisoned
     save_file(tensors, str(path), metadata=meta)
     return str(path)
+
+
+def read_terminal(leader: int) -> bytes:
+    """Everything a child wrote to its pseudo-terminal, until it closed it; closes our end."""
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    return output

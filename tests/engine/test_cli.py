@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 import pytest
-from cli_helpers import one_error_line, poisoned_checkpoint, rnnplay
+from cli_helpers import one_error_line, poisoned_checkpoint, read_terminal, rnnplay
 
 from engine.cli import main
 
@@ -123,16 +123,7 @@ def test_columns_zero_still_shows_the_run_on_a_terminal():
                              "--device", "cpu"], stdin=follower, stdout=follower, stderr=follower,
                             env={**os.environ, "COLUMNS": "0", "LINES": "0", "TERM": "xterm"})
     os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
+    output = read_terminal(leader)
     assert proc.wait(timeout=60) == 0
     assert b"finished: completed at step 15" in output
 

@@ -9,6 +9,8 @@ import pty
 import subprocess
 import sys
 
+from cli_helpers import read_terminal
+
 from engine import presets
 from engine.cli import main
 from engine.console import Reporter
@@ -81,16 +83,7 @@ def test_the_progress_display_on_a_terminal_sends_no_sequence_from_the_data(tmp_
                             stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
                             env={**os.environ, "COLUMNS": "200", "TERM": "xterm-256color"})
     os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(leader)
+    output = read_terminal(leader)
     assert proc.wait(timeout=60) == 0
     text = output.decode("utf-8", "replace")
     assert "\\x07\\x1b[2J␍\\u202e" in text  # the samples were printed, escaped
