@@ -142,7 +142,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
     @property
     def running(self) -> bool:
         """Whether the selected run (or race) is training."""
-        return self.state.status in ("starting", "running", "paused", "stopping")
+        return self.state.training
 
     def active_tab(self) -> str:
         return self.tab

@@ -27,7 +27,7 @@ class RaceActions:
     @property
     def busy(self) -> bool:
         """Whether any run (the single run or a race) is training."""
-        return any(run.state.status in ("starting", "running", "paused", "stopping") for run in self.runs.items)
+        return any(run.state.training for run in self.runs.items)
 
     # -- the race ------------------------------------------------------------------------------
 
@@ -117,7 +117,7 @@ class RaceActions:
 
     def _race_training(self) -> bool:
         """A race trains (the single run does not): say so instead of acting on the single run."""
-        if self.busy and self.runs.single().state.status not in ("starting", "running", "paused", "stopping"):
+        if self.busy and not self.runs.single().state.training:
             self.notify("A race is training: stop it first (F7 on the Race view).", severity="warning")
             return True
         return False

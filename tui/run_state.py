@@ -40,6 +40,11 @@ class RunState:
     plot_version: int = field(default_factory=lambda: next(_CHANGES))
 
     @property
+    def training(self) -> bool:
+        """Whether the run is under way: starting, running, paused or stopping."""
+        return self.status in ("starting", "running", "paused", "stopping")
+
+    @property
     def latest(self) -> Evaluated | None:
         return self.evals[-1] if self.evals else None
 

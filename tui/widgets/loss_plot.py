@@ -93,7 +93,7 @@ class LossPlot(PlotextPlot):
     def _empty(self, state: RunState | None = None) -> None:
         plt = self.plt
         plt.clear_data()
-        training = state is not None and state.status in ("starting", "running", "paused", "stopping")
+        training = state is not None and state.training
         idle = "loss (waiting for the run)" if state is not None and state.watched else "loss (press F5 to train)"
         plt.title("loss (the first point comes at the first logged step)" if training else idle)
         plt.xlabel("step")
