@@ -30,6 +30,7 @@ BATCH = (1, 32, 256)
 TARGET = 0.97
 NEVER = 100_000_000
 SEGMENT_SECONDS = 0.05  # CPU seconds per segment; the expensive shapes take one step per segment
+clock = time.process_time  # CPU time on a CPU; on a GPU (a machine of its own) wall time after a sync: see main
 
 
 class BareModel(nn.Module):
@@ -85,9 +86,9 @@ class EngineRun:
 
     def steps(self, n: int) -> None:
         target = self.trainer.step + n
-        mark = time.process_time()
+        mark = clock()
         for event in self.run:
-            now = time.process_time()
+            now = clock()
             if event.kind == "eval":
                 self.eval_cpu += now - mark  # the evaluation ran between the previous event and this one
             mark = now
@@ -103,9 +104,9 @@ def segment_steps(cfg, device) -> tuple[int, float]:
     a multiple or a divisor of the log cadence."""
     bare = BareLoop(cfg, device)
     bare.steps(1)
-    start = time.process_time()
+    start = clock()
     bare.steps(1)
-    per_step = max(time.process_time() - start, 1e-6)
+    per_step = max(clock() - start, 1e-6)
     n = max(1, round(SEGMENT_SECONDS / per_step))
     if n < 10:  # a divisor of the log and eval cadences, so each evaluation is timed on its own
         return max(d for d in (1, 2, 5) if d <= n), per_step
@@ -113,9 +114,9 @@ def segment_steps(cfg, device) -> tuple[int, float]:
 
 
 def timed(fn, n: int) -> float:
-    start = time.process_time()
+    start = clock()
     fn(n)
-    return time.process_time() - start
+    return clock() - start
 
 
 def compare(cfg, device, repeats: int) -> dict:
@@ -156,9 +157,9 @@ def eval_cost(trainer, cfg, step_s: float) -> tuple[float, int]:
     Timing it directly, rather than waiting for evaluations inside the timed segments, keeps the
     expensive shapes (seconds per step, evaluations 50+ steps apart) to a few steps each."""
     trainer._evaluate()
-    start = time.process_time()
+    start = clock()
     trainer._evaluate()
-    eval_s = time.process_time() - start
+    eval_s = clock() - start
     interval = cfg.eval_every
     if cfg.eval_budget:
         interval = max(interval, cfg.eval_every * -(-eval_s // (cfg.eval_budget * cfg.eval_every * step_s)))
@@ -205,6 +206,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--no-extras", action="store_true", help="skip the bf16 and thread comparisons")
     args = parser.parse_args(argv)
     device = torch.device(args.device)
+    global clock
+    if device.type == "cuda":  # the GPU works asynchronously: wait for it, and count wall time (the CPU spins)
+        def clock():
+            torch.cuda.synchronize(device)
+            return time.perf_counter()
     threads_before = torch.get_num_threads()
     torch.set_num_threads(1)
     base = engine.presets.get("caesar").replace(device=args.device, precision="fp32", steps=NEVER)
@@ -228,11 +234,13 @@ def shape_row(cfg, device, repeats: int, extras: bool) -> dict:
     if extras:
         n = result["steps_per_segment"]
         result["bf16_gain"] = bf16_gain(cfg, n, 2)
-        result["two_threads_gain"] = thread_gain(cfg, device, max(1, n // 4), 2)
-        result["two_threads_load"] = os.getloadavg()[0]
+        if device.type == "cpu":
+            result["two_threads_gain"] = thread_gain(cfg, device, max(1, n // 4), 2)
+            result["two_threads_load"] = os.getloadavg()[0]
     log(f"  {name}: engine {result['engine_steps_per_s']:,} steps/s, bare {result['bare_steps_per_s']:,}, "
         f"ratio {result['ratio']:.3f}, eval {result['eval_share']:.1%}"
-        + (f", bf16 x{result['bf16_gain']}, 2 threads x{result['two_threads_gain']}" if extras else "")
+        + (f", bf16 x{result['bf16_gain']}" if extras else "")
+        + (f", 2 threads x{result['two_threads_gain']}" if "two_threads_gain" in result else "")
         + f" ({time.perf_counter() - started:.0f} s)")
     return emit("engine_grid_shape", shape=name, cell=cfg.cell, hidden=cfg.hidden, batch=cfg.batch_size,
                 length=cfg.length, clip=cfg.clip, load_average=os.getloadavg()[0], **result)

@@ -246,6 +246,8 @@ def cmd_train(args) -> int:
 
     if args.nproc and args.nproc > 1 and not distributed.under_torchrun():
         check_outputs(args)
+        if args.device or not args.resume:  # a resumed run's device is the checkpoint's, read by the workers
+            distributed.check_gpus(args.nproc, args.device or "auto")  # presets leave the device to auto
         return distributed.launch(distributed.train_argv(args.argv), args.nproc)
     return distributed.as_rank(args, train)
 

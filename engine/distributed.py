@@ -82,6 +82,12 @@ class Group(World):
 
         if device.type != "cuda":
             return device
+        if self.local_rank >= torch.cuda.device_count():  # torchrun started more processes than GPUs here
+            from engine.devices import DeviceError
+
+            raise DeviceError(f"local rank {self.local_rank} has no GPU (one process per GPU, and this machine "
+                              f"has {torch.cuda.device_count()}); accepted: --nproc-per-node up to the GPU count, "
+                              "or --device cpu")
         device = torch.device("cuda", self.local_rank)  # one GPU per process on each machine
         torch.cuda.set_device(device)
         return device
@@ -232,6 +238,21 @@ def _to_devnull(stream) -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass
+
+
+def check_gpus(nproc: int, device: str = "cuda") -> None:
+    """DeviceError unless this machine has a GPU for each of `nproc` processes (torchrun runs one per GPU)
+    when `device` means a GPU: cuda, cuda:N, or auto on a machine that has one."""
+    import torch
+
+    from engine.devices import DeviceError, resolve
+
+    if resolve(device).type != "cuda":  # resolve: DeviceError naming what exists, for a GPU this machine lacks
+        return
+    gpus = torch.cuda.device_count()
+    if nproc > gpus:
+        raise DeviceError(f"--nproc {nproc} on the GPU needs one GPU per process and this machine has {gpus}; "
+                          f"accepted: --nproc 1 to {gpus}, or --device cpu for {nproc} CPU processes")
 
 
 def launch(argv: list[str], nproc: int) -> int:

@@ -89,6 +89,25 @@ def test_a_bad_process_count_is_one_line(value):
     assert run.returncode == 2 and "process count" in one_error_line(run.stderr)
 
 
+def test_more_gpu_processes_than_gpus_is_one_line_before_torchrun_starts(monkeypatch, capsys):
+    """torchrun runs one process per GPU: `--nproc 2 --device cuda` on a one-GPU machine is refused up front,
+    naming the GPU count and what is accepted (without this, rank 1 died asking for cuda:1)."""
+    import torch
+
+    from engine import cli, distributed
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr("engine.devices.available", lambda: [type("D", (), {"name": n})() for n in ("cpu", "cuda:0")])
+    monkeypatch.setattr(distributed, "launch", lambda *a: pytest.fail("torchrun started"))
+    for device in ("cuda", "auto"):
+        assert cli.main(["train", "--preset", "caesar", "--nproc", "2", "--device", device]) == 2
+        line = one_error_line(capsys.readouterr().err)
+        assert "--nproc 2 on the GPU" in line and "has 1" in line and "--device cpu" in line
+    with pytest.raises(BaseException, match="torchrun started"):  # two CPU processes are fine
+        cli.main(["train", "--preset", "caesar", "--nproc", "2", "--device", "cpu"])
+
+
 def test_sigterm_stops_every_rank_after_its_step_and_rank_0_saves(tmp_path):
     ckpt = tmp_path / "stopped.safetensors"
     proc = start(*RUN[:4], "100000", *RUN[5:], "--nproc", "2", "--save", str(ckpt),
