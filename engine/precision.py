@@ -38,12 +38,14 @@ def bf16_label(device_type: str) -> str:
 
 
 def resolve(precision: str, device) -> str:
-    """fp32 or bf16 for a run on `device`: auto is bf16 where the device does it natively (so it is
-    faster), else fp32. ConfigError when bf16 is asked of a device that cannot do it at all."""
+    """fp32 or bf16 for a run on `device`: auto is bf16 where it was measured faster, a CPU that does bf16
+    natively (1.4-2.4x for batched LSTM/GRU), and fp32 elsewhere: on an H100 the presets' steps wait on
+    kernel launches, not arithmetic, and bf16 ran 0.71-0.95x as fast at every shape of the grid
+    (benchmarks/RESULTS.md). ConfigError when bf16 is asked of a device that cannot do it at all."""
     from engine.config import ConfigError
 
     if precision == "auto":
-        return "bf16" if native_bf16(device) else "fp32"
+        return "bf16" if device.type == "cpu" and native_bf16(device) else "fp32"
     if precision == "bf16" and device.type == "cuda":
         import torch
 
