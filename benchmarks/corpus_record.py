@@ -37,8 +37,8 @@ def cpu_pace():
     from engine import training
 
     class CpuPace(training.Pace):
-        def __init__(self, cfg):
-            super().__init__(cfg)
+        def __init__(self, cfg, trained: float = 0.0):
+            super().__init__(cfg, trained)
             self.cpu_mark = time.thread_time()
 
         def tick(self) -> float:
