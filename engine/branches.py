@@ -14,7 +14,7 @@ from typing import Any
 from engine.text import visible
 
 # where a run trains and how often it reports: changing these continues the run, it does not branch it
-NOT_A_BRANCH = ("device", "log_every", "eval_every", "eval_early", "eval_budget")
+NOT_A_BRANCH = ("device", "log_every", "eval_every", "eval_early", "eval_budget", "until")
 MAX_PATH = 4096
 MAX_RUN_ID = 64
 

@@ -35,7 +35,7 @@ OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding"
              "dropout": float, "optimizer": str, "lr": float, "batch_size": int, "steps": int, "clip": float,
              "seed": int, "device": str, "key": int, "length": int, "corpus": str, "log_every": int,
              "eval_every": int, "symbols": int, "delay": int, "keyword": str, "precision": str, "seconds": float,
-             "schedule": str, "warmup": float, "forget_bias": float}
+             "schedule": str, "warmup": float, "forget_bias": float, "until": float}
 DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
 MAX_STEPS = 100_000_000  # TrainConfig's upper bound: "until the time budget ends"
 

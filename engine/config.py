@@ -69,6 +69,7 @@ class TrainConfig:
     eval_budget: float = 0.0  # defer regular evaluations while they would take more than this share of
     #                           training time (e.g. 0.02); 0 = evaluate exactly every eval_every steps
     forget_bias: float = 0.0  # lstm: initial forget-gate bias (1 keeps memories from step 1); 0 = PyTorch's init
+    until: float = 0.0  # stop (completed) at the first evaluation with at least this accuracy; 0 = run every step
 
     def __post_init__(self) -> None:
         validate(self)
@@ -115,6 +116,8 @@ def unused_settings(config: TrainConfig) -> dict[str, str]:
             out[name] = "the lesson's three sentences always train as one fixed batch (give a corpus to change it)"
     if config.task == "mapping":
         out["length"] = out["batch_size"] = "every pair trains in one batch, and the pairs set the length"
+    if config.until and config.task == "completion" and config.corpus is not None:
+        out["until"] = "a corpus run reports held-out loss, not accuracy (bound it with --steps or --seconds)"
     if getattr(config, "cell", "lstm") != "lstm":  # a race's base config keeps it for its LSTM contestants
         out["forget_bias"] = "only an LSTM has a forget gate (use it with --cell lstm)"
     return out
@@ -270,3 +273,4 @@ def validate(c: TrainConfig) -> None:
     if not isinstance(c.eval_early, bool):
         raise ConfigError("eval_early", f"expected true or false, got {echo(c.eval_early)}")
     _float("forget_bias", c.forget_bias, -10.0, 10.0)
+    _float("until", c.until, 0.0, 1.0)

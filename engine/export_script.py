@@ -30,6 +30,9 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
     if config.seconds > 0:
         extra.append(f"SECONDS = {config.seconds!r}  # a training time budget: the run ends at STEPS or SECONDS")
         extra.append("# (whichever comes first; then the last step and the schedule follow the clock, not the seed)")
+    if config.until:
+        extra.append(f"# rnnplay stops this run at its first evaluation with >= {config.until:.1%} accuracy; this "
+                     "script trains all STEPS")
     if config.dropout:
         extra.append("# dropout here draws its masks from torch's global generator, rnnplay from its own: "
                      "losses equal the engine's only without dropout")

@@ -23,10 +23,11 @@ TARGET = 0.99
 
 
 def contestants(base: TrainConfig, cells: Sequence[str], seeds: Sequence[int] = (0,)) -> list[TrainConfig]:
-    """One config per cell and seed, everything else from `base`."""
+    """One config per cell and seed, everything else from `base`; every contestant trains the whole budget
+    (a preset's --until would end the winners early and leave their curves short)."""
     if not cells:
         raise ConfigError("cells", "expected at least one cell, e.g. rnn,lstm,gru")
-    return [base.replace(cell=cell, seed=seed) for seed in seeds for cell in cells]
+    return [base.replace(cell=cell, seed=seed, until=0.0) for seed in seeds for cell in cells]
 
 
 def label(config: TrainConfig) -> str:

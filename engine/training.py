@@ -101,7 +101,11 @@ class Trainer:
                     yield StepLogged(self.run_id, self.step, mean, rate, now - pace.started)
                     last_time, last_step, losses = now, self.step, []
                 if last or pace.wants_eval(self.step):
-                    yield pace.timed_eval(self._evaluate)
+                    evaluated = pace.timed_eval(self._evaluate)
+                    yield evaluated
+                    if solved(cfg, evaluated):
+                        message = f"solved: {evaluated.accuracy:.2%} >= {cfg.until:.2%} at step {self.step:,}"
+                        break
                 if last:
                     break
                 pace.resume()
@@ -269,3 +273,9 @@ def _failure(error: RuntimeError, device: torch.device, cfg: TrainConfig) -> str
 def _divergence_hint(cfg: TrainConfig, step: int) -> str:
     fix = f"a lower learning rate (now {cfg.lr:g})" + ("" if cfg.clip else " or gradient clipping (--clip 1)")
     return f"loss or gradient became non-finite by step {step}; try {fix}"
+
+
+def solved(cfg: TrainConfig, evaluated) -> bool:
+    """--until: this evaluation's accuracy reached the bar (every rank evaluates the same model on the same
+    data, so under torchrun every rank decides alike)."""
+    return bool(cfg.until) and evaluated.accuracy is not None and evaluated.accuracy >= cfg.until

@@ -14,8 +14,9 @@ from engine.events import Evaluated, RunFinished
 
 SOLVED = 0.999
 
-ECHO = engine.TrainConfig(task="echo", symbols=8, delay=10, cell="gru", embedding=16, hidden=128, lr=0.005,
-                          batch_size=64, length=64, steps=1000, clip=1.0, log_every=10, eval_every=50)
+ECHO = engine.TrainConfig(task="echo", symbols=8, delay=10, cell="lstm", forget_bias=1.0, embedding=16, hidden=128,
+                          lr=0.01, batch_size=64, length=128, steps=5000, clip=1.0, precision="auto",
+                          schedule="cosine", warmup=0.05, until=0.999, log_every=10, eval_every=50)
 VIGENERE = engine.TrainConfig(task="vigenere", keyword="SECRET", cell="rnn", embedding=16, hidden=128,
                               lr=0.01, batch_size=64, length=48, steps=1000, clip=1.0, log_every=10,
                               eval_every=50)
@@ -32,7 +33,7 @@ def steps_to_solve(config) -> int | None:
 
 
 def test_the_echo_recipe_remembers_five_symbols_back():
-    assert steps_to_solve(ECHO.replace(delay=5, steps=300)) is not None
+    assert steps_to_solve(ECHO.replace(delay=5, steps=300, length=64)) is not None  # length 64: 4 s, not 11
 
 
 def test_the_vigenere_recipe_decrypts_a_three_letter_keyword():
