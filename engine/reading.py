@@ -113,9 +113,11 @@ class Checkpoint:
         if not 1 <= shape[0] < MAX_PROCESSES:
             raise self.error(field, f"{shape[0]} states; accepted: 1 to {MAX_PROCESSES - 1} (one per rank after "
                                     "the first)")
-        if base is None or base[1] != shape[1:]:
-            have = f"'{RNG_PEERS[name]}' has {base[1][0]}" if base else f"there is no '{RNG_PEERS[name]}'"
-            raise self.error(field, f"states of {shape[1]} bytes where {have} (rank 0's state, the same size)")
+        if base is None:
+            raise self.error(field, f"rank 0's '{RNG_PEERS[name]}' is missing (the other ranks' states go with it)")
+        if base[1] != shape[1:]:
+            raise self.error(field, f"states of {shape[1]} bytes where rank 0's '{RNG_PEERS[name]}' has "
+                                    f"{base[1][0]}; every rank's state has the same size")
         cpu = self.table.get("dropout_rng_peers")
         if name.endswith("cuda_peers") and (cpu is None or cpu[1][0] != shape[0]):
             have = cpu[1][0] if cpu else "no"
