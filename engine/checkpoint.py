@@ -165,7 +165,8 @@ def resume(trainer_class, path: str, **overrides):
             trainer.generator.set_state(rng[""])
     except RuntimeError:
         pass
-    trainer.dropout_rng.restore({f"dropout_rng{k}": v for k, v in ckpt.tensors("dropout_rng").items()})
+    dropout = {f"dropout_rng{k}": v for k, v in ckpt.tensors("dropout_rng").items()}
+    trainer.dropout_rng.restore(dropout, trainer.world.rank, trainer.world.size)  # each rank its own stream
     trainer.trained_seconds = 0.0 if "seconds" in overrides else meta.trained_seconds  # a new budget starts afresh
     trainer.step, trainer.metrics = meta.step, dict(meta.metrics)
     trainer.origin = branches.origin(path, meta)  # changing a setting from here on makes a branch

@@ -238,6 +238,8 @@ def resume_trainer(args):
             trainer.config, trainer.trained_seconds = trainer.config.replace(seconds=0.0), 0.0
     elif args.seconds:
         trainer.config = trainer.config.replace(steps=MAX_STEPS)
+    if trainer.dropout_rng.note and trainer.world.leader:  # resumed by another process count than saved it
+        print(one_line(f"rnnplay: note: {trainer.dropout_rng.note}"), file=sys.stderr, flush=True)
     return trainer
 
 

@@ -51,6 +51,10 @@ class World:
     def mean(self, total):
         return total
 
+    def gather_bytes(self, data):
+        """Every rank's `data`, in rank order."""
+        return [data]
+
     def explain(self, error: RuntimeError) -> str | None:
         """What a failure means when it comes from the peers, not this process (None: ours)."""
         return None
@@ -76,6 +80,7 @@ class Group(World):
         self.rank, self.size, self.local_rank = rank, size, local_rank
         self.leader = rank == 0
         self._stop = False
+        self._gathered = None
 
     def place(self, device):
         import torch
@@ -126,6 +131,24 @@ class Group(World):
         total = total.clone()
         dist.all_reduce(total)  # the shards are the same size: the mean of their means is the batch mean
         return total / self.size
+
+    def gather_bytes(self, data):
+        """Every rank's `data` (a uint8 tensor of the same length on every rank), in rank order, on the CPU:
+        all_gather of live tensors (gloo and NCCL alike), nothing pickled. None when a peer is gone."""
+        import torch
+        import torch.distributed as dist
+
+        mine = data.to(self._collective_device())
+        everyone = [torch.empty_like(mine) for _ in range(self.size)]
+        try:
+            # The work is kept: if gloo's worker thread held the last reference, it would free the tensors
+            # there, which takes the GIL, and a process already exiting aborts ("terminate called without
+            # an active exception"). Kept here, it is freed on this thread, with the Group.
+            self._gathered = dist.all_gather(everyone, mine, async_op=True)
+            self._gathered.wait()
+        except RuntimeError:  # DistBackendError included: a peer stopped or was killed
+            return None
+        return [state.cpu().clone() for state in everyone]
 
     def explain(self, error: RuntimeError) -> str | None:
         import torch.distributed as dist

@@ -18,12 +18,14 @@ from safetensors import safe_open
 
 from engine import metadata, models
 from engine.config import ConfigError
+from engine.distributed import MAX_PROCESSES
 from engine.metadata import Metadata, MetadataError
 from engine.text import PATH_LIMIT, echo, error_line, visible
 
 MAX_HEADER_BYTES = 16 << 20  # safetensors' header: tensor table + our metadata string
 MAX_RNG_BYTES = 1 << 20
 RNG_TENSORS = ("rng", "dropout_rng", "dropout_rng_cuda")  # the data stream's and dropout's generator states
+RNG_PEERS = {"dropout_rng_peers": "dropout_rng", "dropout_rng_cuda_peers": "dropout_rng_cuda"}  # ranks 1.. -> rank 0
 MESSAGE_LIMIT = 400
 DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
           torch.int64: "I64", torch.int32: "I32", torch.uint8: "U8", torch.bool: "BOOL"}
@@ -96,9 +98,30 @@ class Checkpoint:
                 if dtype != "U8" or len(shape) != 1 or shape[0] > MAX_RNG_BYTES:
                     raise self.error(f"tensor '{name}'",
                                      f"{dtype} {list(shape)}; expected U8 bytes of a generator state")
+            elif name in RNG_PEERS:
+                self._check_peers(name, dtype, shape)
             elif not self._optimizer_entry(name, dtype, shape):
                 raise self.error(f"tensor {echo(name)}", f"unexpected for a {self.meta.config.optimizer} checkpoint "
                                                           f"({dtype} {list(shape)})")
+
+    def _check_peers(self, name: str, dtype: str, shape: tuple) -> None:
+        """The other ranks' dropout streams of a torchrun run: one row per rank after the first, each row a
+        state of the same size as rank 0's, as many CUDA rows as CPU rows."""
+        field, base = f"tensor '{name}'", self.table.get(RNG_PEERS[name])
+        if dtype != "U8" or len(shape) != 2:
+            raise self.error(field, f"{dtype} {list(shape)}; expected U8 rows of generator states, one per rank")
+        if not 1 <= shape[0] < MAX_PROCESSES:
+            raise self.error(field, f"{shape[0]} states; accepted: 1 to {MAX_PROCESSES - 1} (one per rank after "
+                                    "the first)")
+        if base is None:
+            raise self.error(field, f"rank 0's '{RNG_PEERS[name]}' is missing (the other ranks' states go with it)")
+        if base[1] != shape[1:]:
+            raise self.error(field, f"states of {shape[1]} bytes where rank 0's '{RNG_PEERS[name]}' has "
+                                    f"{base[1][0]}; every rank's state has the same size")
+        cpu = self.table.get("dropout_rng_peers")
+        if name.endswith("cuda_peers") and (cpu is None or cpu[1][0] != shape[0]):
+            have = cpu[1][0] if cpu else "no"
+            raise self.error(field, f"{shape[0]} states where 'dropout_rng_peers' has {have}: one of each per rank")
 
     def _optimizer_entry(self, name: str, dtype: str, shape: tuple) -> bool:
         """Whether optim.<index>.<state> names a parameter and a state of the right dtype and shape."""

@@ -116,6 +116,8 @@ class Trainer:
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
         self.metrics["steps"] = self.step
+        if reason != "failed":  # every rank ends here at the same step; a failed rank may have lost its peers
+            self.dropout_rng.gather(self.world)  # each rank's dropout stream, for rank 0's checkpoint
         self.trained_seconds = pace.trained if reason == "stopped" else 0.0
         if reason == "completed":  # a stopped run keeps its latest weights: resuming it repeats the whole run
             self._keep_best()
