@@ -31,7 +31,7 @@ def read_choice(cells: tuple[str, ...], seeds_text: str, max_contestants: int) -
         try:
             seeds = seed_list(seeds_text)
         except argparse.ArgumentTypeError as error:
-            return None, f"seeds: {visible(error, 120)}"
+            return None, f"seeds: {visible(error, 200)}"
     count = len(cells) * (len(seeds) if seeds else 1)
     if count > max_contestants:
         return None, f"{count} contestants: at most {max_contestants} race at once (fewer cells or seeds)"
