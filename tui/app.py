@@ -212,7 +212,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         if action == "start":
             return not self.busy  # with bad settings F5 says why and moves to the first bad field
         if action == "race":
-            return not self.busy
+            return True  # while a run or race trains, ctrl+r says why it cannot race
         if action in ("pause", "stop"):
             return self.state.status in ("running", "paused")
         if action == "direction":

@@ -32,8 +32,9 @@ class RaceActions:
     # -- the race ------------------------------------------------------------------------------
 
     def action_race(self) -> None:
-        if self.busy:
-            self.notify("Stop the run first (F7): one run or one race trains at a time.", severity="warning")
+        if self.busy:  # one run or one race trains at a time: say which is in the way
+            training = "A race is training" if self._race_training_now() else "A run is training"
+            self.notify(f"{training}: stop it (F7) before starting a race.", title="Cannot race", severity="warning")
             return
         if self.config is None:
             self.explain_bad_settings()
@@ -60,6 +61,7 @@ class RaceActions:
         for config in configs:
             run = Run(f"{config.cell} seed {config.seed}", gate=gate, race=race)
             run.state.status = "starting"
+            run.state.config = config.to_dict()  # the heading names the task before the first event
             race.contestants.append(Contestant(run, config.cell, config.seed))
         self.runs.start_race(race)
         self.select_run(race.contestants[0].run)
@@ -115,9 +117,12 @@ class RaceActions:
         self.select_run(self.runs.single())
         return action()
 
+    def _race_training_now(self) -> bool:
+        return self.busy and not self.runs.single().state.training
+
     def _race_training(self) -> bool:
         """A race trains (the single run does not): say so instead of acting on the single run."""
-        if self.busy and not self.runs.single().state.training:
+        if self._race_training_now():
             self.notify("A race is training: stop it first (F7 on the Race view).", severity="warning")
             return True
         return False

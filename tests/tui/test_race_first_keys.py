@@ -1,0 +1,96 @@
+"""A race as a new user's first key: its heading names the task from the first frame (fresh app, loaded
+checkpoint), and ctrl+r while something trains says what is in the way instead of doing nothing.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+from tui_helpers import DEVICES, wait_for
+
+import engine
+from engine import presets
+from tui.app import make_app
+from tui.widgets.race_dialog import RaceDialog
+
+SIZE = (80, 24)
+TINY = presets.get("echo").replace(hidden=16, embedding=4, batch_size=16, length=16, delay=2, steps=30,
+                                   log_every=5, eval_every=10, device="cpu")
+
+
+def heading(app) -> str:
+    return str(app.query_one("#race-heading", Static).render())
+
+
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def race_from_dialog(pilot) -> None:
+    """ctrl+r, then Enter on the dialog's focused Race button, as a person does."""
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RaceDialog))
+    await pilot.pause()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.runs.race is not None)
+
+
+async def test_ctrl_r_as_the_first_key_of_a_fresh_app_names_the_task_before_any_event():
+    """The heading read the task from the first contestant's RunStarted: until then it was blank."""
+    app = make_app(devices=DEVICES, threads=1)  # the default preset, caesar
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_race = lambda race, configs: None  # no thread: the race is caught before its first event
+        await race_from_dialog(pilot)
+        await wait_for(pilot, lambda: app.tab == "race")
+        await pilot.pause()
+        assert heading(app).startswith("● racing  caesar  target 99%")
+        assert all(c.run.state.config["task"] == "caesar" for c in app.runs.race.contestants)
+
+
+async def test_a_race_from_a_loaded_checkpoint_names_the_checkpoints_task(tmp_path):
+    trainer = engine.Trainer(TINY.replace(steps=5))
+    list(trainer.run())
+    path = tmp_path / "echo.safetensors"
+    trainer.save(str(path))
+    app = make_app(load=str(path), devices=DEVICES, threads=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.trainer is not None)
+        app.run_race = lambda race, configs: None
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
+        assert "(echo)" in str(app.screen.query_one("#race-title").render())
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.runs.race is not None and app.tab == "race")
+        await pilot.pause()
+        assert heading(app).startswith("● racing  echo  target 99%")
+
+
+async def test_ctrl_r_while_a_run_trains_says_so_and_works_once_it_is_stopped():
+    """The binding was disabled while busy: ctrl+r did nothing, with no word why."""
+    app = make_app(config=TINY.replace(steps=100_000), devices=DEVICES, threads=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state.step > 0, timeout=60)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not isinstance(app.screen, RaceDialog) and app.runs.race is None
+        assert "A run is training: stop it (F7) before starting a race." in notices(app)
+        assert app.state.status == "running"  # the run trains on, untouched
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: not app.busy, timeout=30)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
+
+
+async def test_ctrl_r_during_a_race_says_a_race_is_training():
+    app = make_app(config=TINY.replace(steps=100_000), devices=DEVICES, threads=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await race_from_dialog(pilot)
+        race = app.runs.race
+        await wait_for(pilot, lambda: all(c.run.state.step > 0 for c in race.contestants), timeout=60)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert not isinstance(app.screen, RaceDialog) and app.runs.race is race
+        assert "A race is training: stop it (F7) before starting a race." in notices(app)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: race.finished, timeout=30)
