@@ -15,7 +15,8 @@ from engine.text import visible
 from tui.runs import Contestant, Race, Run
 from tui.widgets.confirm_dialog import ConfirmDialog
 from tui.widgets.race_dialog import RaceDialog
-from tui.widgets.race_pane import MAX_CONTESTANTS, RacePane
+from tui.widgets.race_pane import RacePane
+from tui.widgets.race_plot import MAX_CONTESTANTS
 
 TARGET = 0.99  # the accuracy contestants race to (engine.racing's default)
 
