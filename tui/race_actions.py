@@ -106,6 +106,8 @@ class RaceActions:
         if run is self.runs.selected:
             return
         self.runs.select(run)
+        # Play, Train and Samples look as they do for the single run: the header says whose model it is.
+        self.title = self.TITLE if run.race is None else f"{self.TITLE} · race: {visible(run.name, 24)}"
         self.asked_at = -1  # Play answers again, with this run's model
         config = run.trainer.config if run.trainer is not None else (self.config or self.initial_config)
         self.playground.set_model(run.trainer, config)

@@ -94,3 +94,18 @@ async def test_ctrl_r_during_a_race_says_a_race_is_training():
         assert "A race is training: stop it (F7) before starting a race." in notices(app)
         await pilot.press("f7")
         await wait_for(pilot, lambda: race.finished, timeout=30)
+
+
+async def test_the_header_names_the_contestant_that_play_train_and_samples_show():
+    """Play answered with the chosen contestant, but nothing on the Play, Train or Samples view said which."""
+    from test_race_snapshots import mid_race
+
+    app = make_app("echo", devices=DEVICES)
+    async with app.run_test(size=SIZE) as pilot:
+        await mid_race(350, 2)(pilot)
+        assert app.title == "RNN Playground · race: gru seed 0" and app.sub_title == "echo"
+        await pilot.press("f4")
+        await pilot.pause()
+        assert "RNN Playground · race: gru seed 0 — echo" in str(app.screen.query_one("HeaderTitle").render())
+        app.select_run(app.runs.single())  # as F5 and ctrl+o do
+        assert app.title == "RNN Playground"
