@@ -109,3 +109,34 @@ async def test_the_header_names_the_contestant_that_play_train_and_samples_show(
         assert "RNN Playground · race: gru seed 0 — echo" in str(app.screen.query_one("HeaderTitle").render())
         app.select_run(app.runs.single())  # as F5 and ctrl+o do
         assert app.title == "RNN Playground"
+
+
+async def test_the_keyboard_alone_ticks_a_cell_types_seeds_and_races_with_enter():
+    """Enter on a ticked box un-ticked it (Textual's checkbox takes Enter) though the button says Race (enter)."""
+    app = make_app("echo", devices=DEVICES, threads=1)
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_race = lambda race, configs: None
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
+        await pilot.pause()
+        await pilot.press("shift+tab", *"0,1")  # the Race button -> the seeds field
+        await pilot.press(*["shift+tab"] * 4, "space")  # -> rnncell, ticked
+        assert app.screen.focused.id == "race-cell-rnncell" and app.screen.focused.value
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.runs.race is not None)
+        assert [c.label for c in app.runs.race.contestants] == [
+            f"{cell} seed {seed}" for seed in (0, 1) for cell in ("rnncell", "rnn", "lstm", "gru")]
+
+
+async def test_enter_on_the_cancel_button_still_cancels():
+    app = make_app("echo", devices=DEVICES, threads=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
+        await pilot.pause()
+        await pilot.press("tab")
+        assert app.screen.focused.id == "race-cancel"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, RaceDialog))
+        assert app.runs.race is None
