@@ -113,6 +113,8 @@ def _show(event, contestant: str, as_json: bool) -> None:
         if contestant:
             data["contestant"] = contestant
         print(json.dumps(data, allow_nan=False), flush=True)
+    elif event.kind == "started":  # at once: the first evaluation can be a minute away with 8 contestants
+        print(f"{contestant:<14} started: {event.parameters:,} parameters on {visible(event.device, 40)}", flush=True)
     elif event.kind == "eval":
         score = f"accuracy {event.accuracy:.1%}" if event.accuracy is not None else \
             f"{event.bits_per_char:.3f} bits/char"
@@ -121,10 +123,17 @@ def _show(event, contestant: str, as_json: bool) -> None:
         print(f"{contestant:<14} {event.reason}: {visible(event.message, 200)}", flush=True)
 
 
+def _to_target(result: dict) -> str:
+    """The step the target was reached at; "never" for a whole run; else why it ended (stopped)."""
+    if result["steps_to_target"] is not None:
+        return f"{result['steps_to_target']:,}"
+    return "never" if result["reason"] in ("completed", None) else visible(result["reason"], 12)
+
+
 def print_table(results, target: float) -> None:
     """The results, one row per contestant: a rich table on a terminal, aligned text in a pipe."""
     header = ("contestant", f"steps to {target:.0%}", "seconds", "accuracy", "loss", "ms/step", "parameters")
-    rows = [(r["contestant"], "never" if r["steps_to_target"] is None else f"{r['steps_to_target']:,}",
+    rows = [(r["contestant"], _to_target(r),
              "-" if r["seconds_to_target"] is None else f"{r['seconds_to_target']:.1f}",
              "-" if r["accuracy"] is None else f"{r['accuracy']:.1%}",
              "-" if r["loss"] is None else f"{r['loss']:.4f}",
