@@ -103,6 +103,10 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         """Toasts quote paths, errors and data: they are never read as console markup (`[bold]` in a path)."""
         super().notify(message, markup=markup, **kwargs)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C: Textual's own hint is markup ("Press [b]ctrl+q[/b]"), shown raw by notify() above."""
+        self.notify("Press ctrl+q to quit the app.", title="Do you want to quit?")
+
     def on_mount(self) -> None:
         self.tab = "setup"
         self.training_pane, self.playground = self.query_one(TrainingPane), self.query_one(PlaygroundPane)

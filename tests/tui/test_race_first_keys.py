@@ -140,3 +140,15 @@ async def test_enter_on_the_cancel_button_still_cancels():
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, RaceDialog))
         assert app.runs.race is None
+
+
+async def test_ctrl_c_during_a_race_says_how_to_quit_in_plain_words():
+    """Textual's hint is console markup, which the app's toasts never read: it showed "[b]ctrl+q[/b]"."""
+    app = make_app("echo", devices=DEVICES, threads=1)
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_race = lambda race, configs: None
+        await race_from_dialog(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert notices(app)[-1] == "Press ctrl+q to quit the app."
+        assert app.is_running and app.runs.race.gate is not None
