@@ -119,3 +119,13 @@ def test_the_longest_heading_is_one_line_at_80_columns():
     line = str(heading(race, None))
     assert line.startswith("✓ race over  completion  target 99%") and line.endswith("ctrl+r: new race")
     assert len(line) <= 79
+
+
+async def test_a_new_race_replaces_the_legend():
+    from textual.widgets import Static
+
+    app = make_app("echo", devices=DEVICES)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await mid_race()(pilot)
+        await mid_race(100, 0, cells=("lstm",), seeds=(4,))(pilot)
+        assert str(app.query_one("#race-legend", Static).render()) == "accuracy by step:  • lstm seed 4"

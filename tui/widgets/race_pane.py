@@ -111,8 +111,9 @@ class RacePane(Vertical):
     def show_legend(self) -> None:
         """The legend for this width; it changes with the race, the task's measure and a resize."""
         race = self.race
-        measure = race.contestants[0].run.state.config.get("task") if race and race.contestants else None
-        key = (id(race), measure, self.size.width)
+        task = race.contestants[0].run.state.config.get("task") if race and race.contestants else None
+        labels = tuple(c.label for c in race.contestants) if race else ()  # not id(race): ids are reused
+        key = (task, self.size.width, labels)
         if key != self.legend_key:
             self.legend_key = key
             self.query_one("#race-legend", Static).update(legend(race, self.size.width))
