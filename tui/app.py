@@ -218,7 +218,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         if action == "race":
             return True  # while a run or race trains, ctrl+r says why it cannot race
         if action in ("pause", "stop"):
-            return self.state.status in ("running", "paused")
+            return self.state.status in ("running", "paused") or self.race_beyond_selected() is not None
         if action == "direction":
             return self.active_tab() == "play" and self.playground.play_task in CIPHERS
         if action == "save":

@@ -130,6 +130,41 @@ class RaceActions:
             return True
         return False
 
+    def race_beyond_selected(self) -> Race | None:
+        """The selected contestant's race while it trains on without it (it diverged or failed):
+        F6 and F7 then pause and stop the race, which the selected run's own state no longer can."""
+        race = self.runs.selected.race
+        if race is None or self.state.training or not any(c.run.state.training for c in race.contestants):
+            return None
+        return race
+
+    def action_pause(self) -> None:
+        race = self.race_beyond_selected()
+        if race is None:
+            super().action_pause()
+            return
+        if race.gate.paused:
+            race.gate.resume()
+        else:
+            race.gate.pause()
+        self._set_racing_status("paused" if race.gate.paused else "running", race)
+
+    def action_stop(self) -> None:
+        race = self.race_beyond_selected()
+        if race is None:
+            super().action_stop()
+            return
+        race.gate.cancel()
+        self._set_racing_status("stopping", race)
+
+    def _set_racing_status(self, status: str, race: Race) -> None:
+        for contestant in race.contestants:
+            if contestant.run.state.training:
+                contestant.run.state.status = status
+                contestant.run.state.touch()
+        self.update_controls()
+        self.refresh_text()
+
     def action_start(self) -> None:
         if not self._race_training():
             self._single_then(super().action_start)

@@ -152,3 +152,32 @@ async def test_ctrl_c_during_a_race_says_how_to_quit_in_plain_words():
         await pilot.pause()
         assert notices(app)[-1] == "Press ctrl+q to quit the app."
         assert app.is_running and app.runs.race.gate is not None
+
+
+async def test_f6_and_f7_reach_the_race_when_the_chosen_contestant_has_ended_early():
+    """The chosen contestant diverged while the others raced on: F6 and F7 asked its state, found it
+    finished, and the race could no longer be paused or stopped from the keyboard."""
+    from test_race_snapshots import mid_race
+
+    from engine.events import RunFinished
+    from tui.messages import TrainingEvents
+
+    app = make_app("echo", devices=DEVICES)
+    async with app.run_test(size=SIZE) as pilot:
+        await mid_race(100, 0)(pilot)
+        race = app.runs.race
+        for contestant in race.contestants:
+            contestant.run.state.status = "running"  # as after their RunStarted
+        rnn = race.contestants[0].run
+        app.post_message(TrainingEvents((RunFinished(rnn.trainer.run_id, 100, "diverged", {}, 1.0, "loss is nan"),)))
+        await wait_for(pilot, lambda: rnn.state.status == "finished")
+        assert app.runs.selected is rnn and app.busy
+        assert app.check_action("pause", ()) and app.check_action("stop", ())
+        await pilot.press("f6")
+        assert race.gate.paused and all(c.run.state.status == "paused" for c in race.contestants[1:])
+        await pilot.press("f6")
+        assert not race.gate.paused
+        await pilot.press("f7")
+        assert race.gate.cancelled.is_set()
+        assert [c.run.state.status for c in race.contestants] == ["finished", "stopping", "stopping"]
+        assert rnn.state.finished.reason == "diverged"  # the ended contestant keeps its own ending
