@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 
@@ -11,26 +12,50 @@ from engine.cli_args import UsageError, add_run_settings
 from engine.config import CELLS
 from engine.text import echo, visible
 
+MAX_SEEDS = 16
+MAX_SEED = 2**63 - 1  # engine.config's bound on a seed
+CELLS_ACCEPTED = f"accepted: a comma-separated list of {', '.join(CELLS)}, each once (e.g. rnn,lstm,gru)"
+SEEDS_ACCEPTED = f"accepted: 1 to {MAX_SEEDS} distinct whole numbers from 0, comma-separated (e.g. 0,1,2)"
+
+
+def _items(value: str, what: str, accepted: str) -> list[str]:
+    """The comma-separated items, stripped; an empty one (`a,,b`, a trailing comma) is refused."""
+    items = [item.strip() for item in value.split(",")]
+    if not any(items):
+        raise argparse.ArgumentTypeError(f"no {what} given; {accepted}")
+    if not all(items):
+        raise argparse.ArgumentTypeError(f"{echo(value)} has an empty item; {accepted}")
+    return items
+
+
+def _once(items, what: str, accepted: str) -> None:
+    repeated = next((item for i, item in enumerate(items) if item in items[:i]), None)
+    if repeated is not None:
+        raise argparse.ArgumentTypeError(f"{what} {echo(repeated)} is given twice (it would race itself); {accepted}")
+
 
 def cell_list(value: str) -> tuple[str, ...]:
-    cells = tuple(c.strip() for c in value.split(",") if c.strip())
-    bad = [c for c in cells if c not in CELLS]
-    if not cells or bad:
-        shown = echo(bad[0]) + " is not a cell" if bad else "no cells given"
-        raise argparse.ArgumentTypeError(f"{shown}; accepted: a comma-separated list of {', '.join(CELLS)}")
-    if len(set(cells)) != len(cells):
-        raise argparse.ArgumentTypeError("each cell once, e.g. rnn,lstm,gru")
-    return cells
+    cells = _items(value, "cells", CELLS_ACCEPTED)
+    for cell in cells:
+        if cell not in CELLS:
+            hint = f" (cells are lower case: {cell.lower()})" if cell.lower() in CELLS else ""
+            raise argparse.ArgumentTypeError(f"{echo(cell)} is not a cell{hint}; {CELLS_ACCEPTED}")
+    _once(cells, "cell", CELLS_ACCEPTED)
+    return tuple(cells)
 
 
 def seed_list(value: str) -> tuple[int, ...]:
-    try:
-        seeds = tuple(int(s) for s in value.split(",") if s.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{echo(value)} is not a list of seeds; e.g. 0,1,2") from None
-    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0 or len(seeds) > 16:
-        raise argparse.ArgumentTypeError("expected 1 to 16 distinct whole numbers from 0, e.g. 0,1,2")
-    return seeds
+    items = _items(value, "seeds", SEEDS_ACCEPTED)
+    for item in items:  # ASCII digits only: int() also takes "1_0", "+1" and other scripts' digits
+        if not re.fullmatch(r"[0-9]+", item):
+            raise argparse.ArgumentTypeError(f"{echo(item)} is not a seed; {SEEDS_ACCEPTED}")
+        if len(item) > len(str(MAX_SEED)) or int(item) > MAX_SEED:  # int() refuses 4,300+ digits
+            raise argparse.ArgumentTypeError(f"seed {echo(item)} is too large; accepted: 0 to {MAX_SEED}")
+    seeds = [int(item) for item in items]
+    _once(seeds, "seed", SEEDS_ACCEPTED)
+    if len(seeds) > MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"{len(seeds)} seeds; {SEEDS_ACCEPTED}")
+    return tuple(seeds)
 
 
 def fraction(value: str) -> float:
@@ -61,6 +86,8 @@ def cmd_race(args) -> int:
 
     if args.cell is not None:
         raise UsageError("--cell: a race takes --cells, e.g. --cells rnn,lstm,gru")
+    if args.seed is not None and args.seeds is not None:
+        raise UsageError("--seed and --seeds: give one (--seeds 0,1,2 races every cell with each seed)")
     base = train_config(args)
     seeds = args.seeds if args.seeds is not None else (base.seed,)
     configs = contestants(base, args.cells, seeds)
@@ -86,6 +113,8 @@ def _show(event, contestant: str, as_json: bool) -> None:
         if contestant:
             data["contestant"] = contestant
         print(json.dumps(data, allow_nan=False), flush=True)
+    elif event.kind == "started":  # at once: the first evaluation can be a minute away with 8 contestants
+        print(f"{contestant:<14} started: {event.parameters:,} parameters on {visible(event.device, 40)}", flush=True)
     elif event.kind == "eval":
         score = f"accuracy {event.accuracy:.1%}" if event.accuracy is not None else \
             f"{event.bits_per_char:.3f} bits/char"
@@ -94,10 +123,17 @@ def _show(event, contestant: str, as_json: bool) -> None:
         print(f"{contestant:<14} {event.reason}: {visible(event.message, 200)}", flush=True)
 
 
+def _to_target(result: dict) -> str:
+    """The step the target was reached at; "never" for a whole run; else why it ended (stopped)."""
+    if result["steps_to_target"] is not None:
+        return f"{result['steps_to_target']:,}"
+    return "never" if result["reason"] in ("completed", None) else visible(result["reason"], 12)
+
+
 def print_table(results, target: float) -> None:
     """The results, one row per contestant: a rich table on a terminal, aligned text in a pipe."""
     header = ("contestant", f"steps to {target:.0%}", "seconds", "accuracy", "loss", "ms/step", "parameters")
-    rows = [(r["contestant"], "never" if r["steps_to_target"] is None else f"{r['steps_to_target']:,}",
+    rows = [(r["contestant"], _to_target(r),
              "-" if r["seconds_to_target"] is None else f"{r['seconds_to_target']:.1f}",
              "-" if r["accuracy"] is None else f"{r['accuracy']:.1%}",
              "-" if r["loss"] is None else f"{r['loss']:.4f}",

@@ -103,6 +103,10 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         """Toasts quote paths, errors and data: they are never read as console markup (`[bold]` in a path)."""
         super().notify(message, markup=markup, **kwargs)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C: Textual's own hint is markup ("Press [b]ctrl+q[/b]"), shown raw by notify() above."""
+        self.notify("Press ctrl+q to quit the app.", title="Do you want to quit?")
+
     def on_mount(self) -> None:
         self.tab = "setup"
         self.training_pane, self.playground = self.query_one(TrainingPane), self.query_one(PlaygroundPane)
@@ -212,9 +216,9 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         if action == "start":
             return not self.busy  # with bad settings F5 says why and moves to the first bad field
         if action == "race":
-            return not self.busy
+            return True  # while a run or race trains, ctrl+r says why it cannot race
         if action in ("pause", "stop"):
-            return self.state.status in ("running", "paused")
+            return self.state.status in ("running", "paused") or self.race_beyond_selected() is not None
         if action == "direction":
             return self.active_tab() == "play" and self.playground.play_task in CIPHERS
         if action == "save":

@@ -15,7 +15,8 @@ from engine.text import visible
 from tui.runs import Contestant, Race, Run
 from tui.widgets.confirm_dialog import ConfirmDialog
 from tui.widgets.race_dialog import RaceDialog
-from tui.widgets.race_pane import MAX_CONTESTANTS, RacePane
+from tui.widgets.race_pane import RacePane
+from tui.widgets.race_plot import MAX_CONTESTANTS
 
 TARGET = 0.99  # the accuracy contestants race to (engine.racing's default)
 
@@ -32,8 +33,9 @@ class RaceActions:
     # -- the race ------------------------------------------------------------------------------
 
     def action_race(self) -> None:
-        if self.busy:
-            self.notify("Stop the run first (F7): one run or one race trains at a time.", severity="warning")
+        if self.busy:  # one run or one race trains at a time: say which is in the way
+            training = "A race is training" if self._race_training_now() else "A run is training"
+            self.notify(f"{training}: stop it (F7) before starting a race.", title="Cannot race", severity="warning")
             return
         if self.config is None:
             self.explain_bad_settings()
@@ -60,6 +62,7 @@ class RaceActions:
         for config in configs:
             run = Run(f"{config.cell} seed {config.seed}", gate=gate, race=race)
             run.state.status = "starting"
+            run.state.config = config.to_dict()  # the heading names the task before the first event
             race.contestants.append(Contestant(run, config.cell, config.seed))
         self.runs.start_race(race)
         self.select_run(race.contestants[0].run)
@@ -103,6 +106,8 @@ class RaceActions:
         if run is self.runs.selected:
             return
         self.runs.select(run)
+        # Play, Train and Samples look as they do for the single run: the header says whose model it is.
+        self.title = self.TITLE if run.race is None else f"{self.TITLE} · race: {visible(run.name, 24)}"
         self.asked_at = -1  # Play answers again, with this run's model
         config = run.trainer.config if run.trainer is not None else (self.config or self.initial_config)
         self.playground.set_model(run.trainer, config)
@@ -115,12 +120,50 @@ class RaceActions:
         self.select_run(self.runs.single())
         return action()
 
+    def _race_training_now(self) -> bool:
+        return self.busy and not self.runs.single().state.training
+
     def _race_training(self) -> bool:
         """A race trains (the single run does not): say so instead of acting on the single run."""
-        if self.busy and not self.runs.single().state.training:
+        if self._race_training_now():
             self.notify("A race is training: stop it first (F7 on the Race view).", severity="warning")
             return True
         return False
+
+    def race_beyond_selected(self) -> Race | None:
+        """The selected contestant's race while it trains on without it (it diverged or failed):
+        F6 and F7 then pause and stop the race, which the selected run's own state no longer can."""
+        race = self.runs.selected.race
+        if race is None or self.state.training or not any(c.run.state.training for c in race.contestants):
+            return None
+        return race
+
+    def action_pause(self) -> None:
+        race = self.race_beyond_selected()
+        if race is None:
+            super().action_pause()
+            return
+        if race.gate.paused:
+            race.gate.resume()
+        else:
+            race.gate.pause()
+        self._set_racing_status("paused" if race.gate.paused else "running", race)
+
+    def action_stop(self) -> None:
+        race = self.race_beyond_selected()
+        if race is None:
+            super().action_stop()
+            return
+        race.gate.cancel()
+        self._set_racing_status("stopping", race)
+
+    def _set_racing_status(self, status: str, race: Race) -> None:
+        for contestant in race.contestants:
+            if contestant.run.state.training:
+                contestant.run.state.status = status
+                contestant.run.state.touch()
+        self.update_controls()
+        self.refresh_text()
 
     def action_start(self) -> None:
         if not self._race_training():

@@ -28,7 +28,7 @@ def test_ciphers_are_exact(capsys, argv, out):
     (["encrypt", "x", "--keyword", "AB"], "--keyword is for --cipher vigenere"),
     (["race", "--task", "echo", "--cells", "rnn,lsmt"], "'lsmt' is not a cell"),
     (["race", "--task", "echo", "--cell", "rnn"], "--cells"),
-    (["race", "--task", "echo", "--seeds", "0,x"], "not a list of seeds"),
+    (["race", "--task", "echo", "--seeds", "0,x"], "'x' is not a seed"),
     (["race", "--task", "echo", "--target", "2"], "not an accuracy"),
 ])
 def test_mistakes_are_one_line(capsys, argv, words):

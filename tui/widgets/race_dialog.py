@@ -31,18 +31,20 @@ def read_choice(cells: tuple[str, ...], seeds_text: str, max_contestants: int) -
         try:
             seeds = seed_list(seeds_text)
         except argparse.ArgumentTypeError as error:
-            return None, f"seeds: {visible(error, 120)}"
+            return None, f"seeds: {visible(error, 200)}"
     count = len(cells) * (len(seeds) if seeds else 1)
     if count > max_contestants:
         return None, f"{count} contestants: at most {max_contestants} race at once (fewer cells or seeds)"
     return seeds, ""
 
 
-class CellBox(Checkbox):
+class CellBox(Checkbox, inherit_bindings=False):
     """A checkbox whose mark is drawn only when ticked: Textual's shows X either way, told apart by
-    colour alone, which NO_COLOR takes away."""
+    colour alone, which NO_COLOR takes away. Space ticks it; Enter races, as the Race button says
+    (Textual's checkbox took Enter too: ticking a cell then pressing Enter un-ticked it)."""
 
     BUTTON_LEFT, BUTTON_RIGHT = "[", "]"
+    BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False)]
 
     @property
     def BUTTON_INNER(self) -> str:  # noqa: N802 (Textual's name)
@@ -52,7 +54,8 @@ class CellBox(Checkbox):
 class RaceDialog(ModalScreen[tuple[tuple[str, ...], tuple[int, ...] | None] | None]):
     """Dismisses with (cells, seeds or None) or None (cancelled)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without racing")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without racing"),
+                Binding("enter", "race", "Race", show=False, tooltip="Race the ticked cells")]
 
     def __init__(self, task: str, seed: int, max_contestants: int) -> None:
         super().__init__()
@@ -97,6 +100,9 @@ class RaceDialog(ModalScreen[tuple[tuple[str, ...], tuple[int, ...] | None] | No
             self.submit()
         else:
             self.dismiss(None)
+
+    def action_race(self) -> None:
+        self.submit()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

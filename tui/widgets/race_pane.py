@@ -2,76 +2,56 @@
 
 Each contestant has its own marker character, shown in the legend, on its curve and in its table
 row, so the curves are told apart without colour (NO_COLOR). Enter on a row (or a click) selects that
-contestant: Play, Train and Samples then use its model.
+contestant: Play, Train and Samples then use its model. Everything fits 80 columns: the heading is
+one line, the legend wraps between entries, and the table has no column the heading already says.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual_plotext import PlotextPlot
 
 from engine.text import visible
 from tui.marking import percent
 from tui.runs import Contestant, Race, Run
-from tui.widgets.loss_plot import columns, downsample, finite, whole_ticks
+from tui.widgets.race_plot import LABEL_LIMIT, RacePlot, legend, marker
 
-MARKERS = "•+xo*#=%"  # one per contestant, in the legend, on the curve and in the table
-COLOURS = ("cyan", "magenta", "green", "yellow", "red", "blue", "white", "orange")
-MAX_CONTESTANTS = len(MARKERS)
-COLUMNS = ("", "contestant", "status", "step", "to target", "accuracy", "loss", "ms/step", "params")
+# The race's state (racing, paused, over) is the heading's; a row says how its contestant stands.
+COLUMNS = ("", "contestant", "step", "to target", "accuracy", "loss", "ms/step", "params")
 STATUS = {"starting": "starting", "running": "racing", "paused": "paused", "stopping": "stopping", "idle": "waiting"}
 HINT = "ctrl+r: race the Setup's task with several cells (choose them, seeds optional)"
 
 
-def marker(index: int) -> str:
-    return MARKERS[index % len(MARKERS)]
-
-
-def score_series(run: Run) -> tuple[str, list[tuple[float, float]]]:
-    """Accuracy when the task has one (every task but completion), else the loss, per evaluation."""
-    evals = run.state.evals
-    if run.state.config.get("task") != "completion":
-        return "accuracy", finite([(e.step, e.accuracy) for e in evals if e.accuracy is not None])
-    return "loss", finite([(e.step, e.loss) for e in evals])
-
-
-def status(contestant: Contestant, race: Race) -> str:
-    state = contestant.run.state
-    if state.status == "finished" and state.finished is not None:
-        if contestant.steps_to_target is not None:
-            return "reached"
-        return visible(state.finished.reason, 12)
-    if contestant.steps_to_target is not None:
-        return "reached"
-    return STATUS.get(state.status, visible(state.status, 12))
-
-
 def to_target(contestant: Contestant) -> str:
+    """The step it reached the target at; else how it stands: racing, never (ran out), stopped..."""
     if contestant.steps_to_target is not None:
         return f"{contestant.steps_to_target:,}"
-    return "never" if contestant.run.state.status == "finished" else "-"
+    state = contestant.run.state
+    if state.status == "finished" and state.finished is not None:
+        return "never" if state.finished.reason == "completed" else visible(state.finished.reason, 9)
+    return STATUS.get(state.status, visible(state.status, 9))
 
 
-def row(index: int, contestant: Contestant, race: Race, selected: bool) -> tuple[Any, ...]:
+def row(index: int, contestant: Contestant, selected: bool) -> tuple[Any, ...]:
     state, result = contestant.run.state, contestant.result or {}
     latest = state.latest
     ms = result.get("ms_per_step")
     pointer = "▶" if selected else " "
-    return (f"{pointer}{marker(index)}", visible(contestant.label, 20), status(contestant, race), f"{state.step:,}",
+    return (f"{pointer}{marker(index)}", visible(contestant.label, LABEL_LIMIT), f"{state.step:,}",
             to_target(contestant), percent(latest.accuracy) if latest and latest.accuracy is not None else "-",
             f"{latest.loss:.4f}" if latest else "-", f"{ms:.2f}" if ms is not None else "-",
             f"{state.parameters:,}" if state.parameters else "-")
 
 
 def heading(race: Race | None, gate: Any) -> Text:
+    """One line of at most 79 columns: the race's state, task and target, then the keys."""
     if race is None:
         return Text(f"No race yet. {HINT}.", style="dim")
     if race.finished:
@@ -81,9 +61,9 @@ def heading(race: Race | None, gate: Any) -> Text:
     else:
         line = Text("● racing", style="bold")
     config = race.contestants[0].run.state.config
-    task = visible(config.get("task", ""), 20) if config else ""
+    task = visible(config.get("task", ""), 12) if config else ""
     line.append(f"  {task}  target {race.target:.0%}  ", style="")
-    line.append("enter on a row: play with it   ctrl+r: new race", style="dim")
+    line.append("enter: play with a row  ctrl+r: new race", style="dim")
     return line
 
 
@@ -101,10 +81,13 @@ class RacePane(Vertical):
         super().__init__(**kwargs)
         self.drawn: tuple = ()
         self.plotted: tuple = ()
+        self.legend_key: tuple = ()
+        self.race: Race | None = None
         self.shown_rows: list[tuple[Any, ...]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(heading(None, None), id="race-heading")
+        yield Static("", id="race-legend")
         yield RacePlot(id="race-plot")
         table = DataTable(id="race-table", cursor_type="row", zebra_stripes=False)
         table.add_columns(*COLUMNS)
@@ -119,10 +102,24 @@ class RacePane(Vertical):
             (race.version, race.finished, *(c.run.state.version for c in race.contestants)) if race else ())
         if key == self.drawn:
             return
-        self.drawn = key
+        self.drawn, self.race = key, race
         self.query_one("#race-heading", Static).update(heading(race, gate))
-        rows = [row(i, c, race, c.run is selected) for i, c in enumerate(race.contestants)] if race else []
+        self.show_legend()
+        rows = [row(i, c, c.run is selected) for i, c in enumerate(race.contestants)] if race else []
         self._fill(rows)
+
+    def show_legend(self) -> None:
+        """The legend for this width; it changes with the race, the task's measure and a resize."""
+        race = self.race
+        task = race.contestants[0].run.state.config.get("task") if race and race.contestants else None
+        labels = tuple(c.label for c in race.contestants) if race else ()  # not id(race): ids are reused
+        key = (task, self.size.width, labels)
+        if key != self.legend_key:
+            self.legend_key = key
+            self.query_one("#race-legend", Static).update(legend(race, self.size.width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show_legend()
 
     def _fill(self, rows: list[tuple[Any, ...]]) -> None:
         """Change only the cells that changed: rebuilding the table costs the training thread ~10x more."""
@@ -161,43 +158,3 @@ class RacePane(Vertical):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.post_message(self.Chosen(event.cursor_row))
-
-
-class RacePlot(PlotextPlot):
-    """The contestants' held-out accuracy (or loss) over steps, one marker each; the legend is the title."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.theme = "clear"
-        self.render_seconds = 0.0
-        self.draw(None)
-
-    def draw(self, race: Race | None) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.xlabel("step")
-        if race is None:
-            plt.title("no race yet (ctrl+r)")
-            self.refresh()
-            return
-        width = max(self.size.width - 12, 10)
-        names, steps, measure = [], [], "accuracy"
-        for index, contestant in enumerate(race.contestants):
-            measure, points = score_series(contestant.run)
-            names.append(f"{marker(index)} {visible(contestant.label, 20)}")
-            if points:
-                plt.plot(*columns(downsample(points, width)), marker=marker(index), color=COLOURS[index % 8])
-                steps += [x for x, _ in points]
-        if measure == "accuracy":
-            plt.ylim(0, 1)
-        if steps:
-            plt.xticks(whole_ticks(min(steps), max(steps), max(self.size.width // 14, 2)))
-        plt.title(f"{measure}:  " + "  ".join(names))
-        self.refresh()
-
-    def render(self):
-        started = time.perf_counter()
-        figure = super().render()
-        self.render_seconds = time.perf_counter() - started
-        return figure
