@@ -10,7 +10,7 @@ from textual import work
 from engine import presets
 from engine.events import Evaluated, RunFinished
 from engine.text import visible
-from tui import threads
+from tui import branch_curve, threads
 from tui.messages import ModelLoaded, Notice, Saved
 from tui.run_state import RunState
 from tui.widgets.path_dialog import PathDialog
@@ -198,6 +198,7 @@ def loaded_state(model: Any) -> RunState:
                      parameters=parameters, config=model.config.to_dict(), total_steps=model.config.steps,
                      step=model.step, loss=metrics.get("loss"))
     state.finished = RunFinished(run_id, model.step, "loaded", metrics)
+    branch_curve.loaded(state, model)  # the curve its checkpoint carries
     if metrics.get("eval_loss") is not None:
         state.evals.append(Evaluated(run_id, model.step, metrics["eval_loss"], metrics.get("accuracy"),
                                      metrics.get("bits_per_char")))
