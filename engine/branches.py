@@ -4,7 +4,8 @@ A parent is a small JSON-ready dict: the checkpoint it started from, the run id 
 it starts at and the settings it changed ({field: [before, after]}). It travels in the RunStarted event
 (so in `--metrics` files), and in the branch's own checkpoints, so a branch of a branch knows its line.
 Resuming with nothing changed continues the same line: the checkpoint's own parent, if it had one.
-Standard library only.
+The app branches a checkpoint it has loaded in place (can_branch, retarget), as `train --resume` does
+with flags. Standard library only (retarget sets a trainer's own optimizer, through its attributes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ NOT_A_BRANCH = ("device", "log_every", "eval_every", "eval_early", "eval_budget"
 IN_PLACE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every",
             "eval_early", "eval_budget")
 MAX_PATH = 4096
+MAX_STEPS = 100_000_000  # TrainConfig's bound: "until the time budget ends"
 MAX_RUN_ID = 64
 
 
@@ -65,6 +67,19 @@ def can_branch(trainer, config) -> bool:
         return False
     now, before = config.to_dict(), trainer.config.to_dict()
     return all(now[name] == value for name, value in before.items() if name not in IN_PLACE)
+
+
+def resumed(config, step: int, changes: dict[str, Any]):
+    """The config of a checkpoint at `step` with the IN_PLACE settings given as `train --resume` takes them:
+    `steps` is that many more steps; a time budget given alone runs until it ends. ConfigError if bad."""
+    changes = dict(changes)
+    if "steps" in changes:
+        changes["steps"] += step
+        if "seconds" not in changes and config.seconds:
+            changes["seconds"] = 0.0  # N more steps, not cut by the old run's clock
+    elif changes.get("seconds"):
+        changes["steps"] = MAX_STEPS
+    return config.replace(**changes)
 
 
 def retarget(trainer, config) -> None:

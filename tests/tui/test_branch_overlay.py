@@ -98,3 +98,29 @@ async def test_a_loaded_branch_shows_its_parent_and_a_model_change_is_no_branch(
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
         assert app.state.parent_curve is None and app.trainer.parent is None and app.trainer.step == 26
+
+
+async def test_tui_load_with_a_changed_lr_opens_ready_to_branch(app_factory, tmp_path):
+    """`rnnplay tui --load CKPT --lr 0.01 --steps 6`: Setup shows the checkpoint's settings with those
+    (steps as more steps, as `train --resume` takes them), the toast says F5 branches, and it does."""
+    path, parent_id, _ = saved(tmp_path)
+    app = app_factory(None, load=path, changes={"lr": 0.01, "steps": 6})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await wait_for(pilot, lambda: app.config is not None and app.config.lr == 0.01, timeout=10)
+        assert app.config.steps == 26 and app.trainer.config.lr == 0.05  # applied on F5, not before
+        assert any("F5 trains a branch of it: lr 0.05 -> 0.01, steps 20 -> 26" in n.message
+                   for n in app._notifications)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+        assert app.trainer.step == 26 and app.state.parent_curve.run_id == parent_id
+
+
+async def test_a_setting_that_does_not_fit_is_said_and_the_checkpoint_still_opens(app_factory, tmp_path):
+    path, _, _ = saved(tmp_path)
+    app = app_factory(None, load=path, changes={"warmup": 7.0})
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot, app)
+        await pilot.pause()
+        assert any(n.title == "Setting not applied" and "warmup" in n.message for n in app._notifications)
+        assert app.trainer.step == 20 and app.config.warmup == app.trainer.config.warmup

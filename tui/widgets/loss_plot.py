@@ -143,7 +143,7 @@ class LossPlot(PlotextPlot):
             plt.xticks(whole_ticks(min(steps), max(steps), max(self.size.width // 14, 2)))
         plt.xlabel("step")
         plt.title(legend(losses, evals, accuracy, self.size.width - 2, eval_loss_name(state.config),
-                         branch.label if branch is not None else ""))
+                         branch.label if parent else ""))  # a checkpoint saved without its curve: no parent series
         self.refresh()
         return True
 
