@@ -4,7 +4,8 @@ A parent is a small JSON-ready dict: the checkpoint it started from, the run id 
 it starts at and the settings it changed ({field: [before, after]}). It travels in the RunStarted event
 (so in `--metrics` files), and in the branch's own checkpoints, so a branch of a branch knows its line.
 Resuming with nothing changed continues the same line: the checkpoint's own parent, if it had one.
-Standard library only.
+The app branches a checkpoint it has loaded in place (can_branch, retarget), as `train --resume` does
+with flags. Standard library only (retarget sets a trainer's own optimizer, through its attributes).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from engine.text import visible
 
 # where a run trains and how often it reports: changing these continues the run, it does not branch it
 NOT_A_BRANCH = ("device", "log_every", "eval_every", "eval_early", "eval_budget", "until")
+# what a resumed trainer can change in place (as `train --resume` flags can): how it learns from here on,
+# how long and how it reports; the task, the model and the data stay the checkpoint's
+IN_PLACE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every",
+            "eval_early", "eval_budget", "until")
 MAX_PATH = 4096
+MAX_STEPS = 100_000_000  # TrainConfig's bound: "until the time budget ends"
 MAX_RUN_ID = 64
 
 
@@ -51,6 +57,43 @@ def describe(parent: dict[str, Any] | None) -> str:
     run = f"run {visible(parent['run_id'], 20)}" if parent.get("run_id") else "a run"
     return (f"branch of {run} at step {parent['step']:,} ({visible(parent['checkpoint'], 80)})"
             + (f": {changes}" if changes else ""))
+
+
+def can_branch(trainer, config) -> bool:
+    """Whether `trainer`, resumed from a checkpoint and not trained since, can go on with `config` as a branch
+    of that checkpoint: only IN_PLACE settings differ (a later step would not be the checkpoint's)."""
+    start = getattr(trainer, "origin", None)
+    if not start or trainer.step != start["step"]:
+        return False
+    now, before = config.to_dict(), trainer.config.to_dict()
+    return all(now[name] == value for name, value in before.items() if name not in IN_PLACE)
+
+
+def resumed(config, step: int, changes: dict[str, Any]):
+    """The config of a checkpoint at `step` with the IN_PLACE settings given as `train --resume` takes them:
+    `steps` is that many more steps; a time budget given alone runs until it ends. ConfigError if bad."""
+    changes = dict(changes)
+    if "steps" in changes:
+        changes["steps"] += step
+        if "seconds" not in changes and config.seconds:
+            changes["seconds"] = 0.0  # N more steps, not cut by the old run's clock
+    elif changes.get("seconds"):
+        changes["steps"] = MAX_STEPS
+    return config.replace(**changes)
+
+
+def retarget(trainer, config) -> None:
+    """Point a resumed trainer at `config` (can_branch() said yes), as `Trainer.resume(path, **changes)`
+    would have built it: the learning rate, the precision and a new time budget take effect."""
+    from engine import precision  # ConfigError when the device cannot do the precision asked
+
+    before = trainer.config
+    trainer.precision = precision.resolve(config.precision, trainer.device)
+    trainer.config = config
+    for group in trainer.optimizer.param_groups:
+        group["lr"] = config.lr
+    if config.seconds != before.seconds:
+        trainer.trained_seconds = 0.0  # a new budget starts afresh, as with --resume --seconds
 
 
 def check(value: Any, field: str = "parent") -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import torch
 from safetensors.torch import save as to_bytes
 
-from engine import branches, corpus, devices, locks, models, outputs, tasks
+from engine import branches, corpus, devices, history, locks, models, outputs, tasks
 from engine.config import ConfigError
 from engine.metadata import FORMAT, VERSION
 from engine.reading import Checkpoint, CheckpointError
@@ -60,6 +60,9 @@ def _write(trainer, path: str) -> None:
             "run_id": trainer.run_id}
     if getattr(trainer, "parent", None):
         meta["parent"] = trainer.parent  # a branch: the run it started from
+    curve = trainer.history.saved()
+    if curve is not None:
+        meta[history.FIELD] = curve  # so that a branch of this checkpoint is drawn over its curve
     outputs.write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
 
 
@@ -107,6 +110,7 @@ class LoadedModel:
         self.config = meta.config.replace(device=device) if device is not None else meta.config
         self.vocab, self.step, self.metrics = meta.vocab, meta.step, dict(meta.metrics)
         self.run_id, self.parent = meta.run_id, meta.parent  # the run that saved it; a branch's parent
+        self.history = history.LossHistory(meta.loss_history)  # the losses logged up to self.step, as a Trainer's
         self.device = devices.resolve(self.config.device)
         self.task = tasks.make(self.config, self.device, None, vocab=self.vocab)
         self.model = _build(ckpt, lambda: models.build(self.config, len(self.vocab)))
@@ -169,6 +173,7 @@ def resume(trainer_class, path: str, **overrides):
     trainer.dropout_rng.restore(dropout, trainer.world.rank, trainer.world.size)  # each rank its own stream
     trainer.trained_seconds = 0.0 if "seconds" in overrides else meta.trained_seconds  # a new budget starts afresh
     trainer.step, trainer.metrics = meta.step, dict(meta.metrics)
+    trainer.history = history.LossHistory(meta.loss_history)
     trainer.origin = branches.origin(path, meta)  # changing a setting from here on makes a branch
     trainer._publish()
     return trainer

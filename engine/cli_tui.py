@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 from engine import presets
+from engine.branches import IN_PLACE
 from engine.cli_args import UsageError, flag, given_settings
 from engine.text import echo
 
@@ -27,15 +28,18 @@ def tui_options(args) -> dict:
         name = args.preset or DEFAULT_FOR_TASK.get(args.task, "caesar")
         return {"config": train_config(args), "preset": name, "load": None, "threads": threads}
     settings = given_settings(args, OVERRIDES)
-    settings.pop("device", None)  # a loaded model may move to another device; nothing else applies
-    if args.preset is not None or settings:
-        shown = "--preset" if args.preset is not None else flag(next(iter(settings)))
-        raise UsageError(f"{shown}: --load opens a saved model with its own settings; "
-                         "with --load only --device and --threads apply")
+    settings.pop("device", None)  # a loaded model may move to another device
+    refused = ["preset"] if args.preset is not None else [name for name in settings if name not in IN_PLACE]
+    if refused:  # how it learns from here on may change (F5 then starts a branch); its task, model and data not
+        allowed = ", ".join(flag(name) for name in IN_PLACE if name in OVERRIDES)
+        raise UsageError(f"{flag(refused[0])}: --load opens a saved model with its own settings; "
+                         f"with --load only {allowed} (F5 then trains a branch), --device and --threads apply")
     check_loadable(args.load)
     options = {"config": None, "preset": None, "load": args.load, "threads": threads}
     if args.device is not None:
         options["device"] = args.device
+    if settings:
+        options["changes"] = settings
     return options
 
 

@@ -27,7 +27,8 @@ MAX_METRICS = 64
 MAX_GROUPS = 16
 MAX_GROUP_KEYS = 64
 REQUIRED = ("format", "version", "config", "vocab", "step")
-OPTIONAL = {"metrics": dict, "param_groups": list, "trained_seconds": float, "run_id": str, "parent": dict}
+OPTIONAL = {"metrics": dict, "param_groups": list, "trained_seconds": float, "run_id": str, "parent": dict,
+            "loss_history": dict}
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"')
 _BRACKETS = re.compile(r"[\[\]{}]")
 
@@ -50,6 +51,7 @@ class Metadata:
     trained_seconds: float = 0.0  # training time of a stopped run (its time budget and schedule go on)
     run_id: str | None = None  # the run that saved it
     parent: dict[str, Any] | None = None  # the run it branched from (engine.branches)
+    loss_history: tuple[tuple[int, float], ...] = ()  # (step, loss) logged up to `step` (engine.history)
 
 
 def parse(text: str) -> dict:
@@ -104,9 +106,20 @@ def validate(meta: dict) -> Metadata:
             raise MetadataError(key, f"expected a JSON {'object' if kind is dict else 'array'}, "
                                      f"got {_kind(meta[key])}")
     config = _config(meta["config"])
-    return Metadata(config, _vocab(meta["vocab"], config), _whole("step", meta["step"], 0, MAX_STEP),
+    step = _whole("step", meta["step"], 0, MAX_STEP)
+    return Metadata(config, _vocab(meta["vocab"], config), step,
                     _metrics(meta.get("metrics", {})), _param_groups(meta.get("param_groups", [])),
-                    _seconds(meta.get("trained_seconds", 0.0)), *_lineage(meta))
+                    _seconds(meta.get("trained_seconds", 0.0)), *_lineage(meta), _history(meta, step))
+
+
+def _history(meta: dict, step: int) -> tuple[tuple[int, float], ...]:
+    from engine import history
+
+    try:
+        return history.check(meta.get(history.FIELD), step)
+    except ValueError as e:
+        field, _, problem = str(e).partition(": ")
+        raise MetadataError(field, problem) from None
 
 
 def _lineage(meta: dict) -> tuple[str | None, dict[str, Any] | None]:

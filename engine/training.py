@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import torch
 
-from engine import best, branches, devices, distributed, models, precision, schedule, tasks
+from engine import best, branches, devices, distributed, history, models, precision, schedule, tasks
 from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
 from engine.lean_adam import LeanAdamStep
@@ -49,6 +49,7 @@ class Trainer:
         self.step = 0
         self.origin = self.parent = None  # a resumed run: the checkpoint's run; a branch: its parent
         self.metrics: dict[str, float] = {}
+        self.history = history.LossHistory()  # the logged losses a checkpoint carries (a branch's parent curve)
         self._norm: torch.Tensor | None = None  # the last clipped gradient norm, checked at log points
         self._running = threading.Lock()
         self._snapshots = Snapshots(self.model)
@@ -98,6 +99,7 @@ class Trainer:
                         break
                     rate = self.task.chars_per_step * (self.step - last_step) / max(now - last_time, 1e-9)
                     self.metrics.update(loss=mean, chars_per_s=rate)
+                    self.history.add(self.step, mean)
                     yield StepLogged(self.run_id, self.step, mean, rate, now - pace.started)
                     last_time, last_step, losses = now, self.step, []
                 if last or pace.wants_eval(self.step):

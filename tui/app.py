@@ -78,10 +78,12 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
     started_at_step: int = _selected("started_at_step")
 
     def __init__(self, config: TrainConfig, preset: str | None = None, load: str | None = None,
-                 devices: list[tuple[str, str]] | None = None, threads: int | None = None) -> None:
+                 devices: list[tuple[str, str]] | None = None, threads: int | None = None,
+                 changes: dict[str, Any] | None = None) -> None:
         self.runs = Runs()
         super().__init__()
         self.initial_config, self.preset, self.load_path, self.known_devices = config, preset, load, devices
+        self.load_changes = changes  # `tui --load CKPT --lr X`: settings for F5 to branch the checkpoint with
         self.threads = threads  # intra-op threads for training; None: leave a core for the UI
         self.config: TrainConfig | None = config
         self.exit_status = 0  # 128 + the signal number when a signal ended the app
@@ -279,7 +281,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
 def make_app(preset: str | None = None, load: str | None = None, device: str | None = None,
              devices: list[tuple[str, str]] | None = None, config: TrainConfig | None = None,
              threads: int | None = None, watch: str | None = None,
-             stale_seconds: float | None = None) -> PlaygroundApp:
+             stale_seconds: float | None = None, changes: dict[str, Any] | None = None) -> PlaygroundApp:
     """The app, configured; raises ConfigError for an unknown preset or a malformed device name.
 
     `config` (built by `rnnplay tui` from the same flags as `rnnplay train`) replaces the preset's
@@ -291,7 +293,7 @@ def make_app(preset: str | None = None, load: str | None = None, device: str | N
         config = presets.get(name) if name else TrainConfig()
     if device is not None:
         config = config.replace(device=device)
-    app = PlaygroundApp(config, name, load, devices, threads)
+    app = PlaygroundApp(config, name, load, devices, threads, changes)
     if watch is not None:  # Train and Samples, read-only, on the run that writes this metrics file
         from tui.watch import STALE_SECONDS, Watch
 
@@ -300,10 +302,10 @@ def make_app(preset: str | None = None, load: str | None = None, device: str | N
 
 
 def main(preset: str | None = None, load: str | None = None, device: str | None = None,
-         config: TrainConfig | None = None, threads: int | None = None) -> int:
+         config: TrainConfig | None = None, threads: int | None = None, changes: dict[str, Any] | None = None) -> int:
     """Run the app in this terminal; the exit status for the `rnnplay` command."""
     try:
-        app = make_app(preset, load, device, config=config, threads=threads)
+        app = make_app(preset, load, device, config=config, threads=threads, changes=changes)
     except ConfigError as error:
         print(f"rnnplay: error: {visible(error, 300)}", file=sys.stderr)
         return 2

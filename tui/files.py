@@ -10,7 +10,7 @@ from textual import work
 from engine import presets
 from engine.events import Evaluated, RunFinished
 from engine.text import visible
-from tui import threads
+from tui import branch_curve, threads
 from tui.messages import ModelLoaded, Notice, Saved
 from tui.run_state import RunState
 from tui.widgets.path_dialog import PathDialog
@@ -145,14 +145,34 @@ class CheckpointActions:
         self.last_checkpoint = message.path
         if hasattr(model, "run"):
             self.track_saves(model)
-        self.config_pane.fill(model.config, matching_preset(model.config))
+        config, branching = self._branch_settings(model, message.resumable)
+        self.config_pane.fill(config, matching_preset(config))
         self.playground.set_model(model, model.config)
         self.show_state()
         how = "F5 continues training it" if message.resumable else "for prediction only (its data is missing)"
+        how = branching or how
         shown = visible(message.path, 120)
         self.notify(f"Loaded {shown} at step {model.step:,}; {how}.", title="Model loaded")
         self.sub_title = self.config_pane.preset or visible(os.path.basename(message.path), 60)
         self.update_controls()
+
+    def _branch_settings(self, model: Any, resumable: bool) -> tuple[Any, str]:
+        """The Setup for a model just loaded: its own, or with the settings `tui --load CKPT --lr X` gave
+        (once), and what F5 will do then."""
+        from engine import branches
+        from engine.config import ConfigError
+
+        changes, self.load_changes = getattr(self, "load_changes", None), None
+        if not changes or not resumable:
+            return model.config, ""
+        try:
+            config = branches.resumed(model.config, model.step, changes)
+        except ConfigError as error:
+            self.notify(visible(error, 300), title="Setting not applied", severity="error", timeout=8)
+            return model.config, ""
+        changed = ", ".join(f"{name} {visible(before, 24)} -> {visible(now, 24)}" for name, (before, now)
+                            in branches.changes({"config": model.config.to_dict()}, config).items())
+        return config, f"F5 trains a branch of it: {changed}" if changed else ""
 
     def on_notice(self, message: Notice) -> None:
         if message.severity == "error" and self.after_save is not None:
@@ -198,6 +218,7 @@ def loaded_state(model: Any) -> RunState:
                      parameters=parameters, config=model.config.to_dict(), total_steps=model.config.steps,
                      step=model.step, loss=metrics.get("loss"))
     state.finished = RunFinished(run_id, model.step, "loaded", metrics)
+    branch_curve.loaded(state, model)  # the curve its checkpoint carries
     if metrics.get("eval_loss") is not None:
         state.evals.append(Evaluated(run_id, model.step, metrics["eval_loss"], metrics.get("accuracy"),
                                      metrics.get("bits_per_char")))

@@ -7,8 +7,9 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from engine import presets
-from engine.config import TrainConfig
+from engine import branches, presets
+from engine.config import ConfigError, TrainConfig
+from engine.text import visible
 from tui.run_state import RunState
 from tui.widgets.confirm_dialog import ConfirmDialog
 
@@ -27,8 +28,14 @@ class RunActions:
         if self.config is None:
             self.explain_bad_settings()
             return
-        trainer = self._continuable(self.config)
-        if trainer is None and hasattr(self.trainer, "run") and self._same_run(self.config):
+        try:
+            trainer = self._continuable(self.config)
+        except ConfigError as error:  # a branch asked for a precision this device cannot do
+            self.notify(visible(error, 300), title="Cannot start", severity="error")
+            self.focus_setting(error.field)
+            return
+        if trainer is None and hasattr(self.trainer, "run") and (self._same_run(self.config)
+                                                                 or branches.can_branch(self.trainer, self.config)):
             self.notify("This run has done all its steps: raise Steps to continue it, or F8 for new weights.")
             return
         if trainer is None and self.unsaved_steps():  # new settings mean new weights: ask before losing these
@@ -57,10 +64,16 @@ class RunActions:
         return all(v == old[k] for k, v in config.to_dict().items() if k not in RESUMABLE)
 
     def _continuable(self, config: TrainConfig) -> Any:
-        """The current trainer if `config` only changes how long it runs, and steps remain."""
-        if not hasattr(self.trainer, "run") or not self._same_run(config) or self.trainer.step >= config.steps:
+        """The current trainer if steps remain and `config` only changes how long it runs, or, for a
+        checkpoint just loaded, how it learns from here on (a branch of that checkpoint)."""
+        if not hasattr(self.trainer, "run") or self.trainer.step >= config.steps:
             return None
-        self.trainer.config = config
+        if self._same_run(config):
+            self.trainer.config = config
+        elif branches.can_branch(self.trainer, config):
+            branches.retarget(self.trainer, config)
+        else:
+            return None
         return self.trainer
 
     def action_pause(self) -> None:

@@ -6,8 +6,9 @@ event whose run was reset or replaced meanwhile finds no run and is dropped.
 
 from __future__ import annotations
 
-from engine.events import RaceFinished, RunFinished
+from engine.events import RaceFinished, RunFinished, RunStarted
 from engine.text import visible
+from tui import branch_curve
 from tui.messages import TrainerCreated, TrainingEvents, TrainingFailed
 from tui.runs import Run
 
@@ -23,7 +24,11 @@ class RunEvents:
             run = self.runs.for_event(event.run_id)
             if run is None:
                 continue  # a stale event from a run that was reset or replaced
+            if isinstance(event, RunStarted):
+                branch_curve.started(run.state, event)  # a branch takes the curve so far as its parent's
             run.state.apply(event)
+            if isinstance(event, RunStarted):
+                run.state.plot_version = run.state.version  # a fresh version: the plot redraws
             if run.race is not None:
                 run.race.note(run, event)
             elif isinstance(event, RunFinished):

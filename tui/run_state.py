@@ -33,6 +33,7 @@ class RunState:
     elapsed: float = 0.0
     elapsed_before: float = 0.0  # time spent in earlier run() calls of the same trainer
     losses: list[tuple[int, float]] = field(default_factory=list)
+    parent_curve: Any = None  # a branch: its parent's losses up to where it starts (tui.branch_curve)
     evals: list[Evaluated] = field(default_factory=list)
     finished: RunFinished | None = None
     eval_count: int = 0  # evaluations seen in all (evals keeps the last HISTORY_LIMIT)

@@ -13,12 +13,14 @@ import math
 import time
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from tui.marking import eval_loss_name
 from tui.run_state import RunState
 
 TRAIN_MARK, EVAL_MARK, ACCURACY_MARK = "⠒", "•", "+"  # braille, dot, plus: told apart without colour
+PARENT_MARK = "x"  # a branch's parent curve: neither braille nor a dot, so not one of this run's series
 
 
 def finite(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -54,15 +56,19 @@ def whole_ticks(low: float, high: float, count: int) -> list[int]:
 SHORTER = (  # tried in order until the legend fits: words and names go before any value is cut
     (" (right axis)", ""), ("   ", "  "), (" at step ", " @"), (" accuracy ", " acc "),
     (" training loss ", " train "), (" held-out loss ", " held-out "), (" eval loss (training data) ", " eval "),
-    (" held-out ", " "), (" train ", " "), (" eval ", " "), (" acc ", " "),
+    (" to step ", " to "), (" held-out ", " "), (" train ", " "), (" eval ", " "), (" acc ", " "),
 )
 
 
-def legend(losses, evals, accuracy, width: int = 200, eval_name: str = "held-out loss") -> str:
-    """The series' names, markers and latest values: a title line, so no legend box covers the curve."""
-    parts = []
+def legend(losses, evals, accuracy, width: int = 200, eval_name: str = "held-out loss", parent: str = "") -> str:
+    """The series' names, markers and latest values: a title line, so no legend box covers the curve.
+    A branch names its parent's curve first and its own "this run"."""
+    parts = [f"{PARENT_MARK} {parent}"] if parent else []
     if losses:  # at its step: the header's training loss is newer when the plot redraws less often
-        parts.append(f"{TRAIN_MARK} training loss {losses[-1][1]:.4f} at step {losses[-1][0]:,}")
+        name = "this run" if parent else "training loss"
+        parts.append(f"{TRAIN_MARK} {name} {losses[-1][1]:.4f} at step {losses[-1][0]:,}")
+    elif parent:
+        parts.append(f"{TRAIN_MARK} this run")
     if evals:
         parts.append(f"{EVAL_MARK} {eval_name} {evals[-1][1]:.4f}")
     if accuracy:
@@ -114,12 +120,17 @@ class LossPlot(PlotextPlot):
         plt.clear_figure()
         width = max(self.size.width - 12, 10)
         losses = downsample(finite(state.losses), width)
-        if not losses and not state.evals:
+        branch = state.parent_curve
+        self._header(branch)
+        parent = downsample(finite(branch.points), width) if branch is not None else []
+        if not losses and not state.evals and not parent:
             self._empty(state)
             self.refresh()
             return True
         evals = finite([(e.step, e.loss) for e in state.evals])
         accuracy = finite([(e.step, e.accuracy) for e in state.evals if e.accuracy is not None])
+        if parent:
+            plt.plot(*columns(parent), marker=PARENT_MARK, color="gray")
         if losses:
             plt.plot(*columns(losses), marker="braille", color="cyan")
         if evals:
@@ -127,13 +138,19 @@ class LossPlot(PlotextPlot):
         if accuracy:
             plt.plot(*columns(downsample(accuracy, width)), marker="+", color="green", yside="right")
             plt.ylim(0, 1, yside="right")
-        steps = [x for x, _ in losses + evals]
+        steps = [x for x, _ in parent + losses + evals]
         if steps:
             plt.xticks(whole_ticks(min(steps), max(steps), max(self.size.width // 14, 2)))
         plt.xlabel("step")
-        plt.title(legend(losses, evals, accuracy, self.size.width - 2, eval_loss_name(state.config)))
+        plt.title(legend(losses, evals, accuracy, self.size.width - 2, eval_loss_name(state.config),
+                         branch.label if parent else ""))  # a checkpoint saved without its curve: no parent series
         self.refresh()
         return True
+
+    def _header(self, branch) -> None:
+        """A branch's plot has a header line above it: which run it branched from, where, and what changed."""
+        self.set_class(branch is not None, "-branch")
+        self.border_title = Text(branch.line) if branch is not None else None  # Text: never read as markup
 
     def render(self):
         started = time.perf_counter()
