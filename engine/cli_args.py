@@ -10,8 +10,8 @@ from engine.config import DEVICE_PATTERN
 from engine.text import echo
 
 # what a resumed run can change: how it learns from here on, how long, how it reports, where it runs
-RESUMABLE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every", "device",
-             "corpus")  # corpus: the same text, moved (refused unless its characters match)
+RESUMABLE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every", "until",
+             "device", "corpus")  # corpus: the same text, moved (refused unless its characters match)
 
 
 class UsageError(Exception):
