@@ -283,12 +283,15 @@ def train(args, world) -> int:
             args.save = args.metrics = None
         stop = threading.Event()
         signals = StopOnSignals(stop)  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
-        event, reporter = run_reported(args, trainer, stop, signals)
-        if args.save is not None:
-            with world.saving():
-                saved = save_reported(args, trainer, reporter)
-            if not saved:
-                return RESCUED
+        try:  # the handlers stay until the save ignores those signals: no gap where a second one kills it
+            event, reporter = run_reported(args, trainer, stop, signals)
+            if args.save is not None:
+                with world.saving():
+                    saved = save_reported(args, trainer, reporter)
+                if not saved:
+                    return RESCUED
+        finally:
+            signals.restore()
     if stop.is_set():
         return signals.status
     return 1 if event.reason in ("diverged", "failed") else 0
@@ -309,7 +312,6 @@ def run_reported(args, trainer, stop, signals):
                 if failure:  # said once; the run and its save go on
                     print(f"rnnplay: warning: {one_line(failure)}", file=sys.stderr, flush=True)
     finally:
-        signals.restore()
         if metrics:
             metrics.close()
     return event, reporter
