@@ -125,7 +125,7 @@ def test_resume_refuses_each_setting_it_cannot_apply_by_name(saved, flag):
     line = one_error_line(run.stderr)
     assert run.returncode == 2 and line.startswith(f"rnnplay: error: {flag[0]}: a resumed run keeps")
     assert ("only --lr, --clip, --steps, --seconds, --schedule, --warmup, --precision, --log-every, --eval-every, "
-            "--device, --corpus and --threads") in line
+            "--until, --device, --corpus and --threads") in line
 
 
 @pytest.mark.parametrize("steps", ["0", "-1", "99999999999999999999"])
