@@ -125,11 +125,12 @@ class LoadedModel:
         """The module predictions use (the same call as Trainer.snapshot())."""
         yield self.model
 
-    def inspect(self, text: str):
-        """Hidden states, top candidates and connectivity for `text` (engine.inside.Inside)."""
+    def inspect(self, text: str, gradient: bool = False):
+        """Hidden states, top candidates and connectivity (and, asked for, the gradient's) for `text`
+        (engine.inside.Inside)."""
         from engine.inside import inspect
 
-        return inspect(self.model, self.task, text)
+        return inspect(self.model, self.task, text, gradient)
 
 
 def load(path: str, device: str = "cpu") -> LoadedModel:

@@ -29,7 +29,7 @@ def cmd_inspect(args) -> int:
     apply_threads(args)
     model = engine.load(args.checkpoint, device=args.device)
     refuse_unread_characters(args.text, model)
-    inside = model.inspect(args.text)
+    inside = model.inspect(args.text, gradient=True)
     length = len(inside.text)
     at = length - 1 if args.at is None else args.at
     if not -length <= at < length:
@@ -49,20 +49,26 @@ def describe(inside, at: int) -> list[str]:
     chars = [visible(ch) for ch in inside.text]
     best = [visible(row[0]["symbol"]) for row in inside.top]
     sure = [CONFIDENCE[min(3, int(row[0]["p"] * 4))] for row in inside.top]
-    strip = inside.connectivity[at]
-    looks = [SHADES[min(4, round(v * 4 / max(strip)))] if v else " " for v in strip]
+    looks, gradient = (_shaded(strip[at]) for strip in (inside.connectivity, inside.gradient or inside.connectivity))
     target = [visible(ch) for ch in inside.target] if inside.target is not None else None
-    rows = [chars, best, sure, looks, [" "] * at + ["^"]] + ([target] if target is not None else [])
-    chars_line, best_line, sure_line, looks_line, mark_line, *target_line = columns(*rows)  # wide characters align
+    rows = [chars, best, sure, looks, gradient, [" "] * at + ["^"]] + ([target] if target is not None else [])
+    chars_line, best_line, sure_line, looks_line, gradient_line, mark_line, *target_line = columns(*rows)
     lines = ["input       " + chars_line, "model       " + best_line]
     if target_line:
         lines.append("target      " + target_line[0])
     lines.append("confidence  " + sure_line + "   (█ sure >= 75 % ... ░ unsure < 25 %)")
     lines.append(f"looks back  {looks_line}   (position {at}: how much blanking each input moves it)")
+    if inside.gradient is not None:
+        lines.append(f"gradient    {gradient_line}   (position {at}: its gradient's norm at each input)")
     lines.append("            " + mark_line.rstrip())
     alternatives = ", ".join(f"{_symbol(c['symbol'])} {c['p']:.1%}" for c in inside.top[at])
     lines.append(f"at {at}: {_symbol(inside.text[at])} -> {alternatives}")
     return lines
+
+
+def _shaded(strip: list) -> list[str]:
+    """A row of shares as shade characters, scaled to its largest (wide characters align through columns())."""
+    return [SHADES[min(4, round(v * 4 / max(strip)))] if v else " " for v in strip]
 
 
 def _symbol(symbol: str) -> str:

@@ -11,6 +11,9 @@ gradient (its norm, squared norm, or gradient x input, its first-order estimate 
 dominated by directions that never change the answer. A Caesar LSTM that decrypts every character
 right puts 0.71 of the gradient norm (0.52 on its worst position) on the character being decrypted,
 an echo GRU (delay 3) 0.42 of the squared norm on the character being echoed; blanking 0.99 or more.
+The gradient is there too, on request (`gradient=True`): row t, column s is the norm of the gradient of
+output t's log-probability of its chosen symbol with respect to input vector s, normalised per row:
+the gradient through time the lessons talk about.
 """
 
 from __future__ import annotations
@@ -35,15 +38,18 @@ class Inside:
     top: list  # [position] -> [{"symbol": str, "p": float}, ...], most likely first
     target: str | None  # what the task says each output should be, where it defines it
     target_p: list | None  # [position] -> the probability the model gives the target symbol
-    connectivity: list  # [t][s]: share of output t's gradient from input s (0 for s > t)
+    connectivity: list  # [t][s]: share of output t's change when input s is blanked (0 for s > t)
+    gradient: list | None = None  # [t][s]: share of output t's gradient norm from input s, when asked for
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "hidden": self.hidden, "cell": self.cell, "top": self.top,
-                "target": self.target, "target_p": self.target_p, "connectivity": self.connectivity}
+                "target": self.target, "target_p": self.target_p, "connectivity": self.connectivity,
+                "gradient": self.gradient}
 
 
-def inspect(model, task, text: str) -> Inside:
-    """Look inside `model` (a SequenceModel in eval mode) reading `text` for `task`."""
+def inspect(model, task, text: str, gradient: bool = False) -> Inside:
+    """Look inside `model` (a SequenceModel in eval mode) reading `text` for `task`; `gradient` adds the
+    gradient connectivity (one more backward pass per position: the app leaves it out)."""
     text = task.inputs(text)
     if not text:
         raise ValueError("nothing to inspect: type some text")
@@ -56,10 +62,11 @@ def inspect(model, task, text: str) -> Inside:
         logits, states, cells = _step_through(model, inputs)
         check_finite(logits)
         connectivity = _connectivity(model, inputs, logits.argmax(-1)[0])
+    grads = _gradient(model, inputs, logits.argmax(-1)[0]).tolist() if gradient else None
     probs = torch.softmax(logits.float(), -1)[0]
     target = task.targets(text)
     return Inside(text, _listed(states), _listed(cells) if cells is not None else None, _top(probs, task.vocab),
-                  target, _target_p(probs, task.vocab, target), connectivity.tolist())
+                  target, _target_p(probs, task.vocab, target), connectivity.tolist(), grads)
 
 
 def _step_through(model, inputs: torch.Tensor):
@@ -92,6 +99,29 @@ def _connectivity(model, inputs: torch.Tensor, chosen: torch.Tensor) -> torch.Te
         copies[torch.arange(1, len(blanked) + 1), blanked] = 0  # copy i reads nothing at blanked[i - 1]
         logp = _chosen_logp(model, copies, chosen)  # one batch: the same arithmetic for every copy
         rows[:, start: start + len(blanked)] = (logp[1:] - logp[:1]).abs().T.cpu()
+    return _shares(rows)
+
+
+def _gradient(model, inputs: torch.Tensor, chosen: torch.Tensor) -> torch.Tensor:
+    """(T, T): row t is the norm of d log p_t(chosen[t]) / d input s, per s. Copy t of the text carries
+    only output t's log-probability backward, so one backward pass gives every row of a chunk."""
+    length = inputs.size(1)
+    rows = torch.zeros(length, length)
+    # cuDNN runs RNN backward in training mode only; the plain kernels give the same gradient in eval mode
+    with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
+        for start in range(0, length, BLANKED_PER_PASS):
+            outputs = torch.arange(start, min(start + BLANKED_PER_PASS, length), device=inputs.device)
+            copies = inputs.expand(len(outputs), -1, -1).clone().requires_grad_(True)
+            logp = _chosen_logp(model, copies, chosen)
+            chosen_logp = logp[torch.arange(len(outputs)), outputs].sum()
+            (grad,) = torch.autograd.grad(chosen_logp, copies)  # the weights' .grad stays untouched
+            rows[start: start + len(outputs)] = grad.float().norm(dim=2).cpu()
+    return _shares(rows)
+
+
+def _shares(rows: torch.Tensor) -> torch.Tensor:
+    """Each row as shares of its total (s <= t only); a row where nothing moves the output is uniform."""
+    length = rows.size(0)
     rows = rows.nan_to_num(nan=0.0, posinf=1.0).tril()  # outputs never depend on later inputs
     total = rows.sum(1, keepdim=True)
     uniform = torch.tril(torch.ones(length, length)) / torch.arange(1, length + 1).unsqueeze(1)

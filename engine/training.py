@@ -191,12 +191,13 @@ class Trainer:
         with self.snapshot() as model:
             return self.task.predict(model, text, length, temperature)
 
-    def inspect(self, text: str):
-        """Hidden states, top candidates and connectivity for `text`, on the latest snapshot (engine.inside)."""
+    def inspect(self, text: str, gradient: bool = False):
+        """Hidden states, top candidates and connectivity (and, asked for, the gradient's) for `text`, on
+        the latest snapshot (engine.inside)."""
         from engine.inside import inspect
 
         with self.snapshot() as model:
-            return inspect(model, self.task, text)
+            return inspect(model, self.task, text, gradient)
 
     def save(self, path: str) -> None:
         from engine.checkpoint import save

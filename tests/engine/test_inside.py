@@ -45,6 +45,30 @@ def test_connectivity_rows_are_causal_shares_and_top_candidates_are_sorted():
         assert ps == sorted(ps, reverse=True) and len(ps) == 3 and 0 <= sum(ps) <= 1.0001
 
 
+@pytest.mark.parametrize("name, cell", [("hello-rnncell-lesson", "rnncell"), ("hello-embedding-lesson", "rnn"),
+                                        ("hello-embedding-lesson", "lstm"), ("caesar", "gru")])
+def test_the_gradient_rows_are_each_outputs_gradient_norm_per_input_as_autograd_gives_it(name, cell):
+    """The issue's measure, asked for: row t is |d log p_t(chosen) / d input s|, normalised; checked against
+    one plain backward pass per output, for every cell (one-hot and embedding inputs)."""
+    model, task = built(name, cell=cell)
+    text = "hello" if name.startswith("hello") else "ATTACK-AT-DAWN"
+    for p in model.parameters():  # as in a loaded checkpoint, whose weights could collect a .grad
+        p.requires_grad_(True)
+    inside = inspect(model, task, text, gradient=True)
+    assert all(p.grad is None for p in model.parameters())  # inspecting leaves the weights' .grad alone
+    assert inspect(model, task, text).gradient is None  # the app's inspections leave it out
+    inputs = model.encode_input(torch.tensor([task.vocab.encode(text)])).float().detach()
+    chosen = [task.vocab.encode(row[0]["symbol"])[0] for row in inside.top]
+    for t in range(len(text)):
+        x = inputs.clone().requires_grad_(True)
+        out, _ = model.core(x)
+        logits = model.head(out) if model.head is not None else out
+        torch.log_softmax(logits, -1)[0, t, chosen[t]].backward()
+        norms = x.grad[0].norm(dim=1)
+        assert inside.gradient[t] == pytest.approx((norms / norms.sum()).tolist(), abs=1e-5)
+        assert all(v == 0 for v in inside.gradient[t][t + 1:])
+
+
 def test_too_long_or_empty_text_is_one_clear_error():
     model, task = built("caesar")
     with pytest.raises(ValueError, match=f"at most {MAX_LENGTH}"):
