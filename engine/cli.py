@@ -244,13 +244,13 @@ def resume_trainer(args):
 
 
 def cmd_train(args) -> int:
-    from engine import distributed
+    from engine import distributed, launch
 
     if args.nproc and args.nproc > 1 and not distributed.under_torchrun():
         check_outputs(args)
         if args.device or not args.resume:  # a resumed run's device is the checkpoint's, read by the workers
-            distributed.check_gpus(args.nproc, args.device or "auto")  # presets leave the device to auto
-        return distributed.launch(distributed.train_argv(args.argv), args.nproc)
+            launch.check_gpus(args.nproc, args.device or "auto")  # presets leave the device to auto
+        return launch.launch(launch.train_argv(args.argv), args.nproc)
     return distributed.as_rank(args, train)
 
 

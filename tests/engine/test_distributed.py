@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from engine.distributed import train_argv
+from engine.launch import train_argv
 from tests.engine.cli_helpers import one_error_line, rnnplay, start
 
 RUN = ("train", "--task", "caesar", "--steps", "12", "--log-every", "1", "--seed", "5", "--hidden", "32",
@@ -94,12 +94,12 @@ def test_more_gpu_processes_than_gpus_is_one_line_before_torchrun_starts(monkeyp
     naming the GPU count and what is accepted (without this, rank 1 died asking for cuda:1)."""
     import torch
 
-    from engine import cli, distributed
+    from engine import cli, launch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
     monkeypatch.setattr("engine.devices.available", lambda: [type("D", (), {"name": n})() for n in ("cpu", "cuda:0")])
-    monkeypatch.setattr(distributed, "launch", lambda *a: pytest.fail("torchrun started"))
+    monkeypatch.setattr(launch, "launch", lambda *a: pytest.fail("torchrun started"))
     for device in ("cuda", "auto"):
         assert cli.main(["train", "--preset", "caesar", "--nproc", "2", "--device", device]) == 2
         line = one_error_line(capsys.readouterr().err)
