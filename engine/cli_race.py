@@ -86,6 +86,9 @@ def cmd_race(args) -> int:
 
     if args.cell is not None:
         raise UsageError("--cell: a race takes --cells, e.g. --cells rnn,lstm,gru")
+    if args.until is not None:  # contestants would end at different steps and their curves stop short
+        raise UsageError(f"--until: every contestant of a race trains its whole budget; --target "
+                         f"(now {args.target:g}) says when each got there")
     if args.seed is not None and args.seeds is not None:
         raise UsageError("--seed and --seeds: give one (--seeds 0,1,2 races every cell with each seed)")
     base = train_config(args)

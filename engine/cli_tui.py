@@ -21,7 +21,8 @@ def tui_options(args) -> dict:
     Raises UsageError/ConfigError for anything wrong, so the app never opens to show an error.
     """
     from engine.cli import DEFAULT_FOR_TASK, OVERRIDES, train_config
-    from engine.devices import default_threads
+    from engine.config import TrainConfig
+    from engine.devices import default_threads, resolve
 
     threads = args.threads if args.threads is not None else default_threads()
     if args.load is None:
@@ -35,6 +36,9 @@ def tui_options(args) -> dict:
         raise UsageError(f"{flag(refused[0])}: --load opens a saved model with its own settings; "
                          f"with --load only {allowed} (F5 then trains a branch), --device and --threads apply")
     check_loadable(args.load)
+    TrainConfig().replace(**settings)  # each value in its range, as without --load (ConfigError: one line)
+    if args.device is not None:
+        resolve(args.device)  # DeviceError naming the devices this machine has
     options = {"config": None, "preset": None, "load": args.load, "threads": threads}
     if args.device is not None:
         options["device"] = args.device

@@ -116,7 +116,7 @@ def unused_settings(config: TrainConfig) -> dict[str, str]:
             out[name] = "the lesson's three sentences always train as one fixed batch (give a corpus to change it)"
     if config.task == "mapping":
         out["length"] = out["batch_size"] = "every pair trains in one batch, and the pairs set the length"
-    if config.until and config.task == "completion" and config.corpus is not None:
+    if getattr(config, "until", 0.0) and config.task == "completion" and config.corpus is not None:
         out["until"] = "a corpus run reports held-out loss, not accuracy (bound it with --steps or --seconds)"
     if getattr(config, "cell", "lstm") != "lstm":  # a race's base config keeps it for its LSTM contestants
         out["forget_bias"] = "only an LSTM has a forget gate (use it with --cell lstm)"
@@ -195,8 +195,19 @@ def _int(name: str, value: Any, low: int, high: int = LIMIT) -> None:
         raise ConfigError(name, f"{value} is out of range; accepted: {low} to {high}")
 
 
+def finite_number(value: Any) -> bool:
+    """A real number a float holds: not a bool, not NaN or infinite, not a whole number past float's range
+    (JSON allows 10**400; math.isfinite raises OverflowError on it)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _float(name: str, value: Any, low: float, high: float, *, low_open: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not finite_number(value):
         raise ConfigError(name, f"expected a finite number, got {echo(value)}")
     if value > high or value < low or (low_open and value == low):
         bound = f"above {low}" if low_open else f"from {low}"

@@ -5,7 +5,6 @@ checkpoint it is resumed from. They are few and bounded: the trainer keeps at mo
 (halving the density when full, so old and new parts of a long run stay evenly spread) and a
 checkpoint stores at most LIMIT of them, thinned evenly, the latest always kept. In the metadata they
 are two arrays, {"steps": [...], "losses": [...]}, with losses to 6 significant digits.
-Standard library only.
 """
 
 from __future__ import annotations
@@ -13,7 +12,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from engine.config import finite_number
+
 LIMIT = 2000  # points in a checkpoint: a smooth curve at any terminal width, ~30 KB of JSON
+MAX_LOSS = 1e9  # far above any real mean loss (a plot cannot draw 1e308); larger ones are not recorded
 FIELD = "loss_history"
 
 Point = tuple[int, float]
@@ -29,7 +31,7 @@ class LossHistory:
         self.latest: Point | None = self.points[-1] if self.points else None
 
     def add(self, step: int, loss: float) -> None:
-        if not math.isfinite(loss):
+        if not (math.isfinite(loss) and 0 <= loss <= MAX_LOSS):
             return  # a diverged run ends there; its last finite point is the curve's end
         self.latest = (step, loss)
         if self.logged % self.stride == 0:
@@ -76,7 +78,7 @@ def check(value: Any, step: int) -> tuple[Point, ...]:
         if isinstance(at, bool) or not isinstance(at, int) or not before < at <= step:
             raise ValueError(f"{FIELD}.steps[{index}]: expected a whole number above {before:,} (steps rise) "
                              f"and at most the checkpoint's step {step:,}")
-        if isinstance(loss, bool) or not isinstance(loss, (int, float)) or not (math.isfinite(loss) and loss >= 0):
-            raise ValueError(f"{FIELD}.losses[{index}]: expected a finite loss from 0")
+        if not (finite_number(loss) and 0 <= loss <= MAX_LOSS):
+            raise ValueError(f"{FIELD}.losses[{index}]: expected a loss from 0 to {MAX_LOSS:g}")
         before = at
     return tuple((at, float(loss)) for at, loss in zip(steps, losses, strict=True))

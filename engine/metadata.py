@@ -8,12 +8,11 @@ MetadataError naming the field (checkpoint.py adds the file). Standard library a
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.config import ConfigError, TrainConfig
+from engine.config import ConfigError, TrainConfig, finite_number
 from engine.text import echo
 from engine.vocab import Vocabulary
 
@@ -147,7 +146,7 @@ def _whole(field: str, value: Any, low: int, high: int) -> int:
 
 
 def _finite(field: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not finite_number(value):
         raise MetadataError(field, f"expected a finite number, got {echo(value)}")
     return value
 
@@ -212,7 +211,7 @@ def _metrics(data: dict) -> dict[str, float]:
             raise MetadataError("metrics", f"a name of {len(name)} characters; 1 to 64 are accepted")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise MetadataError(f"metrics.{name}", f"expected a number, got {echo(value)}")
-    return {name: value for name, value in data.items() if math.isfinite(value)}
+    return {name: value for name, value in data.items() if finite_number(value)}
 
 
 def _param_groups(groups: list) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ READ_LIMIT = 4 << 20  # bytes read per poll
 LINE_LIMIT = 1 << 20  # a longer line is skipped: no event is that big
 POLL_SECONDS = 0.5
 STALE_SECONDS = 60.0  # no new line for this long: the writer has probably stopped
+MAX_WHOLE = 10**12  # steps and counts past any run (TrainConfig caps steps at 1e8): a hostile line
 
 
 class NotAFile(ValueError):
@@ -118,7 +119,10 @@ def _number(value: Any, optional: bool = False) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError("expected a number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # a whole number of 400 digits: a hostile line, skipped and counted like others
+        raise TypeError("expected a number a float holds") from None
 
 
 def _loss(value: Any) -> float:
@@ -127,7 +131,7 @@ def _loss(value: Any) -> float:
 
 
 def _whole(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WHOLE:
         raise TypeError("expected a whole number")
     return value
 

@@ -37,6 +37,15 @@ def test_load_refuses_what_would_need_another_model_naming_what_it_takes(checkpo
     assert "--lr" in message and "--steps" in message and "--device and --threads" in message
 
 
+@pytest.mark.parametrize("argv, says", [(("--lr", "-1"), "lr: -1.0 is out of range"), (("--lr", "nan"), "lr:"),
+                                        (("--steps", "0"), "steps: 0 is out of range"),
+                                        (("--until", "2"), "until: 2.0 is out of range"),
+                                        (("--device", "cuda:7"), "not available on this machine")])
+def test_load_refuses_a_bad_value_as_it_would_without_load(checkpoint, argv, says):
+    with pytest.raises(ValueError, match=says):
+        options("--load", checkpoint, *argv)
+
+
 def test_branch_settings_count_steps_as_more_steps_like_train_resume():
     from engine.branches import MAX_STEPS, resumed
 

@@ -58,6 +58,11 @@ def test_seed_and_seeds_together_are_refused_rather_than_one_silently_winning(ca
     assert "--seed and --seeds: give one" in one_error_line(capsys.readouterr().err)
 
 
+def test_until_is_refused_because_every_contestant_trains_its_whole_budget(capsys):
+    assert main(["race", "--preset", "caesar", "--cells", "rnn", "--steps", "2", "--until", "0.5"]) == 2
+    assert "--until: every contestant of a race trains its whole budget" in capsys.readouterr().err
+
+
 def test_well_formed_lists_are_read_in_order_with_spaces_allowed():
     assert cell_list("gru, lstm ,rnncell") == ("gru", "lstm", "rnncell")
     assert seed_list(" 3,0 , 12") == (3, 0, 12)

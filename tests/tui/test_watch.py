@@ -46,7 +46,9 @@ def test_hostile_lines_are_skipped_and_counted(tmp_path):
     hostile = [b"{not json\n", b"[1, 2]\n", line(event="step", run_id="r1", step="ten", loss=1),
                line(event="step", run_id=7, step=1, loss=1), b"\xff\xfe\x00garbage\n",
                b"[" * 100_000 + b"\n", b"{" + b'"a":' * 10 + b"1\n",
-               line(event="eval", run_id="r1", step=2, loss=0.5, samples=[{"input": 1}])]
+               line(event="eval", run_id="r1", step=2, loss=0.5, samples=[{"input": 1}]),
+               line(event="step", run_id="r1", step=2, loss=10**400), line(event="step", run_id="r1", step=10**400,
+                                                                          loss=1.0)]
     huge = b'{"event": "step", "pad": "' + b"x" * (LINE_LIMIT + 10) + b'"}\n'
     path.write_bytes(line(**STARTED) + b"".join(hostile) + huge + huge[:-100])
     follower = MetricsFollower(str(path))
@@ -63,6 +65,14 @@ def test_control_characters_arrive_as_data_and_are_shown_visibly():
                              "samples": [{"input": "\x1b[2J", "target": "a\nb", "output": "\x07"}]})
     assert isinstance(event, Evaluated) and event.samples[0].input == "\x1b[2J"  # escaped where it is drawn
     assert event.loss != event.loss  # a diverged loss (null) is NaN, as the engine had it
+
+
+def test_points_a_plot_cannot_draw_are_left_out():
+    """plotext raised OverflowError on a loss of 1e308 from a crafted metrics line, ending the app."""
+    from tui.widgets.loss_plot import finite
+
+    points = [(1, 2.0), (2, 1e308), (3, float("nan")), (4, float("inf")), (10**400, 1.0), (5, 1.5)]
+    assert finite(points) == [(1, 2.0), (5, 1.5)]
 
 
 def test_a_branch_keeps_its_parent_and_a_crafted_one_is_skipped():

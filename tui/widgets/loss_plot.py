@@ -23,9 +23,12 @@ TRAIN_MARK, EVAL_MARK, ACCURACY_MARK = "⠒", "•", "+"  # braille, dot, plus: 
 PARENT_MARK = "x"  # a branch's parent curve: neither braille nor a dot, so not one of this run's series
 
 
+DRAWABLE = 1e15  # plotext's scale arithmetic overflows on values near float's limit (1e308 crashed the app)
+
+
 def finite(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Drop points plotext cannot draw (it raises on inf and nan)."""
-    return [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
+    """Drop points plotext cannot draw: it raises on inf and nan, and on huge values (a crafted file's)."""
+    return [(x, y) for x, y in points if abs(x) <= DRAWABLE and abs(y) <= DRAWABLE]  # False for nan
 
 
 def downsample(points: Sequence[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
