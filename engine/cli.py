@@ -198,6 +198,8 @@ def train_config(args):
     overrides = given_settings(args, OVERRIDES)
     if overrides.get("seconds") and "steps" not in overrides:
         overrides["steps"] = MAX_STEPS  # a time budget alone bounds the run, not the preset's steps
+    if "eval_every" in overrides:  # asked for: exactly every N steps, not deferred by a preset's time budget
+        overrides.update(eval_budget=0.0, eval_early=False)
     name = args.preset or DEFAULT_FOR_TASK.get(overrides.get("task"), "caesar")
     config = presets.get(name).replace(**overrides)
     unused = unused_settings(config)
@@ -228,6 +230,8 @@ def resume_trainer(args):
     refuse_unresumable(args, OVERRIDES)
     apply_threads(args)
     overrides = {k: getattr(args, k) for k in RESUMABLE if k != "steps" and getattr(args, k) is not None}
+    if "eval_every" in overrides:  # as for a new run: exactly every N steps
+        overrides.update(eval_budget=0.0, eval_early=False)
     trainer = engine.Trainer.resume(args.resume, **overrides)
     if args.steps is not None:
         if not 1 <= args.steps <= MAX_STEPS - trainer.step:

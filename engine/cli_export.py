@@ -30,7 +30,7 @@ def cmd_export(args) -> int:
     name = os.path.basename(args.output) if args.output else "train.py"
     name = name if SAFE_NAME.fullmatch(name) else "this_script.py"
     source = os.path.abspath(args.checkpoint) if args.checkpoint else f"preset {args.preset or config.task}"
-    text = render(config, name=name, source=source, precision=_precision(config))
+    text = render(config, name=name, source=source, precision=_precision(config), branch=_branch(args.checkpoint))
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -52,6 +52,16 @@ def _config(args):
 
     config = Checkpoint(args.checkpoint).meta.config  # metadata only: validated, nothing executed
     return config.replace(**given_settings(args, OVERRIDES))
+
+
+def _branch(checkpoint: str | None) -> str:
+    """'branch of run 1a2b3c4d at step 200 (...): lr 0.03 -> 0.001' for a branch's checkpoint, else ''."""
+    if checkpoint is None:
+        return ""
+    from engine import branches
+    from engine.reading import Checkpoint
+
+    return branches.describe(Checkpoint(checkpoint).meta.parent)
 
 
 def _precision(config) -> str:

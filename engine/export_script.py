@@ -16,8 +16,10 @@ from engine import export_parts as parts
 from engine.config import TrainConfig
 
 
-def render(config: TrainConfig, name: str = "train.py", source: str = "", precision: str = "fp32") -> str:
-    """The script's text. `precision` is the one the run really used (fp32 or bf16, auto resolved)."""
+def render(config: TrainConfig, name: str = "train.py", source: str = "", precision: str = "fp32",
+           branch: str = "") -> str:
+    """The script's text. `precision` is the one the run really used (fp32 or bf16, auto resolved); `branch`
+    describes the run a branch's checkpoint came from (engine.branches.describe), said in a comment."""
     device = "cuda" if config.device == "auto" else config.device
     header = _fill(parts.HEADER, title=_title(config), name=name, source=repr(source), seed=config.seed,
                    steps=config.steps, lr=repr(config.lr), log_every=config.log_every,
@@ -30,6 +32,8 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
     if config.seconds > 0:
         extra.append(f"SECONDS = {config.seconds!r}  # a training time budget: the run ends at STEPS or SECONDS")
         extra.append("# (whichever comes first; then the last step and the schedule follow the clock, not the seed)")
+    if branch:  # visible(): no control character or line break reaches the comment
+        extra.append(f"# this checkpoint is a {branch}; this script trains all STEPS with the settings after it")
     if config.until:
         extra.append(f"# rnnplay stops this run at its first evaluation with >= {config.until:.1%} accuracy; this "
                      "script trains all STEPS")

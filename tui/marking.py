@@ -12,6 +12,7 @@ from itertools import groupby
 from rich.cells import cell_len
 from rich.text import Text
 
+from engine.tasks import REGISTRY
 from engine.text import visible
 
 # Explicit colours, reversed: named ANSI red turns black under NO_COLOR's monochrome filter, while this
@@ -92,10 +93,11 @@ def rows_of(widths: list[int], width: int) -> list[range]:
 
 
 def held_out(config: dict) -> bool:
-    """Whether evaluations use data the model never trained on: fresh Caesar messages, a corpus's tail.
-
-    The lessons' sentences and mapping pairs are evaluated on the training data itself."""
-    return config.get("task") == "caesar" or (config.get("task") == "completion" and bool(config.get("corpus")))
+    """Whether evaluations use data the model never trained on: fresh messages and streams (the task
+    registry's `fresh`), a corpus's tail. The lessons' sentences and mapping pairs are evaluated on the
+    training data itself."""
+    task = REGISTRY.get(config.get("task"))
+    return bool(task and task.fresh) or (config.get("task") == "completion" and bool(config.get("corpus")))
 
 
 def eval_loss_name(config: dict) -> str:

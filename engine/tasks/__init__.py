@@ -23,22 +23,23 @@ class TaskInfo:
     options: frozenset[str]  # the task options of TrainConfig that this task reads
     preset: str  # the recommended preset: the base for `rnnplay train --task NAME`
     summary: str
+    fresh: bool = False  # evaluates on freshly drawn data it never trained on (a corpus's tail is judged apart)
 
 
-def _task(name: str, target: str, options: str, preset: str, summary: str) -> TaskInfo:
-    return TaskInfo(name, target, frozenset(options.split()), preset, summary)
+def _task(name: str, target: str, options: str, preset: str, summary: str, fresh: bool = False) -> TaskInfo:
+    return TaskInfo(name, target, frozenset(options.split()), preset, summary, fresh)
 
 
 REGISTRY: dict[str, TaskInfo] = {t.name: t for t in [
     _task("caesar", "engine.tasks.caesar:CaesarTask", "key length batch_size", "caesar",
-          "decrypt a Caesar cipher, position by position"),
+          "decrypt a Caesar cipher, position by position", fresh=True),
     _task("completion", "engine.tasks.completion:CompletionTask", "corpus length batch_size", "completion",
           "complete text character by character"),
     _task("mapping", "engine.tasks.mapping:MappingTask", "pairs", "hello", "map strings (hello -> ohlol)"),
     _task("echo", "engine.tasks.echo:EchoTask", "symbols delay length batch_size", "echo",
-          "repeat a stream of symbols after a delay (needs memory)"),
+          "repeat a stream of symbols after a delay (needs memory)", fresh=True),
     _task("vigenere", "engine.tasks.vigenere:VigenereTask", "keyword length batch_size", "vigenere",
-          "decrypt a Vigenere cipher (needs to count positions)"),
+          "decrypt a Vigenere cipher (needs to count positions)", fresh=True),
 ]}
 
 

@@ -144,3 +144,11 @@ def test_more_steps_on_resume_are_not_cut_by_the_old_runs_time_budget(tmp_path):
     events = [json.loads(line) for line in done.stdout.splitlines()]
     started, finished = events[0], [e for e in events if e["event"] == "finished"][0]
     assert started["config"]["seconds"] == 0.0 and finished["step"] == started["step"] + 40
+
+
+def test_eval_every_given_evaluates_exactly_every_n_steps_even_where_a_preset_defers_them():
+    """The caesar preset evaluates early (steps 1, 2, 3, ...) and defers evaluations that would cost over
+    1.5 % of the time; a user who asks --eval-every 10 gets steps 10, 20, 30 (so --until stops alike)."""
+    run = rnnplay("train", "--preset", "caesar", "--device", "cpu", "--steps", "30", "--eval-every", "10", "--json")
+    steps = [json.loads(line)["step"] for line in run.stdout.splitlines() if '"event": "eval"' in line]
+    assert run.returncode == 0 and steps == [10, 20, 30]

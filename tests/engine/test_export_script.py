@@ -173,3 +173,13 @@ def test_without_output_it_prints_the_script_and_refuses_a_preset_with_a_checkpo
     ckpt = hostile_checkpoint(tmp_path / "m.safetensors")
     done = rnnplay("export-script", ckpt, "--preset", "caesar")
     assert done.returncode == 2 and "not both" in done.stderr
+
+
+def test_a_branchs_script_says_it_is_one(tmp_path):
+    """A branch's checkpoint holds the settings after the branch: its script says the run had a parent."""
+    first, branch = str(tmp_path / "a.safetensors"), str(tmp_path / "b.safetensors")
+    assert rnnplay("train", "--preset", "caesar", "--steps", "3", "--device", "cpu", "--save", first).returncode == 0
+    assert rnnplay("train", "--resume", first, "--lr", "0.001", "--steps", "2", "--save", branch).returncode == 0
+    script = rnnplay("export-script", branch).stdout
+    assert "# this checkpoint is a branch of run " in script and "lr 0.03 -> 0.001" in script
+    assert "branch of" not in rnnplay("export-script", first).stdout

@@ -122,7 +122,8 @@ def test_losses_are_called_held_out_only_when_the_data_was_not_trained_on():
     from tui.run_state import RunState
     from tui.widgets.predictions_pane import samples_text
 
-    assert eval_loss_name({"task": "caesar"}) == "held-out loss"
+    for task in ("caesar", "echo", "vigenere"):  # fresh messages and streams each evaluation
+        assert eval_loss_name({"task": task}) == "held-out loss"
     assert eval_loss_name({"task": "completion", "corpus": "shakespeare"}) == "held-out loss"
     for config in ({"task": "completion", "corpus": None}, {"task": "mapping"}):  # the lessons' own data
         assert eval_loss_name(config) == "eval loss (training data)"
