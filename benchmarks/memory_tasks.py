@@ -5,7 +5,7 @@ contestants of a row see identical batches): echo rows use the `echo-race` prese
 `vigenere` preset, with only the cell changed. A row reports the final per-character accuracy on fresh
 data and the first evaluated step at 99 %. `recipes` measures the recommended `echo` and `vigenere`
 presets instead: steps and CPU seconds to 99.9 % for each seed, and `long` the `echo` preset at delay 20
-(2,200-3,900 steps). One JSON line per measurement.
+(2,200-4,050 steps on the machines tried). One JSON line per measurement.
 
     python -m benchmarks.memory_tasks                          # quick: delays 1, 5; keywords N, KY; 300 steps
     python -m benchmarks.memory_tasks tables --steps 1500      # the README's tables (an hour of CPU)

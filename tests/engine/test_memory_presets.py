@@ -18,8 +18,8 @@ ECHO = engine.TrainConfig(task="echo", symbols=8, delay=10, cell="lstm", forget_
                           lr=0.01, batch_size=64, length=128, steps=5000, clip=1.0, precision="auto",
                           schedule="cosine", warmup=0.05, until=0.999, log_every=10, eval_every=50)
 VIGENERE = engine.TrainConfig(task="vigenere", keyword="SECRET", cell="rnn", embedding=16, hidden=128,
-                              lr=0.01, batch_size=64, length=48, steps=1000, clip=1.0, log_every=10,
-                              eval_every=50)
+                              lr=0.01, batch_size=64, length=48, steps=2000, clip=1.0, schedule="cosine",
+                              warmup=0.05, until=0.999, log_every=10, eval_every=50)
 
 
 def steps_to_solve(config) -> int | None:
@@ -37,7 +37,7 @@ def test_the_echo_recipe_remembers_five_symbols_back():
 
 
 def test_the_vigenere_recipe_decrypts_a_three_letter_keyword():
-    assert steps_to_solve(VIGENERE.replace(keyword="KEY", steps=600)) is not None
+    assert steps_to_solve(VIGENERE.replace(keyword="KEY")) is not None  # --until ends it when solved (~400)
 
 
 def test_an_untrained_echo_model_is_not_solved_by_the_blanks_alone():
