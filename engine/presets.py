@@ -53,7 +53,7 @@ PRESETS = {p.name: p for p in [
     Preset("hello-gru-lesson", "Lesson C exercise: 12-3 with a GRU",
            TrainConfig(cell="gru", hidden=8, layers=2, lr=0.05, **{**_HELLO, "embedding": 10}), lesson=True),
     # Measured (benchmarks/RESULTS.md): delay 10 solved in ~600 steps; delay 20 in 2,200-3,900 steps on each of
-    # 8 seeds (bf16 on a CPU, one thread, 140-230 s) and 2,800-4,500 in fp32 on a GPU (5 seeds). The old GRU
+    # 8 seeds (bf16 on a CPU, one thread, 140-230 s) and 2,900-4,200 in fp32 on a GPU (5 seeds). The old GRU
     # recipe (length 64) solved delay 10 but not 20; length 128 gives more echoed targets per step.
     Preset("echo", "Echo 10 symbols back (8 letters): LSTM, forget bias 1; stops at 99.9 % (--delay 20 works)",
            TrainConfig(task="echo", symbols=8, delay=10, cell="lstm", forget_bias=1.0, embedding=16, hidden=128,
