@@ -42,7 +42,8 @@ CASES = {
     # task, cell and the training features each one covers
     "caesar-lstm-auto-precision": ["--preset", "caesar", "--steps", "20"],
     "caesar-lesson-accumulate-batch-1": ["--preset", "caesar-lesson", "--steps", "25", "--log-every", "5"],
-    "vigenere-rnn-clip": ["--preset", "vigenere", "--steps", "12", "--hidden", "32", "--log-every", "4"],
+    "vigenere-rnn-clip": ["--preset", "vigenere", "--cell", "rnn", "--steps", "12", "--hidden", "32",
+                          "--log-every", "4"],
     "echo-gru-cosine-warmup-bf16": ["--preset", "echo", "--cell", "gru", "--steps", "12", "--hidden", "32",
                                     "--log-every", "3",
                                     "--schedule", "cosine", "--warmup", "0.25", "--precision", "bf16"],

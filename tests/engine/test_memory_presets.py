@@ -17,9 +17,9 @@ SOLVED = 0.999
 ECHO = engine.TrainConfig(task="echo", symbols=8, delay=10, cell="lstm", forget_bias=1.0, embedding=16, hidden=128,
                           lr=0.01, batch_size=64, length=128, steps=5000, clip=1.0, precision="auto",
                           schedule="cosine", warmup=0.05, until=0.999, log_every=10, eval_every=50)
-VIGENERE = engine.TrainConfig(task="vigenere", keyword="SECRET", cell="rnn", embedding=16, hidden=128,
-                              lr=0.01, batch_size=64, length=48, steps=2000, clip=1.0, schedule="cosine",
-                              warmup=0.05, until=0.999, log_every=10, eval_every=50)
+VIGENERE = engine.TrainConfig(task="vigenere", keyword="SECRET", cell="lstm", forget_bias=1.0, embedding=16,
+                              hidden=128, lr=0.01, batch_size=64, length=48, steps=2000, clip=1.0,
+                              schedule="cosine", warmup=0.05, until=0.999, log_every=10, eval_every=50)
 
 
 def steps_to_solve(config) -> int | None:
