@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import threading
 
-from engine import cli_export, cli_inspect, cli_race, cli_watch, presets
+from engine import cli_export, cli_inspect, cli_race, cli_watch
 from engine.cli_args import (
-    RESUMABLE,
     Parser,
     UsageError,
     VersionAction,
     add_run_settings,
     add_threads,
     device_name,
-    given_settings,
     nonempty,
     process_count,
-    refuse_unresumable,
     some_text,
     temperature,
 )
-from engine.config import unused_settings
-from engine.rescue import RESCUED
-from engine.signals import PIPE_CLOSED, QuietOutput, StopOnSignals, silence_stdout
-from engine.tasks import REGISTRY
+from engine.cli_train import OVERRIDES, apply_threads, cmd_train
+from engine.signals import PIPE_CLOSED, silence_stdout
 from engine.text import PATH_LIMIT, echo, error_line, visible
-
-# override flag -> TrainConfig field
-OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
-             "dropout": float, "optimizer": str, "lr": float, "batch_size": int, "steps": int, "clip": float,
-             "seed": int, "device": str, "key": int, "length": int, "corpus": str, "log_every": int,
-             "eval_every": int, "symbols": int, "delay": int, "keyword": str, "precision": str, "seconds": float,
-             "schedule": str, "warmup": float, "forget_bias": float, "until": float}
-DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
-MAX_STEPS = 100_000_000  # TrainConfig's upper bound: "until the time budget ends"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,7 +150,6 @@ def _key(key: int) -> int:
 def cmd_predict(args) -> int:
     apply_threads(args)
     import engine
-    from engine.text import visible
 
     model = engine.load(args.checkpoint, device=args.device)
     refuse_unused_sampling(args, model.config.task)
@@ -191,146 +174,6 @@ def refuse_unused_sampling(args, task: str) -> None:
         if given and task != "completion":
             raise UsageError(f"{flag}: a {task} model answers one symbol per input symbol and does not use it; "
                              "only completion models take --length and --temperature")
-
-
-def train_config(args):
-    """The preset (named, or the default for --task) with the flags given applied; refuses flags the task ignores."""
-    overrides = given_settings(args, OVERRIDES)
-    if overrides.get("seconds") and "steps" not in overrides:
-        overrides["steps"] = MAX_STEPS  # a time budget alone bounds the run, not the preset's steps
-    if "eval_every" in overrides:  # asked for: exactly every N steps, not deferred by a preset's time budget
-        overrides.update(eval_budget=0.0, eval_early=False)
-    name = args.preset or DEFAULT_FOR_TASK.get(overrides.get("task"), "caesar")
-    config = presets.get(name).replace(**overrides)
-    unused = unused_settings(config)
-    for field in overrides:
-        if field in unused:
-            raise UsageError(f"--{field.replace('_', '-')}: {unused[field]}")
-    return config
-
-
-def apply_threads(args) -> None:
-    from engine.devices import set_threads
-
-    set_threads(args.threads)
-
-
-def new_trainer(args):
-    import engine
-
-    config = train_config(args)
-    apply_threads(args)
-    return engine.Trainer(config)
-
-
-def resume_trainer(args):
-    """Continue a checkpoint; --steps N means N more steps, and flags it cannot apply are refused."""
-    import engine
-
-    refuse_unresumable(args, OVERRIDES)
-    apply_threads(args)
-    overrides = {k: getattr(args, k) for k in RESUMABLE if k != "steps" and getattr(args, k) is not None}
-    if "eval_every" in overrides:  # as for a new run: exactly every N steps
-        overrides.update(eval_budget=0.0, eval_early=False)
-    trainer = engine.Trainer.resume(args.resume, **overrides)
-    if args.steps is not None:
-        if not 1 <= args.steps <= MAX_STEPS - trainer.step:
-            raise UsageError(f"--steps: {echo(args.steps)} more steps is out of range; accepted: 1 to "
-                             f"{MAX_STEPS - trainer.step:,} (the checkpoint is at step {trainer.step:,})")
-        trainer.config = trainer.config.replace(steps=trainer.step + args.steps)
-        if args.seconds is None and trainer.config.seconds:  # N more steps, not cut by the old run's clock
-            trainer.config, trainer.trained_seconds = trainer.config.replace(seconds=0.0), 0.0
-    elif args.seconds:
-        trainer.config = trainer.config.replace(steps=MAX_STEPS)
-    if trainer.dropout_rng.note and trainer.world.leader:  # resumed by another process count than saved it
-        print(one_line(f"rnnplay: note: {trainer.dropout_rng.note}"), file=sys.stderr, flush=True)
-    return trainer
-
-
-def cmd_train(args) -> int:
-    from engine import distributed, launch
-
-    if args.nproc and args.nproc > 1 and not distributed.under_torchrun():
-        check_outputs(args)
-        if args.device or not args.resume:  # a resumed run's device is the checkpoint's, read by the workers
-            launch.check_gpus(args.nproc, args.device or "auto")  # presets leave the device to auto
-        return launch.launch(launch.train_argv(args.argv), args.nproc)
-    return distributed.as_rank(args, train)
-
-
-def check_outputs(args) -> None:
-    """Every output path is checked before torch loads and the first step: a bad path never costs a run."""
-    from engine.outputs import check_kind, check_target
-
-    for path, flag, kind in ((args.save, "--save", "checkpoint"), (args.metrics, "--metrics", "metrics")):
-        if path is not None:
-            check_target(path, flag)
-            check_kind(path, flag, kind)
-    if args.save and args.metrics and os.path.realpath(args.save) == os.path.realpath(args.metrics):
-        raise UsageError(f"--save and --metrics name the same file {echo(args.save)}; give each its own")
-
-
-def train(args, world) -> int:
-    """One run of `rnnplay train`: in this process alone, or as one rank of a torchrun launch."""
-    from contextlib import ExitStack
-
-    from engine import locks
-    from engine.distributed import together
-
-    together(world, lambda: world.leader and check_outputs(args))  # rank 0 writes; the others wait for its word
-    with ExitStack() as held:
-        # one run per checkpoint (rank 0 writes it), refused before the first step
-        together(world, lambda: world.leader and args.save is not None
-                 and held.enter_context(locks.writing(args.save, "--save")))
-        trainer = together(world, lambda: resume_trainer(args) if args.resume else new_trainer(args))
-        if not world.leader:  # rank 0 alone prints, writes metrics and saves
-            args.save = args.metrics = None
-        stop = threading.Event()
-        signals = StopOnSignals(stop)  # Ctrl-C, SIGTERM and SIGHUP stop after the step, then save
-        try:  # the handlers stay until the save ignores those signals: no gap where a second one kills it
-            event, reporter = run_reported(args, trainer, stop, signals)
-            if args.save is not None:
-                with world.saving():
-                    saved = save_reported(args, trainer, reporter)
-                if not saved:
-                    return RESCUED
-        finally:
-            signals.restore()
-    if stop.is_set():
-        return signals.status
-    return 1 if event.reason in ("diverged", "failed") else 0
-
-
-def run_reported(args, trainer, stop, signals):
-    """Run `trainer`, showing and logging each event; returns the last event and the reporter."""
-    from engine.console import Reporter
-    from engine.outputs import AppendLog
-
-    metrics = AppendLog.open(args.metrics) if args.metrics is not None else None
-    reporter = QuietOutput(Reporter(json_lines=args.json), signals)  # so does a closed stdout
-    try:
-        with reporter:
-            for event in trainer.run(stop):
-                reporter.show(event)
-                failure = metrics and metrics.write(json.dumps(event.to_dict()))
-                if failure:  # said once; the run and its save go on
-                    print(f"rnnplay: warning: {one_line(failure)}", file=sys.stderr, flush=True)
-    finally:
-        if metrics:
-            metrics.close()
-    return event, reporter
-
-
-def save_reported(args, trainer, reporter) -> bool:
-    """Save to --save, or to a rescue file saying where in one line; True if --save was written."""
-    from engine.rescue import rescue_line, save_or_rescue
-
-    where, failure = save_or_rescue(trainer, args.save)
-    if failure is None:
-        reporter.note(f"saved {visible(args.save)}")
-        return True
-    print(one_line(rescue_line("--save", args.save, where, failure)), file=sys.stderr, flush=True)
-    return False
 
 
 COMMANDS = {"tui": cmd_tui, "presets": cmd_presets, "encrypt": cmd_cipher, "decrypt": cmd_cipher,

@@ -41,8 +41,8 @@ def cmd_export(args) -> int:
 
 
 def _config(args):
-    from engine.cli import OVERRIDES, train_config
     from engine.cli_args import given_settings
+    from engine.cli_train import OVERRIDES, train_config
 
     if args.checkpoint is None:
         return train_config(args)

@@ -23,8 +23,9 @@ def add_parser(sub) -> None:
 
 def cmd_inspect(args) -> int:
     import engine
-    from engine.cli import apply_threads, refuse_unread_characters
+    from engine.cli import refuse_unread_characters
     from engine.cli_args import UsageError
+    from engine.cli_train import apply_threads
 
     apply_threads(args)
     model = engine.load(args.checkpoint, device=args.device)

@@ -80,7 +80,7 @@ def add_parser(sub, overrides: dict) -> None:
 
 def cmd_race(args) -> int:
     import engine
-    from engine.cli import apply_threads, train_config
+    from engine.cli_train import apply_threads, train_config
     from engine.racing import contestants, label
     from engine.signals import StopOnSignals
 

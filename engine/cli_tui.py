@@ -20,7 +20,7 @@ def tui_options(args) -> dict:
 
     Raises UsageError/ConfigError for anything wrong, so the app never opens to show an error.
     """
-    from engine.cli import DEFAULT_FOR_TASK, OVERRIDES, train_config
+    from engine.cli_train import DEFAULT_FOR_TASK, OVERRIDES, train_config
     from engine.config import TrainConfig
     from engine.devices import default_threads, resolve
 
