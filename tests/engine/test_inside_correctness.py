@@ -16,7 +16,7 @@ def trained(preset, **kw):
     torch.set_num_threads(1)
     steps = kw.pop("steps")
     config = engine.presets.get(preset).replace(device="cpu", precision="fp32", steps=steps, eval_every=steps,
-                                                log_every=steps, **kw)
+                                                log_every=steps, schedule="constant", warmup=0.0, until=0.0, **kw)
     trainer = engine.Trainer(config)
     for _ in trainer.run():
         pass

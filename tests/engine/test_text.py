@@ -86,7 +86,7 @@ def test_inspect_never_draws_an_unsure_character_as_blank_and_shows_a_predicted_
 
     from engine.cli_inspect import describe
 
-    inside = SimpleNamespace(text="ab", target=None, connectivity=[[1.0, 0.0], [0.5, 0.5]],
+    inside = SimpleNamespace(text="ab", target=None, connectivity=[[1.0, 0.0], [0.5, 0.5]], gradient=None,
                              top=[[{"symbol": " ", "p": 0.05}], [{"symbol": "b", "p": 0.9}]])
     lines = describe(inside, 0)
     assert lines[2].startswith("confidence  ░█")

@@ -17,7 +17,7 @@ from tui.widgets.race_dialog import CellBox, RaceDialog
 
 SIZE = (120, 40)
 TINY = presets.get("echo").replace(hidden=16, embedding=4, batch_size=16, length=16, delay=2, steps=30,
-                                   log_every=5, eval_every=10, device="cpu")
+                                   log_every=5, eval_every=10, device="cpu", until=0.0)  # runs its budget
 
 
 def tiny_app(steps: int = 30):
