@@ -57,7 +57,7 @@ def test_usage_errors_exit_2_with_one_line(capsys, argv, words):
 
 def test_train_json_then_predict(tmp_path):
     ckpt, metrics = tmp_path / "c.safetensors", tmp_path / "m.jsonl"
-    run = rnnplay("train", "--preset", "caesar", "--steps", "60", "--eval-every", "30", "--device", "cpu",
+    run = rnnplay("train", "--preset", "caesar", "--steps", "60", "--device", "cpu",
                   "--json", "--save", str(ckpt), "--metrics", str(metrics))
     assert run.returncode == 0, run.stderr
     events = [json.loads(line) for line in run.stdout.splitlines()]
