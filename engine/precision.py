@@ -45,23 +45,13 @@ def resolve(precision: str, device) -> str:
     from engine.config import ConfigError
 
     if precision == "auto":
-        return "bf16" if device.type == "cpu" and native_bf16(device) else "fp32"
+        return "bf16" if device.type == "cpu" and cpu_bf16_native() is not None else "fp32"
     if precision == "bf16" and device.type == "cuda":
         import torch
 
         if not torch.cuda.is_bf16_supported():
             raise ConfigError("precision", f"{device} does not support bf16; use --precision fp32")
     return precision
-
-
-def native_bf16(device) -> bool:
-    if device.type == "cpu":
-        return cpu_bf16_native() is not None
-    if device.type == "cuda":
-        import torch
-
-        return torch.cuda.is_bf16_supported(including_emulation=False)
-    return False
 
 
 def autocast(precision: str, device):
