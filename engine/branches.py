@@ -5,13 +5,14 @@ it starts at and the settings it changed ({field: [before, after]}). It travels 
 (so in `--metrics` files), and in the branch's own checkpoints, so a branch of a branch knows its line.
 Resuming with nothing changed continues the same line: the checkpoint's own parent, if it had one.
 The app branches a checkpoint it has loaded in place (can_branch, retarget), as `train --resume` does
-with flags. Standard library only (retarget sets a trainer's own optimizer, through its attributes).
+with flags. No torch (retarget sets a trainer's own optimizer, through its attributes).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from engine.config import MAX_STEPS
 from engine.text import visible
 
 # where a run trains and how often it reports: changing these continues the run, it does not branch it
@@ -21,7 +22,6 @@ NOT_A_BRANCH = ("device", "log_every", "eval_every", "eval_early", "eval_budget"
 IN_PLACE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every",
             "eval_early", "eval_budget", "until")
 MAX_PATH = 4096
-MAX_STEPS = 100_000_000  # TrainConfig's bound: "until the time budget ends"
 MAX_RUN_ID = 64
 
 
@@ -107,8 +107,8 @@ def check(value: Any, field: str = "parent") -> dict[str, Any] | None:
     if not isinstance(value.get("run_id"), str) or len(value["run_id"]) > MAX_RUN_ID:
         raise ValueError(f"{field}.run_id: expected a run id of at most {MAX_RUN_ID} characters")
     step = value.get("step")
-    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= 100_000_000:
-        raise ValueError(f"{field}.step: expected a whole number from 0 to 100,000,000")
+    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= MAX_STEPS:
+        raise ValueError(f"{field}.step: expected a whole number from 0 to {MAX_STEPS:,}")
     changed = value.get("changed", {})
     if not isinstance(changed, dict) or len(changed) > 64 or not all(
             isinstance(k, str) and isinstance(v, list) and len(v) == 2 for k, v in changed.items()):

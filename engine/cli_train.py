@@ -10,7 +10,7 @@ import threading
 
 from engine import presets
 from engine.cli_args import RESUMABLE, UsageError, given_settings, refuse_unresumable
-from engine.config import unused_settings
+from engine.config import MAX_STEPS, unused_settings
 from engine.rescue import RESCUED
 from engine.signals import QuietOutput, StopOnSignals
 from engine.tasks import REGISTRY
@@ -23,9 +23,6 @@ OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding"
              "eval_every": int, "symbols": int, "delay": int, "keyword": str, "precision": str, "seconds": float,
              "schedule": str, "warmup": float, "forget_bias": float, "until": float}
 DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
-MAX_STEPS = 100_000_000  # TrainConfig's upper bound: "until the time budget ends"
-
-
 
 
 def train_config(args):

@@ -19,6 +19,7 @@ CELLS = ("rnncell", "rnn", "lstm", "gru")
 HEADS = ("linear", "none")
 OPTIMIZERS = ("adam", "sgd")
 ALPHABET_SIZE = 27
+MAX_STEPS = 100_000_000  # a run's (and a checkpoint's) steps at most; --seconds alone trains "until the budget ends"
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d{1,3})?|mps")
 LIMIT = 1 << 20  # generous upper bound for sizes and counts; larger is surely a typo
 
@@ -267,7 +268,7 @@ def validate(c: TrainConfig) -> None:
     _choice("optimizer", c.optimizer, OPTIMIZERS)
     _float("lr", c.lr, 0.0, 100.0, low_open=True)
     _int("batch_size", c.batch_size, 1, 65536)
-    _int("steps", c.steps, 1, 100_000_000)
+    _int("steps", c.steps, 1, MAX_STEPS)
     _float("clip", c.clip, 0.0, 1e6)
     _choice("precision", c.precision, PRECISIONS)
     _float("seconds", c.seconds, 0.0, 1e7)

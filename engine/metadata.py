@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.config import ConfigError, TrainConfig, finite_number
+from engine.config import MAX_STEPS, ConfigError, TrainConfig, finite_number
 from engine.text import echo
 from engine.vocab import Vocabulary
 
@@ -21,7 +21,6 @@ VERSION = 1
 MAX_METADATA_CHARS = 4 << 20  # a vocabulary of 65,536 escaped symbols is well under 1 MiB
 MAX_DEPTH = 16  # the deepest real field (param_groups[i].betas) is 4 levels down
 MAX_SYMBOLS = 1 << 16
-MAX_STEP = 100_000_000
 MAX_METRICS = 64
 MAX_GROUPS = 16
 MAX_GROUP_KEYS = 64
@@ -105,7 +104,7 @@ def validate(meta: dict) -> Metadata:
             raise MetadataError(key, f"expected a JSON {'object' if kind is dict else 'array'}, "
                                      f"got {_kind(meta[key])}")
     config = _config(meta["config"])
-    step = _whole("step", meta["step"], 0, MAX_STEP)
+    step = _whole("step", meta["step"], 0, MAX_STEPS)
     return Metadata(config, _vocab(meta["vocab"], config), step,
                     _metrics(meta.get("metrics", {})), _param_groups(meta.get("param_groups", [])),
                     _seconds(meta.get("trained_seconds", 0.0)), *_lineage(meta), _history(meta, step))

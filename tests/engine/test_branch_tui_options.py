@@ -47,7 +47,8 @@ def test_load_refuses_a_bad_value_as_it_would_without_load(checkpoint, argv, say
 
 
 def test_branch_settings_count_steps_as_more_steps_like_train_resume():
-    from engine.branches import MAX_STEPS, resumed
+    from engine.branches import resumed
+    from engine.config import MAX_STEPS
 
     config = engine.presets.get("hello").replace(steps=20, seconds=30.0)
     assert resumed(config, 20, {"steps": 5}).steps == 25 and resumed(config, 20, {"steps": 5}).seconds == 0.0
