@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from engine import presets
+from engine import branches, presets
 from engine.cli_args import RESUMABLE, UsageError, given_settings, refuse_unresumable
 from engine.config import MAX_STEPS, unused_settings
 from engine.rescue import RESCUED
@@ -65,15 +65,14 @@ def resume_trainer(args):
     if "eval_every" in overrides:  # as for a new run: exactly every N steps
         overrides.update(eval_budget=0.0, eval_early=False)
     trainer = engine.Trainer.resume(args.resume, **overrides)
-    if args.steps is not None:
-        if not 1 <= args.steps <= MAX_STEPS - trainer.step:
-            raise UsageError(f"--steps: {echo(args.steps)} more steps is out of range; accepted: 1 to "
-                             f"{MAX_STEPS - trainer.step:,} (the checkpoint is at step {trainer.step:,})")
-        trainer.config = trainer.config.replace(steps=trainer.step + args.steps)
-        if args.seconds is None and trainer.config.seconds:  # N more steps, not cut by the old run's clock
-            trainer.config, trainer.trained_seconds = trainer.config.replace(seconds=0.0), 0.0
-    elif args.seconds:
-        trainer.config = trainer.config.replace(steps=MAX_STEPS)
+    if args.steps is not None and not 1 <= args.steps <= MAX_STEPS - trainer.step:
+        raise UsageError(f"--steps: {echo(args.steps)} more steps is out of range; accepted: 1 to "
+                         f"{MAX_STEPS - trainer.step:,} (the checkpoint is at step {trainer.step:,})")
+    given = {name: getattr(args, name) for name in ("steps", "seconds") if getattr(args, name) is not None}
+    config = branches.resumed(trainer.config, trainer.step, given)  # --steps N: N more; a budget alone: to its end
+    if config.seconds != trainer.config.seconds:  # N more steps, not cut by the old run's clock
+        trainer.trained_seconds = 0.0
+    trainer.config = config
     if trainer.dropout_rng.note and trainer.world.leader:  # resumed by another process count than saved it
         print(error_line(f"rnnplay: note: {trainer.dropout_rng.note}"), file=sys.stderr, flush=True)
     return trainer
