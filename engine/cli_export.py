@@ -26,11 +26,11 @@ def cmd_export(args) -> int:
     if args.output is not None:  # before anything is read: a bad path costs nothing
         outputs.check_target(args.output, "--output")
         _refuse_overwriting_other_files(args.output)
-    config = _config(args)
+    config, branch = _config(args)
     name = os.path.basename(args.output) if args.output else "train.py"
     name = name if SAFE_NAME.fullmatch(name) else "this_script.py"
     source = os.path.abspath(args.checkpoint) if args.checkpoint else f"preset {args.preset or config.task}"
-    text = render(config, name=name, source=source, precision=_precision(config), branch=_branch(args.checkpoint))
+    text = render(config, name=name, source=source, precision=_precision(config), branch=branch)
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -41,27 +41,20 @@ def cmd_export(args) -> int:
 
 
 def _config(args):
+    """The run's config, and for a branch's checkpoint what it branched from ('branch of run 1a2b3c4d at step
+    200 (...): lr 0.03 -> 0.001'; '' otherwise)."""
     from engine.cli_args import given_settings
     from engine.cli_train import OVERRIDES, train_config
 
     if args.checkpoint is None:
-        return train_config(args)
+        return train_config(args), ""
     if args.preset is not None:
         raise UsageError("--preset: give a checkpoint or a preset, not both")
-    from engine.reading import Checkpoint
-
-    config = Checkpoint(args.checkpoint).meta.config  # metadata only: validated, nothing executed
-    return config.replace(**given_settings(args, OVERRIDES))
-
-
-def _branch(checkpoint: str | None) -> str:
-    """'branch of run 1a2b3c4d at step 200 (...): lr 0.03 -> 0.001' for a branch's checkpoint, else ''."""
-    if checkpoint is None:
-        return ""
     from engine import branches
     from engine.reading import Checkpoint
 
-    return branches.describe(Checkpoint(checkpoint).meta.parent)
+    meta = Checkpoint(args.checkpoint).meta  # metadata only: validated, nothing executed
+    return meta.config.replace(**given_settings(args, OVERRIDES)), branches.describe(meta.parent)
 
 
 def _precision(config) -> str:
