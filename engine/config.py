@@ -58,7 +58,7 @@ class TrainConfig:
     clip: float = 0.0  # max gradient norm; 0 = no clipping
     precision: str = "fp32"  # fp32 | bf16 (autocast; weights and optimizer state stay fp32) | auto (bf16 if native)
     seconds: float = 0.0  # training time budget (evaluation excluded); 0 = none, steps alone bound the run
-    schedule: str = "constant"  # learning rate after warm-up: constant | cosine (decays to 0 by the end)
+    schedule: str = "constant"  # learning rate after warm-up: constant | cosine | linear (both decay to 0 by the end)
     warmup: float = 0.0  # fraction of the run (steps or seconds, whichever bounds it) with a linear lr ramp
     accumulate_grad: bool = False  # never zero the gradients (Lesson A's famous omission)
     seed: int = 0

@@ -226,6 +226,9 @@ def lr_factor(position):
 COSINE = '''rest = (position - WARMUP) / (1.0 - WARMUP)
     return 0.5 * (1.0 + math.cos(math.pi * min(max(rest, 0.0), 1.0)))'''
 
+LINEAR = '''rest = (position - WARMUP) / (1.0 - WARMUP)
+    return 1.0 - min(max(rest, 0.0), 1.0)'''
+
 TRAIN = '''
 
 # ---- training -------------------------------------------------------------------------------------

@@ -138,6 +138,8 @@ def _schedule(config: TrainConfig) -> str:
         return ""
     if config.schedule == "cosine":
         return _fill(parts.SCHEDULE, after="a cosine decay to zero", rest=parts.COSINE)
+    if config.schedule == "linear":
+        return _fill(parts.SCHEDULE, after="a linear decay to zero", rest=parts.LINEAR)
     return _fill(parts.SCHEDULE, after="constant", rest="return 1.0")
 
 

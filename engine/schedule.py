@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 
-SCHEDULES = ("constant", "cosine")
+SCHEDULES = ("constant", "cosine", "linear")
 
 
 def progress(step: int, steps: int, trained_s: float, seconds: float) -> float:
@@ -19,14 +19,16 @@ def progress(step: int, steps: int, trained_s: float, seconds: float) -> float:
 def lr_factor(schedule: str, warmup: float, position: float) -> float:
     """The multiplier on the base learning rate at `position` (0..1) of the run.
 
-    Linear warm-up over the first `warmup` fraction of the run, then constant or cosine decay to zero.
+    Linear warm-up over the first `warmup` fraction of the run, then constant, or cosine or linear decay to zero.
     """
     if warmup > 0 and position < warmup:
         return max(position / warmup, 1e-3)  # never exactly zero: the first step still learns a little
     if schedule == "constant":
         return 1.0
-    rest = (position - warmup) / (1.0 - warmup) if warmup < 1 else 1.0
-    return 0.5 * (1.0 + math.cos(math.pi * min(max(rest, 0.0), 1.0)))
+    rest = min(max((position - warmup) / (1.0 - warmup) if warmup < 1 else 1.0, 0.0), 1.0)
+    if schedule == "linear":
+        return 1.0 - rest
+    return 0.5 * (1.0 + math.cos(math.pi * rest))
 
 
 def is_early(step: int, eval_every: int) -> bool:

@@ -51,7 +51,7 @@ CASES = {
     "mapping-two-layer-rnn-sgd": ["--preset", "hello-embedding-lesson", "--optimizer", "sgd", "--lr", "0.5"],
     "caesar-rnncell-two-layers": ["--task", "caesar", "--cell", "rnncell", "--layers", "2", "--hidden", "24",
                                   "--steps", "8", "--log-every", "2", "--seed", "5", "--precision", "fp32"],
-    "sentences-one-hot-rnn": ["--preset", "sentences-lesson", "--steps", "30"],
+    "sentences-one-hot-rnn-linear-decay": ["--preset", "sentences-lesson", "--steps", "30", "--schedule", "linear"],
     "echo-lstm-forget-bias": ["--task", "echo", "--cell", "lstm", "--layers", "2", "--hidden", "16", "--steps", "6",
                               "--log-every", "2", "--delay", "3", "--forget-bias", "1", "--precision", "fp32"],
     "corpus-builtin-lstm": ["--preset", "completion", "--corpus", "shakespeare", "--steps", "6", "--hidden", "32",

@@ -14,7 +14,7 @@ def cfg(**kw):
     return engine.presets.get("caesar").replace(**{**base, **kw})
 
 
-def test_warmup_ramps_then_cosine_decays_to_zero():
+def test_warmup_ramps_then_cosine_or_linear_decays_to_zero():
     assert schedule.lr_factor("cosine", 0.2, 0.1) == pytest.approx(0.5)
     assert schedule.lr_factor("cosine", 0.2, 0.2) == pytest.approx(1.0)
     assert schedule.lr_factor("cosine", 0.2, 0.6) == pytest.approx(0.5)
@@ -23,6 +23,8 @@ def test_warmup_ramps_then_cosine_decays_to_zero():
     assert 0 < schedule.lr_factor("cosine", 0.2, 0.0) < 0.01  # the very first step still moves
     assert schedule.lr_factor("constant", 0.2, 0.1) == pytest.approx(0.5)
     assert schedule.lr_factor("constant", 0.2, 0.9) == 1.0
+    assert schedule.lr_factor("linear", 0.2, 0.1) == pytest.approx(0.5)
+    assert [schedule.lr_factor("linear", 0.2, p) for p in (0.2, 0.4, 0.8, 1.0)] == pytest.approx([1, 0.75, 0.25, 0])
 
 
 def test_progress_follows_whichever_of_steps_and_seconds_bounds_the_run():
@@ -96,7 +98,7 @@ def test_the_recommended_caesar_preset_shows_success_within_a_few_steps():
 
 
 @pytest.mark.parametrize("field, value, words", [
-    ("seconds", -1.0, "out of range"), ("seconds", math.inf, "finite"), ("schedule", "linear", "cosine"),
+    ("seconds", -1.0, "out of range"), ("seconds", math.inf, "finite"), ("schedule", "step", "cosine, linear"),
     ("warmup", 1.0, "out of range"), ("eval_budget", 2.0, "out of range"), ("eval_early", "yes", "true or false"),
     ("precision", "fp16", "fp32, bf16, auto"),
 ])
