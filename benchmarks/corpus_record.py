@@ -10,8 +10,8 @@ functions on the same held-out tail (the last 10 % of the text): full context (t
 carried through up to 49,152 characters) and 64-character windows, in fp32, in nats and bits per
 character. Each run records its CPU and wall seconds and the load average before and after.
 
-    python -m benchmarks corpus_record                  # shakespeare, 60 s of CPU each (part of the suite)
-    python -m benchmarks corpus_record --full           # + English prose and Python source from the stdlib
+    python -m benchmarks corpus_record                  # 3 corpora, 60 s of CPU each side (part of the suite)
+    python -m benchmarks corpus_record --corpus shakespeare
     python -m benchmarks corpus_record --budget 300 --set dropout=0.1
 """
 
@@ -64,12 +64,12 @@ def score(model, held) -> dict:
             "windowed_bits": windowed / math.log(2)}
 
 
-def run_engine(path: Path, budget: float, overrides: dict) -> dict:
+def run_engine(path: Path, budget: float, overrides: dict, seed: int) -> dict:
     import engine
     from engine import training
 
     cfg = engine.presets.get("completion").replace(corpus=str(path), device="cpu", seconds=budget, steps=NEVER,
-                                                   **overrides)
+                                                   **{"seed": seed, **overrides})
     trainer, load = engine.Trainer(cfg), os.getloadavg()[0]
     original, training.Pace = training.Pace, cpu_pace()
     cpu, wall = time.thread_time(), time.perf_counter()
@@ -84,24 +84,24 @@ def run_engine(path: Path, budget: float, overrides: dict) -> dict:
             "load_before": load, "load_after": os.getloadavg()[0]}
 
 
-def run_reference(path: Path, budget: float) -> dict:
+def run_reference(path: Path, budget: float, seed: int) -> dict:
     from engine import corpus, precision
 
     vocab, ids = corpus.load(str(path))
     held = ids[int(len(ids) * (1 - reference.HELD_OUT)):]
     load, bf16 = os.getloadavg()[0], precision.cpu_bf16_native() is not None
-    model, steps, cpu, wall = reference.train(ids, len(vocab), budget, bf16)
+    model, steps, cpu, wall = reference.train(ids, len(vocab), budget, bf16, seed)
     return {**score(model, held), "steps": steps, "precision": "bf16" if bf16 else "fp32", "cpu_s": cpu,
             "wall_s": wall, "load_before": load, "load_after": os.getloadavg()[0]}
 
 
-def compare(name: str, path: Path, budget: float, overrides: dict, engine_first: bool, only=None) -> dict:
+def compare(name: str, path: Path, budget: float, overrides: dict, engine_first: bool, seed: int, only=None) -> dict:
     runs = {}
     for who in (("engine", "reference") if engine_first else ("reference", "engine")):
         if only and who != only:
             continue
         log(f"  {name}: {who}, {budget:g} s of CPU ...")
-        runs[who] = run_engine(path, budget, overrides) if who == "engine" else run_reference(path, budget)
+        runs[who] = run_engine(path, budget, overrides, seed) if who == "engine" else run_reference(path, budget, seed)
         r = runs[who]
         log(f"    {r['full_bits']:.3f} bits/char full context ({r['full_nats']:.3f} nats), "
             f"{r['windowed_bits']:.3f} windowed; {r['steps']} steps, cpu {r['cpu_s']:.0f} s, "
@@ -129,26 +129,33 @@ def main(argv=None) -> dict:
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks corpus_record")
     parser.add_argument("--budget", type=float, default=60.0, help="CPU seconds of training for each (default 60)")
-    parser.add_argument("--full", action="store_true", help="also English prose and Python source (stdlib)")
     parser.add_argument("--corpus", action="append", default=None,
-                        help=f"only these corpora (shakespeare, {', '.join(OTHER_CORPORA)}); repeatable")
+                        help=f"only these corpora (default: shakespeare, {', '.join(OTHER_CORPORA)}); repeatable")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="override a TrainConfig field of the engine's preset")
+    parser.add_argument("--seed", type=int, default=0, help="both sides' seed (weights and batches; default 0)")
     parser.add_argument("--only", choices=("engine", "reference"), help="run one side (to try engine settings)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # the record is for --threads 1; the CPU-time budget assumes one thread
     overrides = {k: parse_value(v) for k, v in (item.split("=", 1) for item in args.set)}
-    chosen = args.corpus or (["shakespeare", *OTHER_CORPORA] if args.full else ["shakespeare"])
+    chosen = args.corpus or ["shakespeare", *OTHER_CORPORA]
     with tempfile.TemporaryDirectory(prefix="rnnplay-record-") as folder:
         paths = {"shakespeare": Path(corpora.resolve("shakespeare")), **reference.build_corpora(Path(folder))}
         unknown = [name for name in chosen if name not in paths]
         if unknown:
             parser.error(f"unknown corpus {unknown[0]!r}; accepted: {', '.join(paths)}")
         results = [compare(name, paths[name], args.budget, overrides, engine_first=i % 2 == 1,
-                           only=args.only)
+                           seed=args.seed, only=args.only)
                    for i, name in enumerate(chosen)]
-    return emit("corpus_record", budget_cpu_s=args.budget, threads=1, engine_overrides=overrides,
-                recipe=reference.RECIPE, target_nats=TARGET_NATS, results=results, machine=machine(),
+    summary = {}
+    if not args.only:
+        summary["at_or_below_reference"] = all(r["engine_at_or_below_reference"] for r in results)
+        summary.update({f"{r['corpus']}_minus_reference": r["engine_minus_reference_nats"] for r in results})
+    if "shakespeare" in chosen and args.only != "reference":
+        engine_nats = next(r["engine"]["full_nats"] for r in results if r["corpus"] == "shakespeare")
+        summary["target_met"] = engine_nats <= TARGET_NATS
+    return emit("corpus_record", budget_cpu_s=args.budget, threads=1, seed=args.seed, engine_overrides=overrides,
+                **summary, recipe=reference.RECIPE, target_nats=TARGET_NATS, results=results, machine=machine(),
                 load_average=os.getloadavg())
 
 

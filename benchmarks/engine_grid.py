@@ -30,7 +30,7 @@ BATCH = (1, 32, 256)
 TARGET = 0.97
 NEVER = 100_000_000
 SEGMENT_SECONDS = 0.05  # CPU seconds per segment; the expensive shapes take one step per segment
-clock = time.process_time  # CPU time on a CPU; on a GPU (a machine of its own) wall time after a sync: see main
+clock = time.process_time  # CPU time on a CPU; on a GPU (a machine of its own) wall time after a sync: see grid()
 
 
 class BareModel(nn.Module):
@@ -194,26 +194,32 @@ def thread_gain(cfg, device, n: int, repeats: int) -> float:
     return round(walls[1] / walls[2], 3)
 
 
-def main(argv=None) -> dict:
-    import engine
-
+def main(argv=None) -> list[dict]:
     parser = argparse.ArgumentParser(prog="python -m benchmarks engine_grid")
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--device", default="all",
+                        help="cpu, cuda, or all (default: the CPU, then the GPU when there is one)")
     parser.add_argument("--repeats", type=int, default=20, help="segment pairs per shape (fewer for slow shapes)")
     parser.add_argument("--cells", default=",".join(CELLS))
     parser.add_argument("--hidden", default=",".join(map(str, HIDDEN)))
     parser.add_argument("--batch", default=",".join(map(str, BATCH)))
     parser.add_argument("--no-extras", action="store_true", help="skip the bf16 and thread comparisons")
     args = parser.parse_args(argv)
-    device = torch.device(args.device)
+    devices = [args.device] if args.device != "all" else ["cpu", *(["cuda"] if torch.cuda.is_available() else [])]
+    return [grid(torch.device(d), args) for d in devices]
+
+
+def grid(device: torch.device, args) -> dict:
+    import engine
+
     global clock
+    clock = time.process_time
     if device.type == "cuda":  # the GPU works asynchronously: wait for it, and count wall time (the CPU spins)
         def clock():
             torch.cuda.synchronize(device)
             return time.perf_counter()
     threads_before = torch.get_num_threads()
     torch.set_num_threads(1)
-    base = engine.presets.get("caesar").replace(device=args.device, precision="fp32", steps=NEVER)
+    base = engine.presets.get("caesar").replace(device=str(device), precision="fp32", steps=NEVER)
     rows = []
     for cell in args.cells.split(","):
         for hidden in map(int, args.hidden.split(",")):
@@ -222,9 +228,12 @@ def main(argv=None) -> dict:
                                       args.repeats, not args.no_extras))
     torch.set_num_threads(threads_before)
     ratios = [r["ratio"] for r in rows]
-    return emit("engine_grid", device=str(device), target=TARGET, min_ratio=min(ratios), median_ratio=median(ratios),
-                met=all(r >= TARGET for r in ratios), max_eval_share=max(r["eval_share"] for r in rows),
-                shapes=len(rows), machine=machine(), load_average=os.getloadavg())
+    summary = dict(device=str(device), target=TARGET, min_ratio=min(ratios), median_ratio=median(ratios),
+                   met=all(r >= TARGET for r in ratios), max_eval_share=max(r["eval_share"] for r in rows),
+                   shapes=len(rows))
+    if "two_threads_gain" in rows[0]:  # the threads figure: where a second thread pays, per shape
+        summary["two_threads_gain"] = {r["shape"]: r["two_threads_gain"] for r in rows}
+    return emit("engine_grid", **summary, machine=machine(), load_average=os.getloadavg())
 
 
 def shape_row(cfg, device, repeats: int, extras: bool) -> dict:

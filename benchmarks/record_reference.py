@@ -39,7 +39,7 @@ def build_corpora(folder: Path) -> dict[str, Path]:
     return out
 
 
-def make_model(vocab_size: int):
+def make_model(vocab_size: int, seed: int = 0):
     import torch
     from torch import nn
 
@@ -56,7 +56,7 @@ def make_model(vocab_size: int):
             out, hidden = self.lstm(self.embed(ids), hidden)
             return self.head(out), hidden
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     return Reference()
 
 
@@ -67,16 +67,16 @@ def lr_at(position: float) -> float:
     return RECIPE["lr"] * 0.5 * (1 + math.cos(math.pi * min(1.0, (position - warmup) / (1 - warmup))))
 
 
-def train(ids, vocab_size: int, cpu_budget: float, bf16: bool) -> tuple:
+def train(ids, vocab_size: int, cpu_budget: float, bf16: bool, seed: int = 0) -> tuple:
     """Train the reference for `cpu_budget` seconds of this thread's CPU time; (model, steps, cpu_s, wall_s)."""
     import torch
     import torch.nn.functional as F
 
     train_ids = ids[: int(len(ids) * (1 - HELD_OUT))]
-    model = make_model(vocab_size)
+    model = make_model(vocab_size, seed)
     params = list(model.parameters())
     optimizer = torch.optim.AdamW(params, lr=RECIPE["lr"], betas=RECIPE["betas"], fused=True)
-    generator = torch.Generator().manual_seed(0)
+    generator = torch.Generator().manual_seed(seed)
     batch, length = RECIPE["batch_size"], RECIPE["length"]
     offsets = torch.arange(length + 1)
     cpu_start, wall_start, steps = time.thread_time(), time.perf_counter(), 0
