@@ -82,7 +82,7 @@ class Trainer:
         losses: list[torch.Tensor] = []
         self.model.train()
         try:
-            while self.step < cfg.steps:
+            while self.step < cfg.steps and not pace.out_of_time():  # a resumed run may have no time left
                 if self.world.stopping(stop):
                     reason = "stopped"
                     break
@@ -120,7 +120,8 @@ class Trainer:
         self.metrics["steps"] = self.step
         if reason != "failed":  # every rank ends here at the same step; a failed rank may have lost its peers
             self.dropout_rng.gather(self.world)  # each rank's dropout stream, for rank 0's checkpoint
-        self.trained_seconds = pace.trained if reason == "stopped" else 0.0
+        # a stopped run, or one that used its time budget, keeps its clock: resuming it goes on from there
+        self.trained_seconds = pace.trained if reason == "stopped" or (reason == "completed" and cfg.seconds) else 0.0
         if reason == "completed":  # a stopped run keeps its latest weights: resuming it repeats the whole run
             self._keep_best()
         yield RunFinished(self.run_id, self.step, reason, dict(self.metrics), time.perf_counter() - pace.started,

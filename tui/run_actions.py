@@ -36,7 +36,8 @@ class RunActions:
             return
         if trainer is None and hasattr(self.trainer, "run") and (self._same_run(self.config)
                                                                  or branches.can_branch(self.trainer, self.config)):
-            self.notify("This run has done all its steps: raise Steps to continue it, or F8 for new weights.")
+            self.notify("This run has done all its steps or used its time: raise Steps or Seconds to continue it, "
+                        "or F8 for new weights.")
             return
         if trainer is None and self.unsaved_steps():  # new settings mean new weights: ask before losing these
             self.confirm_discard("start again with new settings", self._start_fresh)
@@ -67,6 +68,8 @@ class RunActions:
         """The current trainer if steps remain and `config` only changes how long it runs, or, for a
         checkpoint just loaded, how it learns from here on (a branch of that checkpoint)."""
         if not hasattr(self.trainer, "run") or self.trainer.step >= config.steps:
+            return None
+        if config.seconds and self.trainer.trained_seconds >= config.seconds:  # its time budget is used up
             return None
         if self._same_run(config):
             self.trainer.config = config

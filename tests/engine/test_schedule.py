@@ -71,6 +71,17 @@ def test_a_time_budget_ends_the_run_and_the_schedule_spans_it():
     assert trainer.optimizer.param_groups[0]["lr"] < 0.02 * 0.05  # decayed by the end of the budget
 
 
+def test_a_run_that_used_its_time_budget_resumes_with_no_time_left(tmp_path):
+    # It used to save a clock of zero when it completed, so resuming it trained a whole budget again.
+    trainer = engine.Trainer(cfg(steps=10**7, seconds=0.3, schedule="linear", log_every=10**6, eval_every=10**6))
+    done = list(trainer.run())[-1]
+    trainer.save(str(tmp_path / "m.safetensors"))
+    again = engine.Trainer.resume(str(tmp_path / "m.safetensors"))
+    assert again.trained_seconds >= 0.3
+    finished = list(again.run())[-1]
+    assert finished.reason == "completed" and finished.step == done.step
+
+
 def test_steps_still_bound_a_run_with_a_generous_budget():
     events = list(engine.Trainer(cfg(steps=12, seconds=3600.0)).run())
     assert events[-1].step == 12 and events[-1].reason == "completed"
