@@ -74,7 +74,7 @@ def default_threads() -> int:
     busy machine (15-25x measured on 2 cores), while one thread is never much slower there.
     """
     env = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if env.isdigit() and 0 < int(env) <= MAX_THREADS:
+    if env.isascii() and env.isdigit() and 0 < int(env) <= MAX_THREADS:  # not "²", which isdigit() takes
         return int(env)
     return max(1, cores() - 1)
 
@@ -83,7 +83,7 @@ def parse_threads(value: int | str | None) -> int:
     """`auto`/None -> default_threads(); a whole number 1..MAX_THREADS as itself; ThreadsError otherwise."""
     if value is None or (isinstance(value, str) and value.strip().lower() == "auto"):
         return default_threads()
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_THREADS:
         from engine.text import echo

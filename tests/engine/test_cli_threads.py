@@ -24,13 +24,14 @@ def test_the_default_leaves_a_core_free_and_never_goes_below_one(monkeypatch, co
     assert devices.default_threads() == devices.parse_threads("auto") == devices.parse_threads(None) == expected
 
 
-@pytest.mark.parametrize("env, expected", [("3", 3), (" 5 ", 5), ("0", None), ("many", None), ("-2", None)])
+@pytest.mark.parametrize("env, expected", [("3", 3), (" 5 ", 5), ("0", None), ("many", None), ("-2", None),
+                                           ("²", None), ("٣", None)])
 def test_the_default_respects_a_usable_omp_num_threads(monkeypatch, env, expected):
     monkeypatch.setenv("OMP_NUM_THREADS", env)
     assert devices.default_threads() == (expected or max(1, cores() - 1))
 
 
-@pytest.mark.parametrize("value", [0, -1, "0", "x", "1.5", 1025, True, 2.0, ""])
+@pytest.mark.parametrize("value", [0, -1, "0", "x", "1.5", 1025, True, 2.0, "", "²", "٣"])
 def test_a_bad_thread_count_is_refused_naming_what_is_accepted(value):
     with pytest.raises(devices.ThreadsError, match="accepted: auto or 1 to 1024"):
         devices.parse_threads(value)
