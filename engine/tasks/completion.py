@@ -64,10 +64,9 @@ class CompletionTask:
         self.sentences = False
         self.vocab = vocab
         split = int(len(ids) * (1 - HELD_OUT))
-        need = 2 * (self.length + 1)
-        if split < self.length + 1 or len(ids) - split < self.length + 1:
+        if split < self.length + 1 or len(ids) - split < self.length + 1:  # a window each side of the split
             raise CorpusError(path, f"has {len(ids):,} characters; --length {self.length} needs at least "
-                              f"{math.ceil(need / HELD_OUT):,} (training windows plus a 10% held-out tail)")
+                              f"{minimum_size(self.length):,} (training windows plus a 10% held-out tail)")
         data = ids.to(self.device)  # compact ids (uint8/int16); batches are converted to long
         self.train_data, self.held = data[:split], data[split:]
         self.offsets = torch.arange(self.length + 1, device=self.device)
@@ -92,8 +91,9 @@ class CompletionTask:
         loss = held_out.full_context_loss(model, self.held)
         windowed = held_out.windowed_loss(model, self.eval_x, self.eval_y)
         held = self.held[: 3 * 80].tolist()
+        count = min(3, max(1, len(held) // 80))  # a short tail has room for fewer than three
         samples = tuple(self._sample(model, self.vocab.decode(held[i * 80: i * 80 + 32]),
-                                     self.vocab.decode(held[i * 80: i * 80 + 80])) for i in range(3))
+                                     self.vocab.decode(held[i * 80: i * 80 + 80])) for i in range(count))
         return {"loss": loss, "bits_per_char": loss / LN2, "windowed_bits_per_char": windowed / LN2,
                 "samples": samples}
 
@@ -120,3 +120,16 @@ class CompletionTask:
         prefix = self.vocab.encode(text) or self.vocab.encode(UNKNOWN)
         count = max(0, length - len(text))
         return text + self.vocab.decode(generate(model, prefix, count, temperature, self.sample_gen))
+
+
+def minimum_size(length: int) -> int:
+    """The fewest characters a corpus may have at `length`: a window of length + 1 in the held-out tail
+    (and so nine in the training part)."""
+    def fits(size: int) -> bool:  # the task's own split
+        split = int(size * (1 - HELD_OUT))
+        return split >= length + 1 and size - split >= length + 1
+
+    size = math.ceil((length + 1) / HELD_OUT) + 10
+    while fits(size - 1):  # the split rounds down, so a few characters fewer may still fit
+        size -= 1
+    return size

@@ -102,3 +102,17 @@ def test_what_the_model_reads_and_should_predict_for_typed_text(tmp_path):
     task = engine.Trainer(config(corpus=str(path), steps=1)).task
     assert task.inputs("ab\r\nZ\x1bc") == "ab\n\ufffd\ufffdc"
     assert task.targets("abc ") == "bc "
+
+
+def test_the_shortest_corpus_named_as_accepted_trains_and_one_character_less_is_refused(tmp_path):
+    from engine.tasks.completion import minimum_size
+
+    size = minimum_size(64)
+    path = tmp_path / "short.txt"
+    path.write_text(("to be or not " * 100)[: size - 1])
+    with pytest.raises(engine.ConfigError, match=f"needs at least {size:,} "):
+        engine.Trainer(config(corpus=str(path), length=64))
+    path.write_text(("to be or not " * 100)[:size])
+    trainer = engine.Trainer(config(corpus=str(path), length=64, steps=2, eval_every=2))
+    evaluated = [e for e in trainer.run() if e.kind == "eval"][-1]
+    assert evaluated.samples and all(s.target for s in evaluated.samples)  # no empty sample shown as right
