@@ -8,18 +8,18 @@ import sys
 import time
 
 from benchmarks import NAMES
-from benchmarks.common import log
+from benchmarks.common import log, positive
 
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--threads", type=int, default=None,
+    parser.add_argument("--threads", type=positive(int), default=None,
                         help="torch intra-op threads (default: torch's choice, one per core)")
     parser.add_argument("name", nargs="?", choices=NAMES, help="run only this benchmark")
-    args, rest = parser.parse_known_args(argv)
-    if rest and args.name is None:
-        parser.error(f"unrecognized arguments: {' '.join(rest)} (benchmark arguments go after its name)")
+    # everything after a benchmark's name is its own (its --help included)
+    at = next((i for i, arg in enumerate(argv) if arg in NAMES), len(argv) - 1)
+    args, rest = parser.parse_args(argv[: at + 1]), argv[at + 1:]
     if args.threads:
         import torch
 

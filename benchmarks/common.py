@@ -94,6 +94,25 @@ class Clock:
         self.seconds = time.perf_counter() - self.start
 
 
+def positive(kind):
+    """An argparse type: a finite number above zero of `kind` (int or float)."""
+    import argparse
+    import math
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value <= 0:
+            what = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not accepted; give a {what} above 0")
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
 def log(*parts) -> None:
     """Progress for people, on stderr so stdout stays JSON lines."""
     print(*parts, file=sys.stderr, flush=True)

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from benchmarks import record_reference as reference
-from benchmarks.common import emit, log, machine
+from benchmarks.common import emit, log, machine, positive
 
 NEVER = 100_000_000
 TARGET_NATS = 1.45  # issue 12, target 4
@@ -122,13 +122,33 @@ def parse_value(text: str):
     return text
 
 
+def engine_overrides(parser, args) -> dict:
+    """The --set FIELD=VALUE changes to the engine's preset, checked before anything trains."""
+    import engine
+
+    overrides = {}
+    for item in args.set:
+        field, equals, value = item.partition("=")
+        if not equals or field in ("seed", "device", "seconds", "steps", "corpus"):
+            parser.error(f"--set {item!r}: give FIELD=VALUE for a setting of the preset other than seed (use "
+                         "--seed), device, seconds, steps and corpus (the benchmark sets those)")
+        overrides[field] = parse_value(value)
+    try:
+        engine.presets.get("completion").replace(corpus="shakespeare", seed=args.seed, seconds=args.budget,
+                                                 **overrides)
+    except ValueError as error:
+        parser.error(str(error))
+    return overrides
+
+
 def main(argv=None) -> dict:
     import torch
 
     from engine import corpora
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks corpus_record")
-    parser.add_argument("--budget", type=float, default=60.0, help="CPU seconds of training for each (default 60)")
+    parser.add_argument("--budget", type=positive(float), default=60.0,
+                        help="CPU seconds of training for each (default 60)")
     parser.add_argument("--corpus", action="append", default=None,
                         help=f"only these corpora (default: shakespeare, {', '.join(OTHER_CORPORA)}); repeatable")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
@@ -137,7 +157,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--only", choices=("engine", "reference"), help="run one side (to try engine settings)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # the record is for --threads 1; the CPU-time budget assumes one thread
-    overrides = {k: parse_value(v) for k, v in (item.split("=", 1) for item in args.set)}
+    overrides = engine_overrides(parser, args)
     chosen = args.corpus or ["shakespeare", *OTHER_CORPORA]
     with tempfile.TemporaryDirectory(prefix="rnnplay-record-") as folder:
         paths = {"shakespeare": Path(corpora.resolve("shakespeare")), **reference.build_corpora(Path(folder))}
