@@ -123,8 +123,8 @@ class CompletionTask:
 
 
 def minimum_size(length: int) -> int:
-    """The fewest characters a corpus may have at `length`: a window of length + 1 in the held-out tail
-    (and so nine in the training part)."""
+    """The fewest characters a corpus may have at `length`: enough for a window of length + 1 characters
+    in the held-out tail (the training part, nine times as long, then has room for one too)."""
     def fits(size: int) -> bool:  # the task's own split
         split = int(size * (1 - HELD_OUT))
         return split >= length + 1 and size - split >= length + 1
