@@ -16,6 +16,11 @@ def progress(step: int, steps: int, trained_s: float, seconds: float) -> float:
     return min(1.0, by_steps)
 
 
+def out_of_time(seconds: float, trained_s: float) -> bool:
+    """Whether a run with a time budget of `seconds` (0 = none) has used it up after `trained_s`."""
+    return 0 < seconds <= trained_s
+
+
 def lr_factor(schedule: str, warmup: float, position: float) -> float:
     """The multiplier on the base learning rate at `position` (0..1) of the run.
 

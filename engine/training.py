@@ -239,7 +239,7 @@ class Pace:
         self.mark = time.perf_counter()
 
     def out_of_time(self) -> bool:
-        return 0 < self.cfg.seconds <= self.trained
+        return schedule.out_of_time(self.cfg.seconds, self.trained)
 
     def wants_eval(self, step: int) -> bool:
         """At eval_every multiples (and the early steps with eval_early), unless eval_budget defers it:

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from engine import branches, presets
+from engine import branches, presets, schedule
 from engine.config import ConfigError, TrainConfig
 from engine.text import visible
 from tui.run_state import RunState
@@ -69,7 +69,7 @@ class RunActions:
         checkpoint just loaded, how it learns from here on (a branch of that checkpoint)."""
         if not hasattr(self.trainer, "run") or self.trainer.step >= config.steps:
             return None
-        if config.seconds and self.trainer.trained_seconds >= config.seconds:  # its time budget is used up
+        if schedule.out_of_time(config.seconds, self.trainer.trained_seconds):
             return None
         if self._same_run(config):
             self.trainer.config = config
