@@ -223,11 +223,10 @@ def lr_factor(position):
     $rest
 '''
 
-COSINE = '''rest = (position - WARMUP) / (1.0 - WARMUP)
-    return 0.5 * (1.0 + math.cos(math.pi * min(max(rest, 0.0), 1.0)))'''
+DECAY = '''rest = min(max((position - WARMUP) / (1.0 - WARMUP), 0.0), 1.0)
+    return $decay'''
 
-LINEAR = '''rest = (position - WARMUP) / (1.0 - WARMUP)
-    return 1.0 - min(max(rest, 0.0), 1.0)'''
+DECAYS = {"cosine": "0.5 * (1.0 + math.cos(math.pi * rest))", "linear": "1.0 - rest"}
 
 TRAIN = '''
 

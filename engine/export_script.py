@@ -136,10 +136,9 @@ def _model(config: TrainConfig) -> str:
 def _schedule(config: TrainConfig) -> str:
     if config.schedule == "constant" and config.warmup == 0:
         return ""
-    if config.schedule == "cosine":
-        return _fill(parts.SCHEDULE, after="a cosine decay to zero", rest=parts.COSINE)
-    if config.schedule == "linear":
-        return _fill(parts.SCHEDULE, after="a linear decay to zero", rest=parts.LINEAR)
+    if config.schedule in parts.DECAYS:
+        return _fill(parts.SCHEDULE, after=f"a {config.schedule} decay to zero",
+                     rest=_fill(parts.DECAY, decay=parts.DECAYS[config.schedule]))
     return _fill(parts.SCHEDULE, after="constant", rest="return 1.0")
 
 
