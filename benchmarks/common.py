@@ -109,7 +109,6 @@ def positive(kind):
             raise argparse.ArgumentTypeError(f"{text!r} is not accepted; give a {what} above 0")
         return value
 
-    parse.__name__ = f"positive {kind.__name__}"
     return parse
 
 

@@ -69,7 +69,7 @@ def run_engine(path: Path, budget: float, overrides: dict, seed: int) -> dict:
     from engine import training
 
     cfg = engine.presets.get("completion").replace(corpus=str(path), device="cpu", seconds=budget, steps=NEVER,
-                                                   **{"seed": seed, **overrides})
+                                                   seed=seed, **overrides)
     trainer, load = engine.Trainer(cfg), os.getloadavg()[0]
     original, training.Pace = training.Pace, cpu_pace()
     cpu, wall = time.thread_time(), time.perf_counter()

@@ -217,15 +217,15 @@ def main(argv=None) -> list[dict]:
     devices = [args.device] if args.device != "all" else ["cpu", *(["cuda"] if torch.cuda.is_available() else [])]
     shapes = [(cell, hidden, batch) for cell in args.cells.split(",") for hidden in _numbers(parser, args.hidden)
               for batch in _numbers(parser, args.batch)]
+    configs = {}
     for name in devices:  # every shape and device checked before anything is timed
         try:
             engine.devices.resolve(name)
-            base = engine.presets.get("caesar").replace(device=name)
-            for cell, hidden, batch in shapes:
-                base.replace(cell=cell, hidden=hidden, batch_size=batch)
+            base = engine.presets.get("caesar").replace(device=name, precision="fp32", steps=NEVER)
+            configs[name] = [base.replace(cell=c, hidden=h, batch_size=b) for c, h, b in shapes]
         except ValueError as error:
             parser.error(str(error))
-    return [grid(torch.device(d), shapes, args) for d in devices]
+    return [grid(torch.device(name), shape_configs, args) for name, shape_configs in configs.items()]
 
 
 def _numbers(parser, text: str) -> list[int]:
@@ -235,7 +235,7 @@ def _numbers(parser, text: str) -> list[int]:
         parser.error(f"{text!r} is not accepted; give whole numbers separated by commas, such as 64,256")
 
 
-def grid(device: torch.device, shapes: list[tuple], args) -> dict:
+def grid(device: torch.device, configs: list, args) -> dict:
     global clock
     clock = time.process_time
     if device.type == "cuda":  # the GPU works asynchronously: wait for it, and count wall time (the CPU spins)
@@ -244,9 +244,7 @@ def grid(device: torch.device, shapes: list[tuple], args) -> dict:
             return time.perf_counter()
     threads_before = torch.get_num_threads()
     torch.set_num_threads(1)
-    base = engine.presets.get("caesar").replace(device=str(device), precision="fp32", steps=NEVER)
-    rows = [shape_row(base.replace(cell=cell, hidden=hidden, batch_size=batch), device, args.repeats,
-                      not args.no_extras) for cell, hidden, batch in shapes]
+    rows = [shape_row(cfg, device, args.repeats, not args.no_extras) for cfg in configs]
     torch.set_num_threads(threads_before)
     ratios = [r["ratio"] for r in rows]
     summary = dict(device=str(device), target=TARGET, min_ratio=min(ratios), median_ratio=median(ratios),

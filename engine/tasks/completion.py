@@ -129,7 +129,7 @@ def minimum_size(length: int) -> int:
         split = int(size * (1 - HELD_OUT))
         return split >= length + 1 and size - split >= length + 1
 
-    size = math.ceil((length + 1) / HELD_OUT) + 10
+    size = math.ceil((length + 1) / HELD_OUT) + 10  # fits, float rounding of the division aside
     while fits(size - 1):  # the split rounds down, so a few characters fewer may still fit
         size -= 1
     return size
