@@ -85,9 +85,10 @@ def run_engine(path: Path, budget: float, overrides: dict, seed: int) -> dict:
 
 
 def run_reference(path: Path, budget: float, seed: int) -> dict:
-    from engine import corpus, precision
+    from engine import precision
+    from engine.storage import corpus_files
 
-    vocab, ids = corpus.load(str(path))
+    vocab, ids = corpus_files.load(str(path))
     held = ids[int(len(ids) * (1 - reference.HELD_OUT)):]
     load, bf16 = os.getloadavg()[0], precision.cpu_bf16_native() is not None
     model, steps, cpu, wall = reference.train(ids, len(vocab), budget, bf16, seed)

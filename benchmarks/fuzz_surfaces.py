@@ -19,7 +19,7 @@ import tempfile
 import time
 
 import engine
-from engine.cli import main as cli_main
+from engine.cli.main import main as cli_main
 from engine.config import TrainConfig
 from engine.vocab import VocabularyError
 

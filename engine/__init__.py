@@ -14,8 +14,8 @@ from engine.config import ConfigError, TrainConfig
 __all__ = ["ConfigError", "TrainConfig", "Trainer", "load", "race", "CheckpointError", "DeviceError",
            "events", "presets", "tasks", "devices"]
 
-_LAZY = {"Trainer": "engine.training", "load": "engine.checkpoint", "CheckpointError": "engine.checkpoint",
-         "DeviceError": "engine.devices", "race": "engine.racing"}
+_LAZY = {"Trainer": "engine.training", "load": "engine.storage.checkpoint",
+         "CheckpointError": "engine.storage.checkpoint", "DeviceError": "engine.devices", "race": "engine.racing"}
 
 
 def __getattr__(name: str):

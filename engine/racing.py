@@ -10,16 +10,63 @@ and parameters.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from engine.config import ConfigError, TrainConfig
+from engine.config import CELLS, ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RaceFinished, RunFinished, RunStarted
+from engine.text import echo
 
 TARGET = 0.99
+DEFAULT_CELLS = ("rnn", "lstm", "gru")  # the classic three: what a race shows first
+MAX_SEEDS = 16
+MAX_SEED = 2**63 - 1  # engine.config's bound on a seed
+CELLS_ACCEPTED = f"accepted: a comma-separated list of {', '.join(CELLS)}, each once (e.g. rnn,lstm,gru)"
+SEEDS_ACCEPTED = f"accepted: 1 to {MAX_SEEDS} distinct whole numbers from 0, comma-separated (e.g. 0,1,2)"
+
+
+def _items(value: str, what: str, accepted: str) -> list[str]:
+    """The comma-separated items, stripped; an empty one (`a,,b`, a trailing comma) is refused."""
+    items = [item.strip() for item in value.split(",")]
+    if not any(items):
+        raise ValueError(f"no {what} given; {accepted}")
+    if not all(items):
+        raise ValueError(f"{echo(value)} has an empty item; {accepted}")
+    return items
+
+
+def _once(items, what: str, accepted: str) -> None:
+    repeated = next((item for i, item in enumerate(items) if item in items[:i]), None)
+    if repeated is not None:
+        raise ValueError(f"{what} {echo(repeated)} is given twice (it would race itself); {accepted}")
+
+
+def parse_cells(value: str) -> tuple[str, ...]:
+    cells = _items(value, "cells", CELLS_ACCEPTED)
+    for cell in cells:
+        if cell not in CELLS:
+            hint = f" (cells are lower case: {cell.lower()})" if cell.lower() in CELLS else ""
+            raise ValueError(f"{echo(cell)} is not a cell{hint}; {CELLS_ACCEPTED}")
+    _once(cells, "cell", CELLS_ACCEPTED)
+    return tuple(cells)
+
+
+def parse_seeds(value: str) -> tuple[int, ...]:
+    items = _items(value, "seeds", SEEDS_ACCEPTED)
+    for item in items:  # ASCII digits only: int() also takes "1_0", "+1" and other scripts' digits
+        if not re.fullmatch(r"[0-9]+", item):
+            raise ValueError(f"{echo(item)} is not a seed; {SEEDS_ACCEPTED}")
+        if len(item) > len(str(MAX_SEED)) or int(item) > MAX_SEED:  # int() refuses 4,300+ digits
+            raise ValueError(f"seed {echo(item)} is too large; accepted: 0 to {MAX_SEED}")
+    seeds = [int(item) for item in items]
+    _once(seeds, "seed", SEEDS_ACCEPTED)
+    if len(seeds) > MAX_SEEDS:
+        raise ValueError(f"{len(seeds)} seeds; {SEEDS_ACCEPTED}")
+    return tuple(seeds)
 
 
 def contestants(base: TrainConfig, cells: Sequence[str], seeds: Sequence[int] = (0,)) -> list[TrainConfig]:

@@ -76,7 +76,7 @@ class DropoutRandomness:
     def restore(self, saved: dict[str, torch.Tensor], rank: int = 0, size: int = 1) -> None:
         """Continue this rank's saved streams; a state that does not fit this device's generator is left
         fresh (a CUDA run resumed on the CPU, say: the run goes on, not bit for bit). `saved` holds the
-        tensors named dropout_rng*, checked by engine.reading."""
+        tensors named dropout_rng*, checked by engine.storage.checkpoint_reader."""
         mine = own_states(saved, rank)
         for name, device in (("dropout_rng", torch.device("cpu")), ("dropout_rng_cuda", self.device)):
             state = mine.get(name)

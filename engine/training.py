@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import torch
 
-from engine import best, branches, devices, distributed, history, models, precision, schedule, tasks
+from engine import best_weights, branches, devices, loss_history, models, precision, schedule, tasks
 from engine.config import ConfigError, TrainConfig
+from engine.distributed import data_parallel
 from engine.events import Evaluated, Event, RunFinished, RunStarted, StepLogged
 from engine.lean_adam import LeanAdamStep
 from engine.randomness import DropoutRandomness
@@ -26,7 +27,7 @@ class TrainerBusy(ValueError):
 class Trainer:
     def __init__(self, config: TrainConfig):
         self.config = config
-        self.world = distributed.current()  # this process alone, or a rank of a torchrun launch
+        self.world = data_parallel.current()  # this process alone, or a rank of a torchrun launch
         self.device = self.world.place(devices.resolve(config.device))
         self.precision = precision.resolve(config.precision, self.device)  # auto -> fp32 or bf16
         self.run_id = uuid.uuid4().hex[:8]
@@ -49,11 +50,11 @@ class Trainer:
         self.step = 0
         self.origin = self.parent = None  # a resumed run: the checkpoint's run; a branch: its parent
         self.metrics: dict[str, float] = {}
-        self.history = history.LossHistory()  # the logged losses a checkpoint carries (a branch's parent curve)
+        self.history = loss_history.LossHistory()  # the logged losses a checkpoint carries (a branch's parent curve)
         self._norm: torch.Tensor | None = None  # the last clipped gradient norm, checked at log points
         self._running = threading.Lock()
         self._snapshots = Snapshots(self.model)
-        self._best = best.BestWeights() if best.applies(config) else None
+        self._best = best_weights.BestWeights() if best_weights.applies(config) else None
 
     @property
     def vocab(self):
@@ -170,7 +171,7 @@ class Trainer:
         return Evaluated(self.run_id, self.step, **result)
 
     def _keep_best(self) -> None:
-        """End a corpus run with the weights of its best held-out evaluation (engine.best); the
+        """End a corpus run with the weights of its best held-out evaluation (engine.best_weights); the
         metrics then describe those weights and name their step (best_step)."""
         if self._best is None or self._best.step is None:
             return
@@ -201,7 +202,7 @@ class Trainer:
             return inspect(model, self.task, text, gradient)
 
     def save(self, path: str) -> None:
-        from engine.checkpoint import save
+        from engine.storage.checkpoint import save
 
         self._publish()
         save(self, path)
@@ -209,7 +210,7 @@ class Trainer:
     @classmethod
     def resume(cls, path: str, **overrides) -> Trainer:
         """Continue a saved run from its step (same weights, optimizer state and data stream)."""
-        from engine.checkpoint import resume
+        from engine.storage.checkpoint import resume
 
         return resume(cls, path, **overrides)
 

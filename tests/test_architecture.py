@@ -22,6 +22,6 @@ def test_training_headless_loads_no_ui_library():
 
 
 def test_cli_help_does_not_import_torch():
-    loaded = loaded_after("import sys; sys.argv = ['rnnplay', '--help']\nfrom engine import cli\n"
+    loaded = loaded_after("import sys; sys.argv = ['rnnplay', '--help']\nfrom engine.cli import main as cli\n"
                           "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass")
     assert "torch" not in loaded

@@ -1,6 +1,6 @@
 """A branch's parent curve: the parent's training losses up to the step the branch starts from.
 
-A checkpoint carries the losses of its line (engine.history). Loaded, they are the run's curve; when
+A checkpoint carries the losses of its line (engine.loss_history). Loaded, they are the run's curve; when
 the run then starts as a branch (a setting changed, so a new run id with a parent at this step), the
 points up to that step become the parent's curve and the branch draws its own from there. A run
 that continues unchanged keeps the same run id, so its curve simply goes on: one curve, not two.

@@ -67,7 +67,7 @@ class CheckpointActions:
     def ask_save_path(self, path: str, text: str = "", then: Any = None, reason: str = "") -> None:
         """The save dialog. A path that cannot be written is refused before anything is saved, and asked
         again with the reason; `then` runs once the save has succeeded (a failed save discards nothing)."""
-        from engine.outputs import OutputError, check_kind, check_target
+        from engine.storage.output_files import OutputError, check_kind, check_target
 
         def chosen(choice: str | None) -> None:
             if not choice:
@@ -90,7 +90,7 @@ class CheckpointActions:
 
         A failed save loses nothing: the model stays in memory and the dialog opens again for another path.
         """
-        from engine.checkpoint import CheckpointError
+        from engine.storage.checkpoint import CheckpointError
 
         trainer, gate = self.trainer, self.gate
         pause = gate is not None and not gate.paused
@@ -124,7 +124,7 @@ class CheckpointActions:
     def _load(self, path: str) -> None:
         """Resume it as a trainer when its data is at hand, else load it for prediction only."""
         import engine
-        from engine.checkpoint import CheckpointError
+        from engine.storage.checkpoint import CheckpointError
 
         device = (self.config or self.initial_config).device
         try:

@@ -12,10 +12,10 @@ import math
 
 import torch
 
-from engine import corpus
-from engine.corpus import UNKNOWN, CorpusError
 from engine.events import Sample
 from engine.models import generate
+from engine.storage import corpus_files
+from engine.storage.corpus_files import UNKNOWN, CorpusError
 from engine.tasks import held_out
 from engine.tasks.common import LN2, check_prediction_length, score
 from engine.vocab import Vocabulary
@@ -47,7 +47,7 @@ class CompletionTask:
         elif config.corpus is None:
             self._init_sentences()
         else:
-            self._init_corpus(*corpus.load(config.corpus), config.corpus)
+            self._init_corpus(*corpus_files.load(config.corpus), config.corpus)
 
     def _init_sentences(self):
         self.sentences = True

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import engine
-from engine.console import describe_finish
+from engine.cli.console import describe_finish
 from engine.events import Evaluated, RunFinished
 from engine.tasks import held_out
 from tests.engine.cli_helpers import rnnplay

@@ -10,9 +10,9 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 import engine
-from engine import history
-from engine.checkpoint import CheckpointError
+from engine import loss_history
 from engine.events import StepLogged
+from engine.storage.checkpoint import CheckpointError
 from tests.engine.cli_helpers import one_error_line, rnnplay
 
 
@@ -41,18 +41,18 @@ def test_a_checkpoint_carries_its_losses_and_a_resumed_run_adds_to_them(tmp_path
 
 
 def test_a_long_run_keeps_a_bounded_evenly_spread_curve_ending_at_its_last_step():
-    kept = history.LossHistory()
+    kept = loss_history.LossHistory()
     for step in range(1, 100_001):
         kept.add(step, 1.0 / step)
-        assert len(kept.points) <= 2 * history.LIMIT
+        assert len(kept.points) <= 2 * loss_history.LIMIT
     kept.add(100_001, float("nan"))  # a diverged loss is never a point
     saved = kept.saved()
     steps = saved["steps"]
-    assert len(steps) == history.LIMIT == len(saved["losses"]) and steps[0] == 1 and steps[-1] == 100_000
+    assert len(steps) == loss_history.LIMIT == len(saved["losses"]) and steps[0] == 1 and steps[-1] == 100_000
     gaps = [b - a for a, b in zip(steps, steps[1:], strict=False)]
     assert max(gaps) <= 2 * min(gaps) + 1  # even, not dense at one end
     assert len(json.dumps(saved)) < 64_000  # small beside the weights
-    assert history.check(saved, 100_000)[-1] == (100_000, 1e-05)
+    assert loss_history.check(saved, 100_000)[-1] == (100_000, 1e-05)
 
 
 def crafted(path: str, curve) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 import engine
-from engine.cli import build_parser
-from engine.cli_args import UsageError
-from engine.cli_tui import tui_options
+from engine.cli.args import UsageError
+from engine.cli.main import build_parser
+from engine.cli.tui import tui_options
 
 
 def options(*argv: str) -> dict:

@@ -5,7 +5,7 @@ import sys
 import pytest
 from cli_helpers import one_error_line, poisoned_checkpoint, read_terminal, rnnplay
 
-from engine.cli import main
+from engine.cli.main import main
 
 
 def test_encrypt_and_decrypt(capsys):

@@ -10,7 +10,7 @@ import pytest
 from safetensors import safe_open
 
 import engine
-from engine.cli import main
+from engine.cli.main import main
 
 TEXT = "First Citizen:\nBefore we proceed any further, hear me speak.\n" * 40
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cli import main
+from engine.cli.main import main
 from engine.text import ERROR_LIMIT
 from tests.engine.cli_helpers import one_error_line, rnnplay
 

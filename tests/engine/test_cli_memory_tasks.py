@@ -5,7 +5,7 @@ import json
 import pytest
 from cli_helpers import one_error_line, rnnplay
 
-from engine.cli import main
+from engine.cli.main import main
 
 TINY_ECHO = ["--task", "echo", "--delay", "2", "--length", "12", "--hidden", "16", "--embedding", "4",
              "--batch-size", "8", "--eval-every", "10", "--log-every", "10", "--device", "cpu"]

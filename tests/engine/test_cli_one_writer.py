@@ -12,8 +12,8 @@ import pytest
 from cli_helpers import COMMAND, one_error_line, rnnplay, start
 
 import engine
-from engine.checkpoint import SaveError
-from engine.rescue import RESCUED
+from engine.storage.checkpoint import SaveError
+from engine.storage.rescue_file import RESCUED
 
 LONG_RUN = ("train", "--preset", "sentences-lesson", "--steps", "1000000", "--json", "--log-every", "1")
 
@@ -99,7 +99,7 @@ def test_a_folder_made_read_only_mid_run_sends_the_model_to_the_current_folder(t
 
 
 def test_a_rescue_never_replaces_an_existing_file_and_falls_back_to_tmpdir(tmp_path, monkeypatch):
-    from engine import rescue
+    from engine.storage import rescue_file
 
     trainer = engine.Trainer(engine.presets.get("sentences-lesson").replace(device="cpu", steps=1))
     list(trainer.run())
@@ -108,14 +108,14 @@ def test_a_rescue_never_replaces_an_existing_file_and_falls_back_to_tmpdir(tmp_p
     tmp.mkdir()
     monkeypatch.chdir(cwd)
     monkeypatch.setenv("TMPDIR", str(tmp))
-    monkeypatch.setattr(rescue.tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
+    monkeypatch.setattr(rescue_file.tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
     (cwd / "m.rescue-1.safetensors").write_text("someone's notes")
-    where, failure = rescue.save_or_rescue(trainer, str(gone / "m.safetensors"))
+    where, failure = rescue_file.save_or_rescue(trainer, str(gone / "m.safetensors"))
     assert "does not exist" in failure and where == str(cwd / "m.rescue-1-2.safetensors")
     assert (cwd / "m.rescue-1.safetensors").read_text() == "someone's notes"
     cwd.chmod(0o500)
-    monkeypatch.setattr(rescue, "_cwd", lambda: str(gone))  # no current folder: the temp folder takes it
-    where, _ = rescue.save_or_rescue(trainer, str(gone / "m.safetensors"))
+    monkeypatch.setattr(rescue_file, "_cwd", lambda: str(gone))  # no current folder: the temp folder takes it
+    where, _ = rescue_file.save_or_rescue(trainer, str(gone / "m.safetensors"))
     cwd.chmod(0o700)
     assert where == str(tmp / "m.rescue-1.safetensors") and engine.load(where).step == 1
 
@@ -125,7 +125,7 @@ def test_a_rescue_never_replaces_an_existing_file_and_falls_back_to_tmpdir(tmp_p
     (lambda lock: os.symlink("/etc/passwd", lock), "is not a regular file; remove it"),
 ])
 def test_a_planted_lock_file_is_refused_and_never_followed(tmp_path, capsys, plant, words):
-    from engine.cli import main
+    from engine.cli.main import main
 
     plant(tmp_path / ".c.safetensors.rnnplay-lock")
     before = open("/etc/passwd", "rb").read()

@@ -12,8 +12,8 @@ import pytest
 from cli_helpers import one_error_line
 
 import engine
-from engine import outputs
-from engine.cli import main
+from engine.cli.main import main
+from engine.storage import output_files
 
 TINY = ["train", "--preset", "hello", "--steps", "4", "--device", "cpu", "--json"]
 
@@ -76,7 +76,7 @@ def test_a_full_disk_for_metrics_is_said_once_and_the_model_is_saved(tmp_path, c
         def close(self):
             pass
 
-    monkeypatch.setattr(outputs.AppendLog, "open", classmethod(lambda cls, path, what="--metrics":
+    monkeypatch.setattr(output_files.AppendLog, "open", classmethod(lambda cls, path, what="--metrics":
                                                                cls(FullDisk(), path, what)))
     ckpt = tmp_path / "c.safetensors"
     assert main(TINY + ["--metrics", str(tmp_path / "m.jsonl"), "--save", str(ckpt)]) == 0

@@ -10,10 +10,10 @@ import pytest
 from cli_helpers import COMMAND, one_error_line, rnnplay
 
 import engine
-from engine.cli import build_parser, main
-from engine.cli_args import UsageError
-from engine.cli_train import train_config
-from engine.cli_tui import tui_options
+from engine.cli.args import UsageError
+from engine.cli.main import build_parser, main
+from engine.cli.train import train_config
+from engine.cli.tui import tui_options
 
 
 def options(*argv):

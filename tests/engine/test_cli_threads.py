@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from engine import devices
-from engine.cli import build_parser
-from engine.cli_tui import tui_options
+from engine.cli.main import build_parser
+from engine.cli.tui import tui_options
 
 
 def cores() -> int:
@@ -39,7 +39,7 @@ def test_a_bad_thread_count_is_refused_naming_what_is_accepted(value):
 
 def threads_after(argv: list[str], omp: str | None) -> tuple[int, int]:
     """(exit status, torch's intra-op thread count) after running rnnplay's main() in a fresh interpreter."""
-    code = ("import sys, torch\nfrom engine.cli import main\nstatus = main(sys.argv[1:])\n"
+    code = ("import sys, torch\nfrom engine.cli.main import main\nstatus = main(sys.argv[1:])\n"
             "print(status, torch.get_num_threads())")
     env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
     if omp is not None:

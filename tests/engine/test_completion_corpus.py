@@ -6,7 +6,7 @@ import random
 import pytest
 
 import engine
-from engine import cli
+from engine.cli import main as cli
 from engine.events import Evaluated, RunStarted
 
 TINY = dict(device="cpu", hidden=16, embedding=8, batch_size=4, length=16, log_every=1)

@@ -12,8 +12,8 @@ import sys
 from cli_helpers import read_terminal
 
 from engine import presets
-from engine.cli import main
-from engine.console import Reporter
+from engine.cli.console import Reporter
+from engine.cli.main import main
 from engine.events import Evaluated, RunFinished, RunStarted, Sample
 
 ATTACK = "\x1b]0;pwned\x07\x1b[2J\r\u202e"

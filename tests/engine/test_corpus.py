@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine import corpus
-from engine.corpus import CorpusError
+from engine.storage import corpus_files
+from engine.storage.corpus_files import CorpusError
 from engine.vocab import Vocabulary
 
 
@@ -36,7 +36,7 @@ def deadline(seconds=5):
 
 def refused(path, words):
     with deadline(), pytest.raises(CorpusError, match=words) as info:
-        corpus.load(str(path))
+        corpus_files.load(str(path))
     message = str(info.value)
     assert message.startswith("corpus: ") and "\n" not in message
     return message
@@ -84,8 +84,8 @@ def test_an_unreadable_file_says_so(tmp_path):
         pytest.skip("root reads every file, and setpriv or /usr/bin/python3 is absent to drop privileges")
     tmp_path.chmod(0o755)  # as nobody: reading the file (stdlib only) must fail with one clear line
     root = os.path.dirname(os.path.dirname(engine.__file__))
-    script = (f"import sys; sys.path.insert(0, {root!r}); from engine import corpus\n"
-              f"try: corpus.read_bytes({str(path)!r})\nexcept corpus.CorpusError as e: print(e)")
+    script = (f"import sys; sys.path.insert(0, {root!r}); from engine.storage import corpus_files\n"
+              f"try: corpus_files.read_bytes({str(path)!r})\nexcept corpus_files.CorpusError as e: print(e)")
     done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3",
                            "-c", script], capture_output=True, text=True, timeout=30)
     assert done.stdout.strip() == f"corpus: {path}: cannot be read (Permission denied)", done.stderr
@@ -116,7 +116,7 @@ def test_files_that_are_not_utf8_text(tmp_path, content, words):
 def test_a_bad_byte_is_located_across_decoding_chunks(tmp_path):
     path = tmp_path / "c.txt"
     path.write_bytes("é".encode() * 50 + b"\xff" + b"x" * 20)
-    with mock.patch.object(corpus, "CHUNK", 7):
+    with mock.patch.object(corpus_files, "CHUNK", 7):
         refused(path, r"bad byte at offset 100\)")
 
 
@@ -124,8 +124,8 @@ def test_a_file_over_the_limit_is_refused(tmp_path):
     path = tmp_path / "big.txt"
     path.write_bytes(b"a" * 2000)
     with pytest.raises(CorpusError, match="at most"):
-        corpus.read_bytes(str(path), limit=1000)
-    assert len(corpus.read_bytes(str(path), limit=2000)) == 2000
+        corpus_files.read_bytes(str(path), limit=1000)
+    assert len(corpus_files.read_bytes(str(path), limit=2000)) == 2000
 
 
 def test_a_file_that_reports_no_size_is_still_bounded():
@@ -133,9 +133,9 @@ def test_a_file_that_reports_no_size_is_still_bounded():
     status = "/proc/self/status"
     if not os.path.exists(status):
         pytest.skip("no /proc")
-    assert b"Name:" in corpus.read_bytes(status)
+    assert b"Name:" in corpus_files.read_bytes(status)
     with pytest.raises(CorpusError, match="at most"):
-        corpus.read_bytes(status, limit=16)
+        corpus_files.read_bytes(status, limit=16)
 
 
 def test_the_cli_refuses_a_fifo_with_one_line_and_status_2(tmp_path):
@@ -152,30 +152,30 @@ def test_the_cli_refuses_a_fifo_with_one_line_and_status_2(tmp_path):
 # --- encoding: compact ids, the same vocabulary as Vocabulary.from_text ---------------------------
 
 def expected(text):
-    vocab = Vocabulary.from_text(text, corpus.UNKNOWN)
+    vocab = Vocabulary.from_text(text, corpus_files.UNKNOWN)
     return vocab, vocab.encode(text)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(min_size=1, max_size=60), st.integers(1, 9))
 def test_encoding_matches_the_per_character_vocabulary(text, chunk):
-    with mock.patch.object(corpus, "CHUNK", chunk):  # tiny chunks split multi-byte characters
-        vocab, ids = corpus.encode(bytearray(text.encode("utf-8")))
+    with mock.patch.object(corpus_files, "CHUNK", chunk):  # tiny chunks split multi-byte characters
+        vocab, ids = corpus_files.encode(bytearray(text.encode("utf-8")))
     want_vocab, want_ids = expected(text)
     assert vocab == want_vocab and ids.tolist() == want_ids
 
 
 def test_ids_use_the_smallest_type_that_holds_the_vocabulary():
-    assert corpus.encode(bytearray(b"hello world"))[1].dtype == torch.uint8
+    assert corpus_files.encode(bytearray(b"hello world"))[1].dtype == torch.uint8
     wide = "".join(map(chr, range(0x4E00, 0x4E00 + 300)))
-    vocab, ids = corpus.encode(bytearray(wide.encode()))
+    vocab, ids = corpus_files.encode(bytearray(wide.encode()))
     assert ids.dtype == torch.int16 and len(vocab) == 301 and vocab.decode(ids.tolist()) == wide
 
 
 def test_crlf_and_a_byte_order_mark_are_normalised(tmp_path):
     path = tmp_path / "windows.txt"
     path.write_bytes(b"\xef\xbb\xbfline one\r\nline two\r\nold mac\rline\r\n")
-    vocab, ids = corpus.load(str(path))
+    vocab, ids = corpus_files.load(str(path))
     assert vocab.decode(ids.tolist()) == "line one\nline two\nold mac\rline\n"
     assert "\ufeff" not in vocab.symbols
 
@@ -183,7 +183,7 @@ def test_crlf_and_a_byte_order_mark_are_normalised(tmp_path):
 def test_a_replacement_character_in_the_corpus_is_the_unknown_symbol(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("a\ufffdb", encoding="utf-8")
-    vocab, ids = corpus.load(str(path))
+    vocab, ids = corpus_files.load(str(path))
     assert vocab.symbols == ("\ufffd", "a", "b") and ids.tolist() == [1, 0, 2]
 
 
@@ -199,18 +199,18 @@ def test_the_built_in_corpus_is_package_data_and_loads_by_name():
     assert engine.corpora.names() == ["shakespeare"]
     path = engine.corpora.resolve("shakespeare")
     assert Path(path).is_file() and Path(path).parent == Path(engine.corpora.__file__).resolve().parent
-    vocab, ids = corpus.load("shakespeare")
+    vocab, ids = corpus_files.load("shakespeare")
     assert vocab.decode(ids[:14].tolist()) == "First Citizen:" and len(vocab) == 66 and len(ids) > 1_000_000
 
 
 def test_a_name_wins_over_a_file_of_that_name_but_a_path_reads_the_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "shakespeare").write_text("not the plays " * 100)
-    assert corpus.load("shakespeare")[1].numel() > 1_000_000
-    assert corpus.load("./shakespeare")[1].numel() == 1400
+    assert corpus_files.load("shakespeare")[1].numel() > 1_000_000
+    assert corpus_files.load("./shakespeare")[1].numel() == 1400
 
 
 def test_a_home_relative_path_is_expanded(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / "book.txt").write_text("a book " * 10)
-    assert corpus.load("~/book.txt")[1].numel() == 70
+    assert corpus_files.load("~/book.txt")[1].numel() == 70

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from engine.launch import train_argv
+from engine.distributed.launch import train_argv
 from tests.engine.cli_helpers import one_error_line, rnnplay, start
 
 RUN = ("train", "--task", "caesar", "--steps", "12", "--log-every", "1", "--seed", "5", "--hidden", "32",
@@ -94,7 +94,8 @@ def test_more_gpu_processes_than_gpus_is_one_line_before_torchrun_starts(monkeyp
     naming the GPU count and what is accepted (without this, rank 1 died asking for cuda:1)."""
     import torch
 
-    from engine import cli, launch
+    from engine.cli import main as cli
+    from engine.distributed import launch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)

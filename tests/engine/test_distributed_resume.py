@@ -3,7 +3,7 @@
 Each rank draws dropout masks from its own stream (seed + rank). A run with dropout saved at step k by
 two processes and resumed by two must repeat the uninterrupted two-process run bit for bit on CPU,
 which needs rank 1's stream as much as rank 0's. The two-process runs share one torchrun launch
-(tests/engine/torchrun_runs.py: the same cli.main each worker of `--nproc 2` runs, one run after
+(tests/engine/torchrun_runs.py: the same main.main each worker of `--nproc 2` runs, one run after
 another), and the SIGTERM case is a real `rnnplay train --nproc 2` launch stopped by a signal.
 """
 
@@ -135,7 +135,7 @@ def test_sigterm_during_a_two_process_dropout_run_saves_every_stream_and_the_run
 
 
 def test_a_two_process_checkpoint_resumes_in_one_process_with_one_note(pair, capsys):
-    from engine import cli
+    from engine.cli import main as cli
 
     folder = pair[0]
     metrics = folder / "alone.jsonl"
@@ -170,7 +170,7 @@ def test_a_crafted_table_of_rank_streams_is_one_line_and_exit_2(pair, tmp_path, 
     from safetensors import safe_open
     from safetensors.torch import save_file
 
-    from engine import cli
+    from engine.cli import main as cli
 
     with safe_open(str(pair[0] / "saved.safetensors"), framework="pt", device="cpu") as f:
         tensors, meta = {k: f.get_tensor(k) for k in f.keys()}, f.metadata()

@@ -31,7 +31,7 @@ def script_losses(path, cwd=None) -> tuple[dict[int, float], str]:
 
 def export(tmp_path, *flags: str, name: str = "train.py"):
     """The CLI's export, run in this process (the subprocesses that matter are the two trainings)."""
-    from engine.cli import main
+    from engine.cli.main import main
 
     target = tmp_path / name
     assert main(["export-script", *flags, "-o", str(target)]) == 0

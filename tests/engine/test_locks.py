@@ -16,10 +16,10 @@ import pytest
 from cli_helpers import one_error_line, rnnplay, start
 
 import engine
-from engine import locks
-from engine.cli import main
-from engine.outputs import OutputError
-from engine.rescue import RESCUED
+from engine.cli.main import main
+from engine.storage import locks
+from engine.storage.output_files import OutputError
+from engine.storage.rescue_file import RESCUED
 
 pytestmark = pytest.mark.skipif(locks.fcntl is None, reason="no flock on this platform")
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from engine import outputs
-from engine.outputs import AppendLog, OutputError, check_target, remove_stale_temps, write_atomically
+from engine.storage import output_files
+from engine.storage.output_files import AppendLog, OutputError, check_target, remove_stale_temps, write_atomically
 
 ROOT = os.geteuid() == 0
 
@@ -202,7 +202,7 @@ def dead_pid() -> int:
 
 
 def test_only_our_own_stale_temp_files_are_removed(tmp_path):
-    tag, me, gone = outputs.host_tag(), os.getpid(), dead_pid()
+    tag, me, gone = output_files.host_tag(), os.getpid(), dead_pid()
     names = {
         "dead writer": f".rnnplay-{tag}-{gone}-0123abcd.tmp",
         "live writer": f".rnnplay-{tag}-{me}-0123abcd.tmp",
@@ -214,7 +214,7 @@ def test_only_our_own_stale_temp_files_are_removed(tmp_path):
     }
     for name in names.values():
         (tmp_path / name).write_bytes(b"partial")
-    day_ago = time.time() - 2 * outputs.STALE_SECONDS
+    day_ago = time.time() - 2 * output_files.STALE_SECONDS
     for key in ("old other host", "old legacy"):
         os.utime(tmp_path / names[key], (day_ago, day_ago))
     precious = tmp_path / "precious.safetensors"

@@ -11,8 +11,8 @@ import pytest
 from cli_helpers import one_error_line
 
 import engine
-from engine.cli import main
-from engine.outputs import OutputError, check_kind
+from engine.cli.main import main
+from engine.storage.output_files import OutputError, check_kind
 
 NOT_A_CHECKPOINT = "is not a checkpoint (a safetensors file)"
 NOT_METRICS = "is not a metrics file"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from cli_helpers import one_error_line, rnnplay
 
-from engine.cli import main
-from engine.cli_race import cell_list, seed_list
+from engine.cli.main import main
+from engine.cli.race import cell_list, seed_list
 
 ECHO = ["race", "--task", "echo", "--steps", "1", "--device", "cpu"]
 

@@ -84,7 +84,7 @@ def test_inspect_never_draws_an_unsure_character_as_blank_and_shows_a_predicted_
     """A completion model at 1-8 % looked like missing data (all blanks), and a predicted space like nothing."""
     from types import SimpleNamespace
 
-    from engine.cli_inspect import describe
+    from engine.cli.inspect import describe
 
     inside = SimpleNamespace(text="ab", target=None, connectivity=[[1.0, 0.0], [0.5, 0.5]], gradient=None,
                              top=[[{"symbol": " ", "p": 0.05}], [{"symbol": "b", "p": 0.9}]])

@@ -1,6 +1,6 @@
 """Several `rnnplay train` runs, one after another, in the same torchrun workers (a test helper).
 
-Each run is what `rnnplay train --nproc N` runs in each of its workers: engine.cli.main(["train", ...])
+Each run is what `rnnplay train --nproc N` runs in each of its workers: engine.cli.main.main(["train", ...])
 in a rank joined to the process group; here the group is joined once for all the runs, so a test pays
 for one torchrun launch (seconds on a busy machine) instead of one per run.
 
@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import sys
 
-from engine import cli, distributed
+from engine.cli import main as cli
+from engine.distributed import data_parallel
 
 
 def strip_peers(source: str, target: str) -> None:
@@ -31,8 +32,8 @@ def strip_peers(source: str, target: str) -> None:
 def main(plan_path: str) -> int:
     with open(plan_path) as f:
         plan = json.load(f)
-    world = distributed.join()
-    leave, distributed.leave = distributed.leave, lambda: None  # one group for every run of the plan
+    world = data_parallel.join()
+    leave, data_parallel.leave = data_parallel.leave, lambda: None  # one group for every run of the plan
     try:
         for index, step in enumerate(plan):
             status = 0

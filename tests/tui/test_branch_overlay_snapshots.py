@@ -10,7 +10,7 @@ from tui_helpers import DEVICES
 
 from engine import presets
 from engine.events import Evaluated, RunStarted, Sample, StepLogged
-from engine.history import LossHistory
+from engine.loss_history import LossHistory
 from tui import branch_curve
 from tui.app import make_app
 from tui.messages import TrainerCreated, TrainingEvents

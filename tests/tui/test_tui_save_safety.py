@@ -48,20 +48,20 @@ async def test_a_special_file_is_refused_and_the_dialog_asks_again(app_factory, 
 
 
 async def test_a_save_that_fails_while_writing_keeps_the_model_and_asks_again(app_factory, tmp_path, monkeypatch):
-    from engine import outputs
+    from engine.storage import output_files
 
     target = tmp_path / "model.safetensors"
-    real_write = outputs.write_atomically
+    real_write = output_files.write_atomically
     calls = []
 
     def disk_full_once(path, data, what="save"):
         calls.append(path)
         if len(calls) == 1:
-            raise outputs.OutputError(what, path, f"{os.strerror(errno.ENOSPC)}; the previous file is untouched",
-                                      accepted=False)
+            raise output_files.OutputError(what, path, f"{os.strerror(errno.ENOSPC)}; the previous file is untouched",
+                                           accepted=False)
         return real_write(path, data, what)
 
-    monkeypatch.setattr(outputs, "write_atomically", disk_full_once)
+    monkeypatch.setattr(output_files, "write_atomically", disk_full_once)
     app = app_factory("hello")
     async with app.run_test(size=SIZE) as pilot:
         await train_hello(pilot, app)

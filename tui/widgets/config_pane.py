@@ -65,7 +65,7 @@ FIELDS: list[tuple[str, str, Any, str]] = [
 
 def corpus_problem(value: str) -> str:
     """Why a corpus setting cannot be read (missing, a folder, a pipe...), or "" (the engine's own check)."""
-    from engine.corpus import CorpusError, check
+    from engine.storage.corpus_files import CorpusError, check
 
     try:
         check(value)

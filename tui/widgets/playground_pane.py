@@ -18,8 +18,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from engine.accepted import refused
 from engine.tasks import caesar, echo, vigenere
+from engine.tasks.accepted_text import refused
 from engine.text import visible
 from tui import predictor
 from tui.marking import count_wrong, marked

@@ -6,8 +6,6 @@ open: at least one cell, seeds as a list of distinct whole numbers, at most MAX_
 
 from __future__ import annotations
 
-import argparse
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,22 +13,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from engine.config import CELLS
+from engine.racing import DEFAULT_CELLS
 from engine.text import visible
-
-DEFAULT_CELLS = ("rnn", "lstm", "gru")
 
 
 def read_choice(cells: tuple[str, ...], seeds_text: str, max_contestants: int) -> tuple[tuple[int, ...] | None, str]:
     """(seeds or None for the Setup's seed, "") or (None, why the choice is refused)."""
-    from engine.cli_race import seed_list
+    from engine.racing import parse_seeds
 
     if not cells:
         return None, f"tick at least one cell ({', '.join(CELLS)})"
     seeds = None
     if seeds_text.strip():
         try:
-            seeds = seed_list(seeds_text)
-        except argparse.ArgumentTypeError as error:
+            seeds = parse_seeds(seeds_text)
+        except ValueError as error:
             return None, f"seeds: {visible(error, 200)}"
     count = len(cells) * (len(seeds) if seeds else 1)
     if count > max_contestants:

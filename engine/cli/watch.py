@@ -6,7 +6,7 @@ import math
 import os
 import stat
 
-from engine.cli_args import UsageError, nonempty
+from engine.cli.args import UsageError, nonempty
 from engine.text import echo
 
 
@@ -36,7 +36,7 @@ def check_metrics_path(path: str) -> None:
 
 
 def cmd_watch(args) -> int:
-    from engine.cli_tui import require_terminal
+    from engine.cli.tui import require_terminal
 
     if not (math.isfinite(args.stale) and args.stale > 0):
         raise UsageError(f"--stale: {echo(args.stale)} is not accepted; give a number of seconds above 0")

@@ -24,7 +24,7 @@ import socket
 import stat
 import time
 
-from engine import filekinds
+from engine.storage import file_kinds
 from engine.text import PATH_LIMIT, echo
 
 TEMP_PREFIX = ".rnnplay-"
@@ -116,11 +116,11 @@ def _create_temp(folder: str, path: str, what: str) -> tuple[int, str]:
 
 def check_kind(path: str, what: str, kind: str) -> None:
     """Refuse to overwrite or append to an existing file of another kind: `--save` replaces only a
-    safetensors file and `--metrics` appends only to rnnplay's JSON lines (engine.filekinds says what
+    safetensors file and `--metrics` appends only to rnnplay's JSON lines (engine.storage.file_kinds says what
     counts), so a typo never destroys a corpus, a thesis, a config or any other file. An empty file is
     taken: nothing in it can be lost. kind: "checkpoint" | "metrics"."""
     try:
-        fits = filekinds.fits(path, kind)
+        fits = file_kinds.fits(path, kind)
     except FileNotFoundError:
         return
     except OSError as e:

@@ -36,7 +36,7 @@ def describe_finish(e: RunFinished) -> str:
     for name, fmt in (("accuracy", "accuracy {:.2%}"), ("bits_per_char", "{:.3f} bits/char"), ("loss", "loss {:.4f}")):
         if name in e.metrics:
             line += ", " + fmt.format(e.metrics[name])
-    if e.metrics.get("best_step", e.step) != e.step:  # engine.best: a corpus run keeps its best weights
+    if e.metrics.get("best_step", e.step) != e.step:  # engine.best_weights: a corpus run keeps its best weights
         line += f" (kept the best weights, from step {int(e.metrics['best_step'])})"
     return line + (f"\n{visible(e.message)}" if e.message else "")
 

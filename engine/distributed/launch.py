@@ -1,12 +1,12 @@
 """`rnnplay train ... --nproc N`: the same command as N workers on this machine, started by torchrun's own
-launcher in this process (engine.distributed is what each worker does once started)."""
+launcher in this process (engine.distributed.data_parallel is what each worker does once started)."""
 
 from __future__ import annotations
 
 import os
 import signal
 
-from engine.distributed import STOP_SIGNALS
+from engine.distributed.data_parallel import STOP_SIGNALS
 
 
 def check_gpus(nproc: int, device: str = "cuda") -> None:

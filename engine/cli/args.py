@@ -134,7 +134,7 @@ def temperature(value: str) -> float:
 
 
 def process_count(value: str) -> int:
-    from engine.distributed import MAX_PROCESSES
+    from engine.distributed.data_parallel import MAX_PROCESSES
 
     if not (value.strip().isdigit() and 1 <= int(value) <= MAX_PROCESSES):
         raise argparse.ArgumentTypeError(f"{echo(value)} is not a process count; accepted: 1 to {MAX_PROCESSES} "

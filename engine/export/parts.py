@@ -1,4 +1,4 @@
-"""The pieces of an exported training script (engine.export_script assembles them).
+"""The pieces of an exported training script (engine.export.script assembles them).
 
 Each piece is `string.Template` text: `$NAME` is replaced by a Python literal that export_script
 made with repr(), never by raw text from a checkpoint or the command line.

@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 
-from engine import cli_export, cli_inspect, cli_race, cli_watch
-from engine.cli_args import (
+from engine.cli import export, inspect, race, watch
+from engine.cli.args import (
     Parser,
     UsageError,
     VersionAction,
@@ -19,8 +19,8 @@ from engine.cli_args import (
     some_text,
     temperature,
 )
-from engine.cli_train import OVERRIDES, apply_threads, cmd_train
-from engine.signals import PIPE_CLOSED, silence_stdout
+from engine.cli.signals import PIPE_CLOSED, silence_stdout
+from engine.cli.train import OVERRIDES, apply_threads, cmd_train
 from engine.text import PATH_LIMIT, echo, error_line, visible
 
 
@@ -55,10 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--temperature", type=temperature, default=0.0, help="completion: 0 = greedy (default)")
     predict.add_argument("--device", default="cpu", type=device_name, help="device to run on (default cpu)")
     add_threads(predict)
-    cli_race.add_parser(sub, OVERRIDES)
-    cli_inspect.add_parser(sub)
-    cli_export.add_parser(sub, OVERRIDES)
-    cli_watch.add_parser(sub)
+    race.add_parser(sub, OVERRIDES)
+    inspect.add_parser(sub)
+    export.add_parser(sub, OVERRIDES)
+    watch.add_parser(sub)
     return parser
 
 
@@ -109,13 +109,13 @@ def _drop_unusable_terminal_size() -> None:
 
 
 def cmd_tui(args) -> int:
-    from engine.cli_tui import run_tui
+    from engine.cli.tui import run_tui
 
     return run_tui(args)
 
 
 def cmd_presets(args) -> int:
-    from engine.cli_tui import preset_lines
+    from engine.cli.tui import preset_lines
 
     for line in preset_lines():
         print(line)
@@ -161,7 +161,7 @@ def cmd_predict(args) -> int:
 
 def refuse_unread_characters(text: str, model) -> None:
     """TEXT must be what the model reads: a character it would silently read as a blank is refused, as in Play."""
-    from engine.accepted import refused
+    from engine.tasks.accepted_text import refused
 
     problem = refused(text, model.config, model.vocab)
     if problem:
@@ -177,8 +177,8 @@ def refuse_unused_sampling(args, task: str) -> None:
 
 
 COMMANDS = {"tui": cmd_tui, "presets": cmd_presets, "encrypt": cmd_cipher, "decrypt": cmd_cipher,
-            "predict": cmd_predict, "train": cmd_train, "race": cli_race.cmd_race, "inspect": cli_inspect.cmd_inspect,
-            "export-script": cli_export.cmd_export, "watch": cli_watch.cmd_watch}
+            "predict": cmd_predict, "train": cmd_train, "race": race.cmd_race, "inspect": inspect.cmd_inspect,
+            "export-script": export.cmd_export, "watch": watch.cmd_watch}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,58 +4,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import threading
 
-from engine.cli_args import UsageError, add_run_settings
-from engine.config import CELLS
+from engine import racing
+from engine.cli.args import UsageError, add_run_settings
 from engine.text import echo, visible
-
-MAX_SEEDS = 16
-MAX_SEED = 2**63 - 1  # engine.config's bound on a seed
-CELLS_ACCEPTED = f"accepted: a comma-separated list of {', '.join(CELLS)}, each once (e.g. rnn,lstm,gru)"
-SEEDS_ACCEPTED = f"accepted: 1 to {MAX_SEEDS} distinct whole numbers from 0, comma-separated (e.g. 0,1,2)"
-
-
-def _items(value: str, what: str, accepted: str) -> list[str]:
-    """The comma-separated items, stripped; an empty one (`a,,b`, a trailing comma) is refused."""
-    items = [item.strip() for item in value.split(",")]
-    if not any(items):
-        raise argparse.ArgumentTypeError(f"no {what} given; {accepted}")
-    if not all(items):
-        raise argparse.ArgumentTypeError(f"{echo(value)} has an empty item; {accepted}")
-    return items
-
-
-def _once(items, what: str, accepted: str) -> None:
-    repeated = next((item for i, item in enumerate(items) if item in items[:i]), None)
-    if repeated is not None:
-        raise argparse.ArgumentTypeError(f"{what} {echo(repeated)} is given twice (it would race itself); {accepted}")
 
 
 def cell_list(value: str) -> tuple[str, ...]:
-    cells = _items(value, "cells", CELLS_ACCEPTED)
-    for cell in cells:
-        if cell not in CELLS:
-            hint = f" (cells are lower case: {cell.lower()})" if cell.lower() in CELLS else ""
-            raise argparse.ArgumentTypeError(f"{echo(cell)} is not a cell{hint}; {CELLS_ACCEPTED}")
-    _once(cells, "cell", CELLS_ACCEPTED)
-    return tuple(cells)
+    return _argument(racing.parse_cells, value)
 
 
 def seed_list(value: str) -> tuple[int, ...]:
-    items = _items(value, "seeds", SEEDS_ACCEPTED)
-    for item in items:  # ASCII digits only: int() also takes "1_0", "+1" and other scripts' digits
-        if not re.fullmatch(r"[0-9]+", item):
-            raise argparse.ArgumentTypeError(f"{echo(item)} is not a seed; {SEEDS_ACCEPTED}")
-        if len(item) > len(str(MAX_SEED)) or int(item) > MAX_SEED:  # int() refuses 4,300+ digits
-            raise argparse.ArgumentTypeError(f"seed {echo(item)} is too large; accepted: 0 to {MAX_SEED}")
-    seeds = [int(item) for item in items]
-    _once(seeds, "seed", SEEDS_ACCEPTED)
-    if len(seeds) > MAX_SEEDS:
-        raise argparse.ArgumentTypeError(f"{len(seeds)} seeds; {SEEDS_ACCEPTED}")
-    return tuple(seeds)
+    return _argument(racing.parse_seeds, value)
+
+
+def _argument(parse, value: str):
+    try:
+        return parse(value)
+    except ValueError as error:  # argparse shows an ArgumentTypeError's own words, one line
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def fraction(value: str) -> float:
@@ -71,7 +40,7 @@ def fraction(value: str) -> float:
 def add_parser(sub, overrides: dict) -> None:
     race = sub.add_parser("race", help="race cells on the same task and data (rnn vs lstm vs gru), then a table")
     add_run_settings(race, overrides)
-    race.add_argument("--cells", type=cell_list, default=("rnn", "lstm", "gru"), metavar="CELL,...",
+    race.add_argument("--cells", type=cell_list, default=racing.DEFAULT_CELLS, metavar="CELL,...",
                       help="the contestants' cells (default rnn,lstm,gru)")
     race.add_argument("--seeds", type=seed_list, metavar="SEED,...", help="one contestant per cell and seed")
     race.add_argument("--target", type=fraction, default=0.99, help="the accuracy to race to (default 0.99)")
@@ -80,9 +49,9 @@ def add_parser(sub, overrides: dict) -> None:
 
 def cmd_race(args) -> int:
     import engine
-    from engine.cli_train import apply_threads, train_config
+    from engine.cli.signals import StopOnSignals
+    from engine.cli.train import apply_threads, train_config
     from engine.racing import contestants, label
-    from engine.signals import StopOnSignals
 
     if args.cell is not None:
         raise UsageError("--cell: a race takes --cells, e.g. --cells rnn,lstm,gru")

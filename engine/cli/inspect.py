@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.cli_args import add_threads, device_name, nonempty
+from engine.cli.args import add_threads, device_name, nonempty
 from engine.text import columns, visible
 
 SHADES = " ░▒▓█"  # connectivity: no share ... all of it (also readable without colour)
@@ -23,9 +23,9 @@ def add_parser(sub) -> None:
 
 def cmd_inspect(args) -> int:
     import engine
-    from engine.cli import refuse_unread_characters
-    from engine.cli_args import UsageError
-    from engine.cli_train import apply_threads
+    from engine.cli.args import UsageError
+    from engine.cli.main import refuse_unread_characters
+    from engine.cli.train import apply_threads
 
     apply_threads(args)
     model = engine.load(args.checkpoint, device=args.device)

@@ -1,7 +1,7 @@
 """Reading a checkpoint without trusting it: bounded header, one metadata check, tensors checked before loading.
 
 Order matters: the file must be a regular file; the safetensors header is bounded before safetensors
-parses it; the rnnplay metadata is bounded and validated whole (engine.metadata); the model is built
+parses it; the rnnplay metadata is bounded and validated whole (engine.storage.metadata); the model is built
 on the meta device (nothing allocated) and every tensor's name, dtype and shape is compared with it;
 only then are tensors read, and only the ones the caller needs.
 """
@@ -16,10 +16,11 @@ import struct
 import torch
 from safetensors import safe_open
 
-from engine import metadata, models
+from engine import models
 from engine.config import ConfigError
-from engine.distributed import MAX_PROCESSES
-from engine.metadata import Metadata, MetadataError
+from engine.distributed.data_parallel import MAX_PROCESSES
+from engine.storage import metadata
+from engine.storage.metadata import Metadata, MetadataError
 from engine.text import PATH_LIMIT, echo, error_line, visible
 
 MAX_HEADER_BYTES = 16 << 20  # safetensors' header: tensor table + our metadata string

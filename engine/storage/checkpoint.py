@@ -1,8 +1,8 @@
 """Checkpoints: one .safetensors file (weights, optimizer state, RNG) + JSON metadata.
 
 safetensors holds only raw tensors and a JSON header, so loading a file can never run code.
-Writes go through engine.outputs (temp file beside the target, fsync, rename, the target's mode
-kept). Reads go through engine.reading: everything is checked before anything is allocated.
+Writes go through engine.storage.output_files (temp file beside the target, fsync, rename, the target's mode
+kept). Reads go through engine.storage.checkpoint_reader: everything is checked before anything is allocated.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from contextlib import contextmanager
 import torch
 from safetensors.torch import save as to_bytes
 
-from engine import branches, corpus, devices, history, locks, models, outputs, tasks
+from engine import branches, devices, loss_history, models, tasks
 from engine.config import ConfigError
-from engine.metadata import FORMAT, VERSION
-from engine.reading import Checkpoint, CheckpointError
+from engine.storage import corpus_files, locks, output_files
+from engine.storage.checkpoint_reader import Checkpoint, CheckpointError
+from engine.storage.metadata import FORMAT, VERSION
 from engine.text import PATH_LIMIT, echo
 
 __all__ = ["CheckpointError", "SaveError", "LoadedModel", "load", "resume", "save", "write_atomically",
@@ -29,15 +30,15 @@ __all__ = ["CheckpointError", "SaveError", "LoadedModel", "load", "resume", "sav
 SAVE_WAIT = 2.0  # seconds a save waits for another process's save of the same file to end
 
 
-class SaveError(outputs.OutputError, CheckpointError):
+class SaveError(output_files.OutputError, CheckpointError):
     """A checkpoint could not be written: an OutputError that `except CheckpointError` also catches."""
 
 
 def save(trainer, path: str) -> None:
-    """Write `trainer` to `path`, holding the path's lock (engine.locks) so no other run writes it meanwhile."""
+    """Write `trainer` to `path`, holding the path's lock (engine.storage.locks) so no other run writes it meanwhile."""
     with _as_save_error():  # before the tensors are gathered: a bad path costs nothing
-        outputs.check_target(path, "save")
-        outputs.check_kind(path, "save", "checkpoint")
+        output_files.check_target(path, "save")
+        output_files.check_kind(path, "save", "checkpoint")
         with locks.writing(path, "save", wait=SAVE_WAIT):
             _write(trainer, path)
 
@@ -52,7 +53,7 @@ def _write(trainer, path: str) -> None:
     tensors.update(trainer.dropout_rng.tensors())
     config = trainer.config
     if config.corpus is not None:
-        config = config.replace(corpus=corpus.stored(config.corpus))
+        config = config.replace(corpus=corpus_files.stored(config.corpus))
     meta = {"format": FORMAT, "version": VERSION, "config": config.to_dict(),
             "vocab": trainer.vocab.to_dict(), "step": trainer.step,
             "metrics": {k: v for k, v in trainer.metrics.items() if math.isfinite(v)},  # JSON has no NaN
@@ -62,21 +63,21 @@ def _write(trainer, path: str) -> None:
         meta["parent"] = trainer.parent  # a branch: the run it started from
     curve = trainer.history.saved()
     if curve is not None:
-        meta[history.FIELD] = curve  # so that a branch of this checkpoint is drawn over its curve
-    outputs.write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
+        meta[loss_history.FIELD] = curve  # so that a branch of this checkpoint is drawn over its curve
+    output_files.write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """engine.outputs.write_atomically, raising SaveError (a CheckpointError) for callers that catch that."""
+    """output_files.write_atomically, raising SaveError (a CheckpointError) for callers that catch that."""
     with _as_save_error():
-        outputs.write_atomically(path, data)
+        output_files.write_atomically(path, data)
 
 
 @contextmanager
 def _as_save_error():
     try:
         yield
-    except outputs.OutputError as e:
+    except output_files.OutputError as e:
         if isinstance(e, SaveError):
             raise
         raise SaveError(e.what, e.path, e.problem, e.accepted) from None
@@ -110,7 +111,7 @@ class LoadedModel:
         self.config = meta.config.replace(device=device) if device is not None else meta.config
         self.vocab, self.step, self.metrics = meta.vocab, meta.step, dict(meta.metrics)
         self.run_id, self.parent = meta.run_id, meta.parent  # the run that saved it; a branch's parent
-        self.history = history.LossHistory(meta.loss_history)  # the losses logged up to self.step, as a Trainer's
+        self.history = loss_history.LossHistory(meta.loss_history)  # the losses logged up to self.step, as a Trainer's
         self.device = devices.resolve(self.config.device)
         self.task = tasks.make(self.config, self.device, None, vocab=self.vocab)
         self.model = _build(ckpt, lambda: models.build(self.config, len(self.vocab)))
@@ -153,7 +154,7 @@ def resume(trainer_class, path: str, **overrides):
     config = meta.config.replace(device=device) if device is not None else meta.config
     moved = overrides.pop("corpus", None)
     if moved is not None:
-        config = config.replace(corpus=corpus.stored(moved))
+        config = config.replace(corpus=corpus_files.stored(moved))
     _check_corpus(config, overridden=moved is not None)
     trainer = _build(ckpt, lambda: trainer_class(config.replace(**overrides) if overrides else config))
     if trainer.vocab != meta.vocab:
@@ -174,7 +175,7 @@ def resume(trainer_class, path: str, **overrides):
     trainer.dropout_rng.restore(dropout, trainer.world.rank, trainer.world.size)  # each rank its own stream
     trainer.trained_seconds = 0.0 if "seconds" in overrides else meta.trained_seconds  # a new budget starts afresh
     trainer.step, trainer.metrics = meta.step, dict(meta.metrics)
-    trainer.history = history.LossHistory(meta.loss_history)
+    trainer.history = loss_history.LossHistory(meta.loss_history)
     trainer.origin = branches.origin(path, meta)  # changing a setting from here on makes a branch
     trainer._publish()
     return trainer
@@ -187,7 +188,7 @@ def _check_corpus(config, overridden: bool) -> None:
     name = config.corpus
     if name is None:
         return
-    path = corpus.corpora.resolve(name)
+    path = corpus_files.corpora.resolve(name)
     if not os.path.lexists(path) and not overridden:
         raise ConfigError("corpus", f"this checkpoint was trained on {echo(path, PATH_LIMIT)}, which is not there "
                                     "any more; to resume, give `--corpus PATH` with --resume (the same text, "

@@ -6,7 +6,7 @@ import os
 import re
 import sys
 
-from engine.cli_args import UsageError, add_run_settings, nonempty
+from engine.cli.args import UsageError, add_run_settings, nonempty
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,80}")
 
@@ -20,11 +20,11 @@ def add_parser(sub, overrides: dict) -> None:
 
 
 def cmd_export(args) -> int:
-    from engine import outputs
-    from engine.export_script import render
+    from engine.export.script import render
+    from engine.storage import output_files
 
     if args.output is not None:  # before anything is read: a bad path costs nothing
-        outputs.check_target(args.output, "--output")
+        output_files.check_target(args.output, "--output")
         _refuse_overwriting_other_files(args.output)
     config, branch = _config(args)
     name = os.path.basename(args.output) if args.output else "train.py"
@@ -34,7 +34,7 @@ def cmd_export(args) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return 0
-    outputs.write_atomically(args.output, text.encode("utf-8"), "--output")
+    output_files.write_atomically(args.output, text.encode("utf-8"), "--output")
     print(f"wrote {_shown(args.output)}: python {_shown(args.output)} trains this run with plain PyTorch",
           file=sys.stderr)
     return 0
@@ -43,15 +43,15 @@ def cmd_export(args) -> int:
 def _config(args):
     """The run's config, and for a branch's checkpoint what it branched from ('branch of run 1a2b3c4d at step
     200 (...): lr 0.03 -> 0.001'; '' otherwise)."""
-    from engine.cli_args import given_settings
-    from engine.cli_train import OVERRIDES, train_config
+    from engine.cli.args import given_settings
+    from engine.cli.train import OVERRIDES, train_config
 
     if args.checkpoint is None:
         return train_config(args), ""
     if args.preset is not None:
         raise UsageError("--preset: give a checkpoint or a preset, not both")
     from engine import branches
-    from engine.reading import Checkpoint
+    from engine.storage.checkpoint_reader import Checkpoint
 
     meta = Checkpoint(args.checkpoint).meta  # metadata only: validated, nothing executed
     return meta.config.replace(**given_settings(args, OVERRIDES)), branches.describe(meta.parent)
@@ -76,7 +76,7 @@ EXPORTED = b"Exported by `rnnplay export-script`"  # in every script's docstring
 def _refuse_overwriting_other_files(path: str) -> None:
     """Replace only a script this command wrote: a typo must never destroy your own script, a checkpoint or
     a corpus (an empty file holds nothing to lose)."""
-    from engine.outputs import OutputError
+    from engine.storage.output_files import OutputError
 
     try:
         with open(path, "rb") as f:

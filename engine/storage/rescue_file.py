@@ -52,7 +52,7 @@ def _free_name(folder: str, path: str, step: int) -> str:
 
 def save_or_rescue(trainer, path: str) -> tuple[str | None, str | None]:
     """(where the model went, None) after a normal save; (rescue file or None, the failure) otherwise."""
-    from engine.checkpoint import SaveError
+    from engine.storage.checkpoint import SaveError
 
     try:
         trainer.save(path)

@@ -9,10 +9,10 @@ import sys
 import threading
 
 from engine import branches, presets
-from engine.cli_args import RESUMABLE, UsageError, given_settings, refuse_unresumable
+from engine.cli.args import RESUMABLE, UsageError, given_settings, refuse_unresumable
+from engine.cli.signals import QuietOutput, StopOnSignals
 from engine.config import MAX_STEPS, unused_settings
-from engine.rescue import RESCUED
-from engine.signals import QuietOutput, StopOnSignals
+from engine.storage.rescue_file import RESCUED
 from engine.tasks import REGISTRY
 from engine.text import echo, error_line, visible
 
@@ -79,19 +79,19 @@ def resume_trainer(args):
 
 
 def cmd_train(args) -> int:
-    from engine import distributed, launch
+    from engine.distributed import data_parallel, launch
 
-    if args.nproc and args.nproc > 1 and not distributed.under_torchrun():
+    if args.nproc and args.nproc > 1 and not data_parallel.under_torchrun():
         check_outputs(args)
         if args.device or not args.resume:  # a resumed run's device is the checkpoint's, read by the workers
             launch.check_gpus(args.nproc, args.device or "auto")  # presets leave the device to auto
         return launch.launch(launch.train_argv(args.argv), args.nproc)
-    return distributed.as_rank(args, train)
+    return data_parallel.as_rank(args, train)
 
 
 def check_outputs(args) -> None:
     """Every output path is checked before torch loads and the first step: a bad path never costs a run."""
-    from engine.outputs import check_kind, check_target
+    from engine.storage.output_files import check_kind, check_target
 
     for path, flag, kind in ((args.save, "--save", "checkpoint"), (args.metrics, "--metrics", "metrics")):
         if path is not None:
@@ -105,8 +105,8 @@ def train(args, world) -> int:
     """One run of `rnnplay train`: in this process alone, or as one rank of a torchrun launch."""
     from contextlib import ExitStack
 
-    from engine import locks
-    from engine.distributed import together
+    from engine.distributed.data_parallel import together
+    from engine.storage import locks
 
     together(world, lambda: world.leader and check_outputs(args))  # rank 0 writes; the others wait for its word
     with ExitStack() as held:
@@ -134,8 +134,8 @@ def train(args, world) -> int:
 
 def run_reported(args, trainer, stop, signals):
     """Run `trainer`, showing and logging each event; returns the last event and the reporter."""
-    from engine.console import Reporter
-    from engine.outputs import AppendLog
+    from engine.cli.console import Reporter
+    from engine.storage.output_files import AppendLog
 
     metrics = AppendLog.open(args.metrics) if args.metrics is not None else None
     reporter = QuietOutput(Reporter(json_lines=args.json), signals)  # so does a closed stdout
@@ -154,7 +154,7 @@ def run_reported(args, trainer, stop, signals):
 
 def save_reported(args, trainer, reporter) -> bool:
     """Save to --save, or to a rescue file saying where in one line; True if --save was written."""
-    from engine.rescue import rescue_line, save_or_rescue
+    from engine.storage.rescue_file import rescue_line, save_or_rescue
 
     where, failure = save_or_rescue(trainer, args.save)
     if failure is None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from string import Template
 
-from engine import export_parts as parts
 from engine.config import TrainConfig
+from engine.export import parts as parts
 
 
 def render(config: TrainConfig, name: str = "train.py", source: str = "", precision: str = "fp32",

@@ -21,7 +21,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from engine.outputs import OutputError, resolve
+from engine.storage.output_files import OutputError, resolve
 from engine.text import echo
 
 try:

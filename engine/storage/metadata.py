@@ -49,7 +49,7 @@ class Metadata:
     trained_seconds: float = 0.0  # training time of a stopped run (its time budget and schedule go on)
     run_id: str | None = None  # the run that saved it
     parent: dict[str, Any] | None = None  # the run it branched from (engine.branches)
-    loss_history: tuple[tuple[int, float], ...] = ()  # (step, loss) logged up to `step` (engine.history)
+    loss_history: tuple[tuple[int, float], ...] = ()  # (step, loss) logged up to `step` (engine.loss_history)
 
 
 def parse(text: str) -> dict:
@@ -111,10 +111,10 @@ def validate(meta: dict) -> Metadata:
 
 
 def _history(meta: dict, step: int) -> tuple[tuple[int, float], ...]:
-    from engine import history
+    from engine import loss_history
 
     try:
-        return history.check(meta.get(history.FIELD), step)
+        return loss_history.check(meta.get(loss_history.FIELD), step)
     except ValueError as e:
         field, _, problem = str(e).partition(": ")
         raise MetadataError(field, problem) from None

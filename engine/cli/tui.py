@@ -9,7 +9,7 @@ import textwrap
 
 from engine import presets
 from engine.branches import IN_PLACE
-from engine.cli_args import UsageError, flag, given_settings
+from engine.cli.args import UsageError, flag, given_settings
 from engine.text import echo
 
 WIDTH = 80  # `rnnplay presets` fits a standard terminal; wider ones get the same table
@@ -20,7 +20,7 @@ def tui_options(args) -> dict:
 
     Raises UsageError/ConfigError for anything wrong, so the app never opens to show an error.
     """
-    from engine.cli_train import DEFAULT_FOR_TASK, OVERRIDES, train_config
+    from engine.cli.train import DEFAULT_FOR_TASK, OVERRIDES, train_config
     from engine.config import TrainConfig
     from engine.devices import default_threads, resolve
 
@@ -58,7 +58,7 @@ def check_loadable(path: str) -> None:
     if not stat.S_ISREG(mode):
         kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
         raise UsageError(f"--load: {echo(path)} is {kind}; give a .safetensors checkpoint saved by rnnplay")
-    from engine.reading import Checkpoint  # imports torch: only for --load, which needs it anyway
+    from engine.storage.checkpoint_reader import Checkpoint  # imports torch: only for --load, which needs it anyway
 
     Checkpoint(path)  # CheckpointError: one line naming the file and the field
 

@@ -1,0 +1,1 @@
+"""A run as a standalone PyTorch script: the template pieces and the renderer."""

@@ -1,0 +1,1 @@
+"""What the engine keeps on disk: checkpoints and their one schema, output files, locks, rescue files, corpus files."""
