@@ -92,11 +92,37 @@ def parse_threads(value: int | str | None) -> int:
     return value
 
 
-def set_threads(value: int | str | None = None) -> int:
-    """Apply the intra-op thread count (`auto`/None = default_threads()) to torch; returns it."""
+_chosen: int | None = None  # this process's choice (--threads, the app's, a script's set_threads()); None: the rule
+
+
+def choose_threads(value: int | str | None = None) -> int:
+    """Record the thread count every later run of this process uses (`auto`/None: the rule); no torch here.
+
+    ThreadsError for anything but auto or 1..MAX_THREADS. The engine applies it (apply_threads) where a model runs.
+    """
+    global _chosen
     count = parse_threads(value)
+    auto = value is None or (isinstance(value, str) and value.strip().lower() == "auto")
+    _chosen = None if auto else count
+    return count
+
+
+def apply_threads() -> int:
+    """The one thread rule, applied by the engine wherever a model runs (a Trainer, engine.load, so a race,
+    inspect, the app's runs and loads): this process's choice, else default_threads(). Returns the count.
+
+    torch's own default is every core: a loaded model continued in the app on 2 cores trained at 272 chars/s
+    with it, against 34,900 with one thread beside the UI's.
+    """
+    count = _chosen if _chosen is not None else default_threads()
     import torch
 
     if torch.get_num_threads() != count:
         torch.set_num_threads(count)
     return count
+
+
+def set_threads(value: int | str | None = None) -> int:
+    """choose_threads(value), applied to torch now; returns the count."""
+    choose_threads(value)
+    return apply_threads()

@@ -18,6 +18,7 @@ from engine.lean_adam import LeanAdamStep
 from engine.randomness import DropoutRandomness
 from engine.snapshot import Snapshots
 from engine.tasks.common import loss_of
+from engine.vocab import MAX_SYMBOLS
 
 
 class TrainerBusy(ValueError):
@@ -27,6 +28,7 @@ class TrainerBusy(ValueError):
 class Trainer:
     def __init__(self, config: TrainConfig):
         self.config = config
+        devices.apply_threads()  # the engine's one thread rule, whoever builds the trainer
         self.world = data_parallel.current()  # this process alone, or a rank of a torchrun launch
         self.device = self.world.place(devices.resolve(config.device))
         self.precision = precision.resolve(config.precision, self.device)  # auto -> fp32 or bf16
@@ -34,6 +36,10 @@ class Trainer:
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
         self.task = self.world.shard(tasks.make(self.world.global_config(config), self.device, self.generator))
         vocab = len(self.task.vocab)
+        if vocab > MAX_SYMBOLS:  # the checkpoint schema's limit, checked before training, not at the save
+            raise ConfigError("vocabulary", f"{vocab:,} symbols (the text's distinct characters and the unknown "
+                                            f"one); a checkpoint holds at most {MAX_SYMBOLS:,}: train on a text "
+                                            "with fewer distinct characters")
         if config.head == "none" and config.hidden != vocab:
             raise ConfigError("hidden", f"head none uses the hidden state as scores, so hidden must equal "
                                         f"the vocabulary size ({vocab}), not {config.hidden}")
@@ -72,6 +78,7 @@ class Trainer:
 
     def _run(self, stop: threading.Event | None) -> Iterator[Event]:
         cfg = self.config
+        devices.apply_threads()  # torch's thread count is per thread: this is the one that trains
         self.parent = branches.parent_of(self.origin, cfg)
         if self.origin and self.origin["run_id"] and not branches.changes(self.origin, cfg):
             self.run_id = self.origin["run_id"]  # continued, not branched: the same run goes on
@@ -185,7 +192,8 @@ class Trainer:
 
     def snapshot(self):
         """A context manager giving the latest published copy of the weights (never the live module);
-        it is not refilled while you hold it."""
+        it is not refilled while you hold it. Every prediction goes through here, in whichever thread asks."""
+        devices.apply_threads()
         return self._snapshots.reading()
 
     def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from engine import presets
 from engine.config import ConfigError, TrainConfig
+from engine.devices import choose_threads
 from engine.text import visible
 from tui import shutdown, threads
 from tui.bridge import RunGate, TrainingBridge
@@ -84,7 +85,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         super().__init__()
         self.initial_config, self.preset, self.load_path, self.known_devices = config, preset, load, devices
         self.load_changes = changes  # `tui --load CKPT --lr X`: settings for F5 to branch the checkpoint with
-        self.threads = threads  # intra-op threads for training; None: leave a core for the UI
+        self.threads = choose_threads(threads)  # every run and load of the app uses it (the engine applies it)
         self.config: TrainConfig | None = config
         self.exit_status = 0  # 128 + the signal number when a signal ended the app
         self.last_checkpoint: str | None = None  # saved or loaded last: the load dialog suggests it
@@ -135,10 +136,10 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
                 run.gate.cancel()  # training threads are daemons: stop them with the app, wherever it ends
 
     def probe_devices(self) -> None:
-        from engine.devices import available, parse_threads  # imports torch: after the first frame, off the UI thread
+        from engine.devices import available  # imports torch: after the first frame, off the UI thread
 
         found = [(d.name, d.label) for d in available()]
-        used = parse_threads(self.threads)  # what training will use, not what torch has now
+        used = self.threads  # what training will use, not what torch has now
         found = [(n, f"CPU ({used} thread{'s' * (used != 1)} for training)" if n == "cpu" else label)
                  for n, label in found]
         self.post_message(DevicesFound(found))

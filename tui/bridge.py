@@ -121,11 +121,9 @@ class TrainingBridge:
     def _train(self, config: Any, trainer: Any, gate: RunGate) -> None:
         try:
             if trainer is None:
-                from engine.devices import set_threads
                 from engine.training import Trainer
 
-                set_threads(getattr(self, "threads", None))
-                trainer = Trainer(config)
+                trainer = Trainer(config)  # with the engine's thread rule (the app chose at start)
                 if gate.cancelled.is_set():
                     return
                 self.post_message(TrainerCreated(trainer, gate))
@@ -141,10 +139,8 @@ class TrainingBridge:
 
     def _race(self, race: Any, configs: list[Any]) -> None:
         try:
-            from engine.devices import set_threads
             from engine.racing import race as racing
 
-            set_threads(getattr(self, "threads", None))
 
             def created(index: int, trainer: Any) -> None:
                 self.post_message(ContestantCreated(race, index, trainer))

@@ -42,6 +42,7 @@ def train_config(args):
 
 
 def apply_threads(args) -> None:
+    """--threads, for every run this command starts (the engine applies it when it builds one)."""
     from engine.devices import set_threads
 
     set_threads(args.threads)

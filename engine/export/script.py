@@ -42,14 +42,14 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
                      "losses equal the engine's only without dropout")
     if device == "cuda" and config.device == "auto":
         extra.append("# rnnplay picks a GPU when there is one; the losses equal the engine's on the CPU")
-    body = [header + "\n".join(extra) + ("\n" if extra else ""), _task(config), parts.DECODE]
+    body = [header + "\n".join(extra) + ("\n" if extra else ""), parts.THREADS, _task(config), parts.DECODE]
     if config.task == "completion":
         body.append(parts.COMPLETE)
     body += [_model(config), _schedule(config), _training(config, precision)]
     text = "".join(body)
-    modules = [m for m, used in (("math", config.schedule == "cosine"), ("time", config.seconds > 0)) if used]
-    if modules:
-        text = text.replace("import torch\n", "".join(f"import {m}\n" for m in modules) + "\nimport torch\n", 1)
+    modules = [m for m, used in (("math", config.schedule == "cosine"), ("os", True), ("time", config.seconds > 0))
+               if used]
+    text = text.replace("import torch\n", "".join(f"import {m}\n" for m in modules) + "\nimport torch\n", 1)
     return text
 
 

@@ -18,7 +18,7 @@ from safetensors.torch import save as to_bytes
 
 from engine import branches, devices, loss_history, models, tasks
 from engine.config import ConfigError
-from engine.storage import corpus_files, locks, output_files
+from engine.storage import corpus_files, locks, metadata, output_files
 from engine.storage.checkpoint_reader import Checkpoint, CheckpointError
 from engine.storage.metadata import FORMAT, VERSION
 from engine.text import PATH_LIMIT, echo
@@ -64,7 +64,13 @@ def _write(trainer, path: str) -> None:
     curve = trainer.history.saved()
     if curve is not None:
         meta[loss_history.FIELD] = curve  # so that a branch of this checkpoint is drawn over its curve
-    output_files.write_atomically(path, to_bytes(tensors, metadata={"rnnplay": json.dumps(meta)}))
+    text = json.dumps(meta)
+    try:  # the reader's own schema, on what the reader would see: a file that cannot load is never written
+        metadata.validate(metadata.parse(text))
+    except metadata.MetadataError as e:
+        raise SaveError("save", path, f"the checkpoint would not load ({e}); nothing was written",
+                        accepted=False) from None
+    output_files.write_atomically(path, to_bytes(tensors, metadata={"rnnplay": text}))
 
 
 def write_atomically(path: str, data: bytes) -> None:
@@ -112,6 +118,7 @@ class LoadedModel:
         self.vocab, self.step, self.metrics = meta.vocab, meta.step, dict(meta.metrics)
         self.run_id, self.parent = meta.run_id, meta.parent  # the run that saved it; a branch's parent
         self.history = loss_history.LossHistory(meta.loss_history)  # the losses logged up to self.step, as a Trainer's
+        devices.apply_threads()  # the engine's one thread rule, as for a Trainer
         self.device = devices.resolve(self.config.device)
         self.task = tasks.make(self.config, self.device, None, vocab=self.vocab)
         self.model = _build(ckpt, lambda: models.build(self.config, len(self.vocab)))
@@ -119,11 +126,13 @@ class LoadedModel:
         self.model.to(self.device).eval()
 
     def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
-        return self.task.predict(self.model, text, length, temperature)
+        with self.snapshot() as model:
+            return self.task.predict(model, text, length, temperature)
 
     @contextmanager
     def snapshot(self):
-        """The module predictions use (the same call as Trainer.snapshot())."""
+        """The module predictions use (the same call as Trainer.snapshot()), in whichever thread asks."""
+        devices.apply_threads()  # torch's thread count is per thread
         yield self.model
 
     def inspect(self, text: str, gradient: bool = False):
@@ -131,7 +140,8 @@ class LoadedModel:
         (engine.inside.Inside)."""
         from engine.inside import inspect
 
-        return inspect(self.model, self.task, text, gradient)
+        with self.snapshot() as model:
+            return inspect(model, self.task, text, gradient)
 
 
 def load(path: str, device: str = "cpu") -> LoadedModel:

@@ -1,0 +1,64 @@
+"""engine.devices: one thread rule, applied by the engine wherever a model runs, whoever runs it.
+
+Each check starts a fresh interpreter without OMP_NUM_THREADS, sets torch to a count the rule would
+never choose (as torch's own default of every core, or another library, would), then runs a model
+one way: the engine must bring the count back to the rule's, as `rnnplay train` uses.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from engine.cli.main import main as rnnplay
+
+PRELUDE = ("import sys, torch, engine\nfrom engine import devices\n"
+           "torch.set_num_threads(devices.default_threads() + 3)\n")
+HELLO = "engine.presets.get('hello').replace(device='cpu', steps=2)"
+WAYS = {
+    "Trainer": f"engine.Trainer({HELLO})",
+    "Trainer.resume": "engine.Trainer.resume(sys.argv[1], steps=1)",
+    "load": "engine.load(sys.argv[1])",
+    "load then inspect": "engine.load(sys.argv[1]).inspect('hello')",
+    "race": f"list(engine.race([{HELLO}, {HELLO}.replace(cell='gru')]))",
+}
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp("threads") / "hello.safetensors")
+    assert rnnplay(["train", "--preset", "hello", "--steps", "2", "--device", "cpu", "--save", path]) == 0
+    return path
+
+
+def threads_after(code: str, *args: str) -> tuple[int, int]:
+    """(torch's thread count after `code`, the rule's count) in a fresh interpreter without OMP_NUM_THREADS."""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    script = f"{PRELUDE}{code}\nprint(torch.get_num_threads(), devices.default_threads())"
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    used, rule = done.stdout.split()[-2:]
+    return int(used), int(rule)
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_every_way_of_running_a_model_uses_the_rule(way, checkpoint):
+    used, rule = threads_after(WAYS[way], checkpoint)
+    assert used == rule
+
+
+def test_a_process_choice_holds_for_every_later_run(checkpoint):
+    used, _ = threads_after(f"devices.choose_threads(2)\nengine.Trainer({HELLO})\nengine.load(sys.argv[1])",
+                            checkpoint)
+    assert used == 2
+
+
+def test_an_exported_script_sets_the_rule_too(tmp_path):
+    script = tmp_path / "hello.py"
+    assert rnnplay(["export-script", "--preset", "hello", "--steps", "1", "-o", str(script)]) == 0
+    run = f"import runpy\nrunpy.run_path({str(script)!r}, run_name='__main__')"
+    used, rule = threads_after(run)
+    assert used == rule
