@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+MAX_SYMBOLS = 1 << 16  # a vocabulary's size at most: what a checkpoint holds, checked before a run's first step
+
 
 class VocabularyError(ValueError):
     """Text holds a character this vocabulary cannot represent."""

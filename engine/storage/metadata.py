@@ -14,13 +14,12 @@ from typing import Any
 
 from engine.config import MAX_STEPS, ConfigError, TrainConfig, finite_number
 from engine.text import echo
-from engine.vocab import Vocabulary
+from engine.vocab import MAX_SYMBOLS, Vocabulary
 
 FORMAT = "rnnplay-checkpoint"
 VERSION = 1
 MAX_METADATA_CHARS = 4 << 20  # a vocabulary of 65,536 escaped symbols is well under 1 MiB
 MAX_DEPTH = 16  # the deepest real field (param_groups[i].betas) is 4 levels down
-MAX_SYMBOLS = 1 << 16
 MAX_METRICS = 64
 MAX_GROUPS = 16
 MAX_GROUP_KEYS = 64

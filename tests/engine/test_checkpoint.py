@@ -113,3 +113,28 @@ def test_a_text_file_is_named_as_no_safetensors_file_at_all(tmp_path):
     with pytest.raises(engine.CheckpointError, match="not a safetensors file at all") as raised:
         engine.load(str(path))
     assert "bytes" not in str(raised.value)
+
+
+def test_a_vocabulary_past_what_a_checkpoint_holds_is_refused_before_the_first_step(tmp_path):
+    """70,000 distinct characters: one line naming the limit, no step trained, nothing said saved or written."""
+    from tests.engine.cli_helpers import one_error_line, rnnplay
+
+    corpus = tmp_path / "wide.txt"
+    corpus.write_text("".join(chr(0x10000 + i) for i in range(70_000)) * 2, encoding="utf-8")
+    target = tmp_path / "wide.safetensors"
+    done = rnnplay("train", "--task", "completion", "--corpus", str(corpus), "--steps", "2", "--save", str(target))
+    assert done.returncode == 2 and "step" not in done.stdout and "saved" not in done.stdout
+    assert "vocabulary: 70,001 symbols" in one_error_line(done.stderr) and "at most 65,536" in done.stderr
+    assert not target.exists()
+
+
+def test_a_save_the_reader_would_refuse_writes_nothing(tmp_path):
+    """One schema for write and read: metadata the loader refuses (here a run id past its bound) is never saved."""
+    from engine.storage.checkpoint import SaveError
+
+    trainer = trained(steps=2)
+    trainer.run_id = "x" * 65
+    path = tmp_path / "c.safetensors"
+    with pytest.raises(SaveError, match="would not load .*run_id"):
+        trainer.save(str(path))
+    assert not path.exists() and [p for p in os.listdir(tmp_path) if not p.endswith(".rnnplay-lock")] == []
