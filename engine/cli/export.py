@@ -70,7 +70,7 @@ def _precision(config) -> str:
         return "fp32"
 
 
-EXPORTED = b"Exported by `rnnplay export-script`"  # in every script's docstring (export_parts.HEADER)
+EXPORTED = b"Exported by `rnnplay export-script`"  # in every script's docstring (engine.export.parts.HEADER)
 
 
 def _refuse_overwriting_other_files(path: str) -> None:

@@ -1,6 +1,6 @@
 """The pieces of an exported training script (engine.export.script assembles them).
 
-Each piece is `string.Template` text: `$NAME` is replaced by a Python literal that export_script
+Each piece is `string.Template` text: `$NAME` is replaced by a Python literal that engine.export.script
 made with repr(), never by raw text from a checkpoint or the command line.
 """
 
