@@ -4,4 +4,4 @@ Not part of the test run. Figures and how they were taken are in benchmarks/RESU
 """
 
 NAMES = ("engine_grid", "engine_overhead", "lesson_vs_recommended", "corpus_record", "corpus_eval", "corpus_memory",
-         "cost_growth", "startup", "distributed", "memory_tasks")
+         "cost_growth", "startup", "predict_cost", "distributed", "memory_tasks")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from benchmarks import corpus_record, engine_grid, lesson_vs_recommended
+from benchmarks import corpus_record, engine_grid, lesson_vs_recommended, predict_cost
 from benchmarks.__main__ import main as run_suite
 
 
@@ -43,6 +43,14 @@ def test_lesson_vs_recommended_reports_the_speedup_as_a_user_sees_it(capsys):
     assert line["speedup"] > 1 and line["seen_speedup"] > 1
 
 
+def test_predict_cost_sets_each_command_beside_its_baseline(capsys):
+    predict_cost.main(["--repeats", "1", "--preset", "hello"])
+    line = last_line(capsys)
+    assert set(line["cpu_seconds"]) == {"baseline", "predict", "inspect"} and line["cpu_seconds"]["baseline"] > 0
+    assert line["beyond_baseline_s"]["predict"] == round(line["cpu_seconds"]["predict"]
+                                                         - line["cpu_seconds"]["baseline"], 3)
+
+
 @pytest.mark.parametrize("argv, words", [
     (["corpus_record", "--budget", "0"], "give a number above 0"),  # 0 meant no budget: it never ended
     (["corpus_record", "--set", "seed=1"], "use --seed"),  # the engine's seed would have differed
@@ -51,6 +59,7 @@ def test_lesson_vs_recommended_reports_the_speedup_as_a_user_sees_it(capsys):
     (["engine_grid", "--batch", ""], "give whole numbers separated by commas"),
     (["engine_grid", "--device", "cuda:7"], "is not available on this machine"),
     (["--threads", "-1", "startup"], "give a whole number above 0"),
+    (["predict_cost", "--preset", "nope"], "invalid choice: 'nope'"),
 ])
 def test_a_mistyped_argument_is_one_line_before_anything_runs(capsys, argv, words):
     with pytest.raises(SystemExit) as exit_:
