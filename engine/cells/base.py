@@ -41,7 +41,7 @@ def fill(template: str, **values: Any) -> str:
 class Cell(ABC):
     """A recurrent cell: one subclass per module in engine/cells/, one registration line in its __init__.
 
-    Class attributes satisfy the abstract properties (`name = "gru"`); a subclass that misses one, or any
+    Class attributes satisfy the abstract properties (`name = "toy"`); a subclass that misses one, or any
     abstract method, cannot be registered, and the error names what is missing.
     """
 
