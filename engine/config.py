@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
+from engine import cells
 from engine.precision import PRECISIONS
 from engine.schedule import SCHEDULES
 from engine.tasks import REGISTRY
 from engine.text import echo
 
 TASKS = tuple(REGISTRY)
-CELLS = ("rnncell", "rnn", "lstm", "gru")
+CELLS = cells.NAMES  # live: a cell registered later (a test's toy cell) is accepted from then on
 HEADS = ("linear", "none")
 OPTIMIZERS = ("adam", "sgd")
 ALPHABET_SIZE = 27
@@ -119,8 +120,8 @@ def unused_settings(config: TrainConfig) -> dict[str, str]:
         out["length"] = out["batch_size"] = "every pair trains in one batch, and the pairs set the length"
     if getattr(config, "until", 0.0) and config.task == "completion" and config.corpus is not None:
         out["until"] = "a corpus run reports held-out loss, not accuracy (bound it with --steps or --seconds)"
-    if getattr(config, "cell", "lstm") != "lstm":  # a race's base config keeps it for its LSTM contestants
-        out["forget_bias"] = "only an LSTM has a forget gate (use it with --cell lstm)"
+    if hasattr(config, "cell"):  # a race's base config keeps them for the contestants whose cells read them
+        out.update(cells.ignored_settings(config.cell))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Inside a model: hidden (and cell) states, top candidates and connectivity, for one text.
+"""Inside a model: the states its cell carries (hidden, and an LSTM's cell), top candidates and connectivity.
 
 `inspect(model, task, text)` runs the model one position at a time, so every layer's state at every
 position is seen (fused modules only return the last layer's outputs per position).
@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 
+from engine.cells.base import HIDDEN
 from engine.models import check_finite
 
 MAX_LENGTH = 256  # characters inspected at most: T forward steps and T backward passes
@@ -33,18 +34,22 @@ BLANKED_PER_PASS = 64  # blanked copies of the text run at once: bounds memory a
 @dataclass(frozen=True)
 class Inside:
     text: str  # what the model read, after the task's normalisation
-    hidden: list  # [layer][position][unit]
-    cell: list | None  # the same for an LSTM's cell state, else None
+    states: dict  # {part name: [layer][position][unit]} for each part the cell carries, "hidden" first
     top: list  # [position] -> [{"symbol": str, "p": float}, ...], most likely first
     target: str | None  # what the task says each output should be, where it defines it
     target_p: list | None  # [position] -> the probability the model gives the target symbol
     connectivity: list  # [t][s]: share of output t's change when input s is blanked (0 for s > t)
     gradient: list | None = None  # [t][s]: share of output t's gradient norm from input s, when asked for
+    parts: tuple = (HIDDEN,)  # the cell's StateParts, in the order of `states`: their names, keys and bounds
+
+    @property
+    def hidden(self) -> list:
+        """[layer][position][unit]: the hidden state, which every cell carries and the head reads."""
+        return self.states[HIDDEN.name]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "hidden": self.hidden, "cell": self.cell, "top": self.top,
-                "target": self.target, "target_p": self.target_p, "connectivity": self.connectivity,
-                "gradient": self.gradient}
+        return {"text": self.text, "states": self.states, "top": self.top, "target": self.target,
+                "target_p": self.target_p, "connectivity": self.connectivity, "gradient": self.gradient}
 
 
 def inspect(model, task, text: str, gradient: bool = False) -> Inside:
@@ -59,30 +64,30 @@ def inspect(model, task, text: str, gradient: bool = False) -> Inside:
     ids = torch.tensor([task.vocab.encode(text)], device=device)
     with torch.no_grad():
         inputs = model.encode_input(ids).float()
-        logits, states, cells = _step_through(model, inputs)
+        logits, states = _step_through(model, inputs)
         check_finite(logits)
         connectivity = _connectivity(model, inputs, logits.argmax(-1)[0])
     grads = _gradient(model, inputs, logits.argmax(-1)[0]).tolist() if gradient else None
     probs = torch.softmax(logits.float(), -1)[0]
     target = task.targets(text)
-    return Inside(text, _listed(states), _listed(cells) if cells is not None else None, _top(probs, task.vocab),
-                  target, _target_p(probs, task.vocab, target), connectivity.tolist(), grads)
+    return Inside(text, {part.name: _listed(state) for part, state in zip(model.cell.state_parts, states, strict=True)},
+                  _top(probs, task.vocab), target, _target_p(probs, task.vocab, target), connectivity.tolist(), grads,
+                  model.cell.state_parts)
 
 
 def _step_through(model, inputs: torch.Tensor):
-    """Logits (1, T, vocab) and every layer's state per position: (layers, T, hidden) [, cell]."""
-    core, hidden = model.core, None
-    outputs, states, cells = [], [], []
+    """Logits (1, T, vocab) and, for each part of the cell's state, every layer's value per position:
+    (layers, T, hidden) each."""
+    core, state = model.core, None
+    outputs, parts = [], [[] for _ in model.cell.state_parts]
     for t in range(inputs.size(1)):
-        out, hidden = core(inputs[:, t: t + 1].to(_dtype(model)), hidden)
-        h, c = hidden if isinstance(hidden, tuple) else (hidden, None)
+        out, state = core(inputs[:, t: t + 1].to(_dtype(model)), state)
         outputs.append(out)
-        states.append(h[:, 0])
-        if c is not None:
-            cells.append(c[:, 0])
+        for seen, value in zip(parts, model.cell.split_state(state), strict=True):
+            seen.append(value[:, 0])
     out = torch.cat(outputs, 1)
     logits = model.head(out) if model.head is not None else out
-    return logits, torch.stack(states, 1), torch.stack(cells, 1) if cells else None
+    return logits, [torch.stack(seen, 1) for seen in parts]
 
 
 def _dtype(model) -> torch.dtype:

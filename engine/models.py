@@ -1,59 +1,34 @@
-"""SequenceModel: one-hot or embedding input -> rnncell loop | rnn | lstm | gru -> linear head or none.
+"""SequenceModel: one-hot or embedding input -> a registered cell's core -> linear head or none.
 
-One class chooses its core by name, as pytorch/examples' word_language_model does. Everything is
-batch_first: x is (batch, seq) of symbol ids, logits are (batch, seq, vocab).
+One class, whatever the cell, as pytorch/examples' word_language_model does; the cell (engine/cells/)
+builds the core and knows its state. Everything is batch_first: x is (batch, seq) of symbol ids, logits
+are (batch, seq, vocab).
 """
 
 from __future__ import annotations
+
+from math import prod
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-FUSED = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+from engine import cells
+from engine.cells.base import between_layers
+
 MAX_PARAMETERS = 200_000_000  # a playground run; larger is a typo or a crafted checkpoint
-
-
-class CellLoop(nn.Module):
-    """A stack of nn.RNNCell stepped by hand over the sequence, as Lesson C 12-1 teaches."""
-
-    def __init__(self, input_size: int, hidden_size: int, layers: int, dropout: float):
-        super().__init__()
-        sizes = [input_size] + [hidden_size] * (layers - 1)
-        self.cells = nn.ModuleList(nn.RNNCell(size, hidden_size) for size in sizes)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor, h: torch.Tensor | None = None):
-        # x: (batch, seq, input); h: (layers, batch, hidden), the same layout as nn.RNN
-        if h is None:
-            h = x.new_zeros(len(self.cells), x.size(0), self.cells[0].hidden_size)
-        states = list(h.unbind(0))
-        outputs = []
-        for t in range(x.size(1)):
-            inp = x[:, t]
-            for i, cell in enumerate(self.cells):
-                states[i] = cell(inp, states[i])
-                inp = self.dropout(states[i]) if i < len(self.cells) - 1 else states[i]
-            outputs.append(inp)
-        return torch.stack(outputs, 1), torch.stack(states)
 
 
 class SequenceModel(nn.Module):
     def __init__(self, vocab_size: int, *, cell: str, hidden: int, layers: int = 1,
                  embedding: int = 0, dropout: float = 0.0, head: str = "linear"):
         super().__init__()
-        self.vocab_size, self.cell, self.hidden, self.layers = vocab_size, cell, hidden, layers
+        check_head(head, hidden, vocab_size)
+        self.cell = cells.get(cell)
+        self.vocab_size, self.hidden, self.layers = vocab_size, hidden, layers
         self.embed = nn.Embedding(vocab_size, embedding) if embedding else None
-        input_size = embedding or vocab_size
-        inner_dropout = dropout if layers > 1 else 0.0
-        if cell == "rnncell":
-            self.core = CellLoop(input_size, hidden, layers, inner_dropout)
-        else:
-            self.core = FUSED[cell](input_size, hidden, layers, batch_first=True, dropout=inner_dropout)
+        self.core = self.cell.build(embedding or vocab_size, hidden, layers, between_layers(dropout, layers))
         self.drop = nn.Dropout(dropout)
-        if head == "none" and hidden != vocab_size:
-            raise ValueError("head none uses the hidden state as scores: "
-                             f"hidden must equal the vocabulary size ({vocab_size})")
         self.head = nn.Linear(hidden, vocab_size) if head == "linear" else None
 
     def encode_input(self, x: torch.Tensor) -> torch.Tensor:
@@ -73,49 +48,50 @@ class SequenceModel(nn.Module):
         """The tensor shapes of one forward pass, as the lessons teach them (batch_first)."""
         inp = self.embed.embedding_dim if self.embed is not None else self.vocab_size
         kind = "embedding" if self.embed is not None else "one-hot"
-        state = f"({self.layers}, {batch}, {self.hidden})"
         lines = [f"input ids ({batch}, {seq}) -> {kind} ({batch}, {seq}, {inp})"]
-        if self.cell == "rnncell":
-            lines.append(f"RNNCell step: input ({batch}, {inp}), hidden ({batch}, {self.hidden}), x{seq} steps")
-        else:
-            lines.append(f"{self.cell.upper()} output ({batch}, {seq}, {self.hidden}), h0/h_n {state}"
-                         + (" x2 (h, c)" if self.cell == "lstm" else ""))
+        lines += self.cell.shapes(batch, seq, inp, self.hidden, self.layers)
         head = f"Linear({self.hidden}, {self.vocab_size})" if self.head is not None else "hidden state as scores"
         lines.append(f"{head} -> logits ({batch}, {seq}, {self.vocab_size})")
         return tuple(lines)
 
 
+def check_head(head: str, hidden: int, vocab_size: int) -> None:
+    """ValueError unless the head fits: without one, the hidden state itself is the scores."""
+    if head == "none" and hidden != vocab_size:
+        raise ValueError("head none uses the hidden state as scores: "
+                         f"hidden must equal the vocabulary size ({vocab_size})")
+
+
 def build(config, vocab_size: int) -> SequenceModel:
     model = SequenceModel(vocab_size, cell=config.cell, hidden=config.hidden, layers=config.layers,
                           embedding=config.embedding, dropout=config.dropout, head=config.head)
-    if config.cell == "lstm" and config.forget_bias:
-        set_forget_bias(model.core, config.forget_bias)
+    model.cell.initialise(model.core, config)
     return model
 
 
-@torch.no_grad()
-def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
-    """Start every layer's forget gate at sigmoid(value): with 1, about 0.73 of the cell state carries over,
-    so gradients reach far back from the first step (Gers et al. 2000; Jozefowicz et al. 2015).
-    PyTorch adds two biases per gate (gate order i, f, g, o): the whole value goes in bias_ih."""
-    size = lstm.hidden_size
-    for layer in range(lstm.num_layers):
-        getattr(lstm, f"bias_ih_l{layer}")[size:2 * size] = value
-        getattr(lstm, f"bias_hh_l{layer}")[size:2 * size] = 0.0
+def parameter_shapes(config, vocab_size: int) -> list[tuple[str, tuple[int, ...]]]:
+    """(name, shape) of every parameter of build(config, vocab_size), in its named_parameters() order, by
+    arithmetic: nothing is built (building on the meta device imported torch._dynamo, 1.7 CPU-s a load)."""
+    shapes = [("embed.weight", (vocab_size, config.embedding))] if config.embedding else []
+    core = cells.get(config.cell).parameter_shapes(config.embedding or vocab_size, config.hidden, config.layers)
+    shapes += [(f"core.{name}", shape) for name, shape in core]
+    if config.head == "linear":
+        shapes += [("head.weight", (vocab_size, config.hidden)), ("head.bias", (vocab_size,))]
+    return shapes
 
 
 def check_size(config, vocab_size: int) -> int:
-    """The model's parameter count, counted on the meta device (nothing allocated); ConfigError past the cap.
+    """The model's parameter count, by arithmetic (nothing allocated); ConfigError past the cap.
 
     Every path that builds a model (a new run, resume, load, the app) calls this first.
     """
     from engine.config import ConfigError
 
     try:
-        with torch.device("meta"):
-            count = sum(p.numel() for p in build(config, vocab_size).parameters())
+        check_head(config.head, config.hidden, vocab_size)
     except ValueError as e:
         raise ConfigError("head", str(e)) from None
+    count = sum(prod(shape) for _, shape in parameter_shapes(config, vocab_size))
     if count > MAX_PARAMETERS:
         raise ConfigError("hidden", f"the model would have {count:,} parameters; at most {MAX_PARAMETERS:,} "
                                     "are accepted (lower --hidden, --layers or --embedding)")

@@ -76,6 +76,8 @@ PRESETS = {p.name: p for p in [
                        batch_size=64, length=64, steps=4000, clip=1.0, log_every=10, eval_every=50), lesson=False),
 ]}
 
+RACE_CELLS = ("rnn", "lstm", "gru")  # the classic three: what a race shows first (engine.racing.DEFAULT_CELLS)
+
 
 def names() -> list[str]:
     return list(PRESETS)

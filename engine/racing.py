@@ -17,15 +17,16 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from engine.config import CELLS, ConfigError, TrainConfig
+from engine.cells import names as registered_cells
+from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RaceFinished, RunFinished, RunStarted
+from engine.presets import RACE_CELLS
 from engine.text import echo
 
 TARGET = 0.99
-DEFAULT_CELLS = ("rnn", "lstm", "gru")  # the classic three: what a race shows first
+DEFAULT_CELLS = RACE_CELLS  # the classic three: what a race shows first
 MAX_SEEDS = 16
 MAX_SEED = 2**63 - 1  # engine.config's bound on a seed
-CELLS_ACCEPTED = f"accepted: a comma-separated list of {', '.join(CELLS)}, each once (e.g. rnn,lstm,gru)"
 SEEDS_ACCEPTED = f"accepted: 1 to {MAX_SEEDS} distinct whole numbers from 0, comma-separated (e.g. 0,1,2)"
 
 
@@ -45,14 +46,20 @@ def _once(items, what: str, accepted: str) -> None:
         raise ValueError(f"{what} {echo(repeated)} is given twice (it would race itself); {accepted}")
 
 
+def cells_accepted() -> str:
+    """What --cells accepts: the registered cells (a cell registered later too)."""
+    return f"accepted: a comma-separated list of {', '.join(registered_cells())}, each once (e.g. rnn,lstm,gru)"
+
+
 def parse_cells(value: str) -> tuple[str, ...]:
-    cells = _items(value, "cells", CELLS_ACCEPTED)
-    for cell in cells:
-        if cell not in CELLS:
-            hint = f" (cells are lower case: {cell.lower()})" if cell.lower() in CELLS else ""
-            raise ValueError(f"{echo(cell)} is not a cell{hint}; {CELLS_ACCEPTED}")
-    _once(cells, "cell", CELLS_ACCEPTED)
-    return tuple(cells)
+    accepted, known = cells_accepted(), registered_cells()
+    chosen = _items(value, "cells", accepted)
+    for cell in chosen:
+        if cell not in known:
+            hint = f" (cells are lower case: {cell.lower()})" if cell.lower() in known else ""
+            raise ValueError(f"{echo(cell)} is not a cell{hint}; {accepted}")
+    _once(chosen, "cell", accepted)
+    return tuple(chosen)
 
 
 def parse_seeds(value: str) -> tuple[int, ...]:

@@ -48,21 +48,23 @@ def shade(value: float) -> str:
 
 
 def states_of(inside, choice: str) -> tuple[list, float]:
-    """The (position, unit) matrix that `choice` names ("h1", "c2"...) and the size drawn as full."""
-    kind, layer = choice[0], int(choice[1:]) - 1
-    states = inside.cell if kind == "c" and inside.cell is not None else inside.hidden
+    """The (position, unit) matrix that `choice` names (a part's key and a layer: "h1", "c2"...) and the size
+    drawn as full. A choice this model lacks (another cell's part, a deeper layer) falls back to its hidden
+    state and its last layer: contestants side by side share one choice."""
+    key = choice.rstrip("0123456789")
+    layer = int(choice[len(key):]) - 1
+    part = next((p for p in inside.parts if p.key == key), inside.parts[0])
+    states = inside.states[part.name]
     matrix = states[min(layer, len(states) - 1)]
-    if kind == "c" and inside.cell is not None:  # an LSTM's cell state is unbounded: scale to its largest
+    if not part.bounded:  # an LSTM's cell state is unbounded: scale to its largest
         return matrix, max((abs(v) for row in matrix for v in row), default=1.0) or 1.0
     return matrix, 1.0  # tanh, sigmoid blends of tanh: hidden states lie in -1..1
 
 
 def state_choices(inside) -> list[tuple[str, str]]:
-    """(label, choice) for every layer's hidden state, and cell state for an LSTM."""
-    out = [(f"layer {i + 1} hidden", f"h{i + 1}") for i in range(len(inside.hidden))]
-    if inside.cell is not None:
-        out += [(f"layer {i + 1} cell", f"c{i + 1}") for i in range(len(inside.cell))]
-    return out
+    """(label, choice) for every layer of every part of the state the model's cell carries."""
+    return [(f"layer {i + 1} {part.name}", f"{part.key}{i + 1}")
+            for part in inside.parts for i in range(len(inside.states[part.name]))]
 
 
 def ranked_units(matrix: list, order: str) -> list[int]:

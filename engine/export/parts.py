@@ -204,30 +204,6 @@ class Model(nn.Module):
         super().__init__()
 '''
 
-CELL_LOOP_FORWARD = '''
-    def forward(self, x, state=None):
-        """x: (batch, seq) of symbol ids -> scores (batch, seq, vocabulary), state (layers, batch, hidden)."""
-        inputs = $inputs
-        if state is None:
-            state = inputs.new_zeros(len(self.cells), x.size(0), $hidden)
-        states, outputs = list(state.unbind(0)), []
-        for t in range(x.size(1)):  # the loop nn.RNN runs for you: one position at a time
-            inp = inputs[:, t]
-            for i, cell in enumerate(self.cells):
-                states[i] = cell(inp, states[i])  # h = tanh(W_ih x + W_hh h)
-                inp = $between
-            outputs.append(inp)
-        out = torch.stack(outputs, 1)
-        return $scores, torch.stack(states)
-'''
-
-FUSED_FORWARD = '''
-    def forward(self, x, state=None):
-        """x: (batch, seq) of symbol ids -> scores (batch, seq, vocabulary) and the final state."""
-        out, state = self.rnn($inputs, state)  # out: (batch, seq, hidden), every position's top layer
-        return $scores, state
-'''
-
 SCHEDULE = '''
 
 def lr_factor(position):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from string import Template
 
+from engine import cells
 from engine.config import TrainConfig
 from engine.export import parts as parts
 
@@ -98,22 +99,8 @@ def _model(config: TrainConfig) -> str:
     else:
         inputs = f"F.one_hot(x, {size}).float()"
         lines.append("# no embedding: each symbol is a one-hot vector of the vocabulary's size")
-    inner = c.dropout if c.layers > 1 else 0.0
-    if c.cell == "rnncell":
-        more = f" + [nn.RNNCell({c.hidden}, {c.hidden}) for _ in range({c.layers - 1})]" if c.layers > 1 else ""
-        lines.append(f"self.cells = nn.ModuleList([nn.RNNCell({width}, {c.hidden})]{more})  # one cell per layer")
-        if inner:
-            lines.append(f"self.between = nn.Dropout({inner!r})  # between layers, while training")
-    else:
-        drop = f", dropout={inner!r}" if inner else ""
-        kind = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[c.cell]
-        lines.append(f"self.rnn = nn.{kind}({width}, {c.hidden}, {c.layers}, batch_first=True{drop})")
-        if c.cell == "lstm" and c.forget_bias:
-            lines += [f"with torch.no_grad():  # forget gates start at sigmoid({c.forget_bias!r}): memory carries over",
-                      f"    for layer in range({c.layers}):  # gate order i, f, g, o; the value goes in bias_ih",
-                      f"        gate = slice({c.hidden}, {2 * c.hidden})",
-                      f"        getattr(self.rnn, f'bias_ih_l{{layer}}')[gate] = {c.forget_bias!r}",
-                      "        getattr(self.rnn, f'bias_hh_l{layer}')[gate] = 0.0"]
+    cell = cells.get(c.cell)
+    lines += cell.export_init(c, width)
     if c.head == "linear":
         if c.dropout:
             lines.append(f"self.drop = nn.Dropout({c.dropout!r})")
@@ -123,11 +110,7 @@ def _model(config: TrainConfig) -> str:
         lines.append("# no head: the hidden state itself is the scores (hidden size = vocabulary size)")
         scores = "out"
     init = "".join(f"        {line}\n" for line in lines)
-    if c.cell == "rnncell":
-        between = "self.between(states[i]) if i < len(self.cells) - 1 else states[i]" if inner else "states[i]"
-        forward = _fill(parts.CELL_LOOP_FORWARD, inputs=inputs, hidden=c.hidden, between=between, scores=scores)
-    else:
-        forward = _fill(parts.FUSED_FORWARD, inputs=inputs, scores=scores)
+    forward = cell.export_forward(c, inputs, scores)
     head = "linear head" if c.head == "linear" else "hidden state as scores"
     summary = f"{'embedding' if c.embedding else 'one-hot'} -> {c.cell} -> {head}"
     return _fill(parts.MODEL_HEAD, summary=summary) + init + forward

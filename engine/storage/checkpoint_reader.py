@@ -1,8 +1,9 @@
 """Reading a checkpoint without trusting it: bounded header, one metadata check, tensors checked before loading.
 
 Order matters: the file must be a regular file; the safetensors header is bounded before safetensors
-parses it; the rnnplay metadata is bounded and validated whole (engine.storage.metadata); the model is built
-on the meta device (nothing allocated) and every tensor's name, dtype and shape is compared with it;
+parses it; the rnnplay metadata is bounded and validated whole (engine.storage.metadata); the model's
+parameter shapes are counted by arithmetic (nothing built) and every tensor's name, dtype and shape is compared
+with them;
 only then are tensors read, and only the ones the caller needs.
 """
 
@@ -28,8 +29,7 @@ MAX_RNG_BYTES = 1 << 20
 RNG_TENSORS = ("rng", "dropout_rng", "dropout_rng_cuda")  # the data stream's and dropout's generator states
 RNG_PEERS = {"dropout_rng_peers": "dropout_rng", "dropout_rng_cuda_peers": "dropout_rng_cuda"}  # ranks 1.. -> rank 0
 MESSAGE_LIMIT = 400
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
-          torch.int64: "I64", torch.int32: "I32", torch.uint8: "U8", torch.bool: "BOOL"}
+WEIGHTS = "F32"  # every weight, and its optimizer state, is float32 (bf16 runs autocast; weights stay fp32)
 OPTIMIZER_STATE = {"adam": ("step", "exp_avg", "exp_avg_sq"), "sgd": ("momentum_buffer",)}
 _OPTIM_KEY = re.compile(r"optim\.(\d{1,6})\.([A-Za-z_]{1,32})")
 
@@ -65,26 +65,25 @@ class Checkpoint:
             self.meta: Metadata = metadata.validate(metadata.parse(raw))
         except MetadataError as e:
             raise CheckpointError.at(path, e.field, e.problem) from None
-        self.parameters = self._check_model_size()
+        self.weight_shapes = self._check_model_size()
         self._check_table()
 
     def error(self, field: str, problem: str) -> CheckpointError:
         return CheckpointError.at(self.path, field, problem)
 
-    def _check_model_size(self) -> list[tuple[str, torch.Tensor]]:
-        """The model's named parameters and buffers on the meta device, after the size cap."""
+    def _check_model_size(self) -> list[tuple[str, tuple[int, ...]]]:
+        """The model's parameter names and shapes, counted by arithmetic (nothing built), after the size cap."""
         config, vocab = self.meta.config, self.meta.vocab
         try:
             models.check_size(config, len(vocab))
         except ConfigError as e:
             raise self.error(f"config.{e.field}", str(e)[len(e.field) + 2:]) from None
-        with torch.device("meta"):
-            model = models.build(config, len(vocab))
-        self.param_order = [p for p in model.parameters()]
-        return list(model.state_dict().items())
+        shapes = models.parameter_shapes(config, len(vocab))
+        self.shape_order = [shape for _, shape in shapes]  # the optimizer state's indices follow this order
+        return shapes
 
     def _check_table(self) -> None:
-        expected = {f"model.{name}": (DTYPES.get(t.dtype, str(t.dtype)), tuple(t.shape)) for name, t in self.parameters}
+        expected = {f"model.{name}": (WEIGHTS, shape) for name, shape in self.weight_shapes}
         for name, want in expected.items():
             got = self.table.get(name)
             if got is None:
@@ -127,15 +126,15 @@ class Checkpoint:
     def _optimizer_entry(self, name: str, dtype: str, shape: tuple) -> bool:
         """Whether optim.<index>.<state> names a parameter and a state of the right dtype and shape."""
         match = _OPTIM_KEY.fullmatch(name)
-        if match is None or int(match.group(1)) >= len(self.param_order):
+        if match is None or int(match.group(1)) >= len(self.shape_order):
             return False
-        param = self.param_order[int(match.group(1))]
+        shape_of_param = self.shape_order[int(match.group(1))]
         known = OPTIMIZER_STATE.get(self.meta.config.optimizer)
         if match.group(2) == "step":
             return (known is None or "step" in known) and shape == () and dtype in ("F32", "F64")
         if known is not None and match.group(2) not in known:
             return False
-        return shape == tuple(param.shape) and dtype == DTYPES.get(param.dtype)
+        return shape == shape_of_param and dtype == WEIGHTS
 
     def tensors(self, prefix: str) -> dict[str, torch.Tensor]:
         """The tensors whose names start with `prefix`, with the prefix removed."""

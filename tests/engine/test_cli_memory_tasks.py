@@ -65,7 +65,7 @@ def test_inspect_for_people_and_as_json(tmp_path):
     assert people.returncode == 0, people.stderr
     assert "model       THIS-IS-A-SECRET" in people.stdout and "at 3: E -> S" in people.stdout
     data = json.loads(rnnplay("inspect", str(ckpt), "FUV", "--json").stdout)
-    assert data["text"] == "FUV" and len(data["hidden"][0]) == 3 and data["cell"] is not None
+    assert data["text"] == "FUV" and len(data["states"]["hidden"][0]) == 3 and data["states"]["cell"] is not None
     assert len(data["top"]) == 3 and data["top"][0][0]["symbol"] == "T"
     assert len(data["connectivity"]) == 3 and data["connectivity"][2][2] > 0
     bad = rnnplay("inspect", str(ckpt), "FUV", "--at", "7")

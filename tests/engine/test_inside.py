@@ -29,7 +29,7 @@ def test_every_cell_gives_states_per_layer_and_position_and_only_lstm_a_cell_sta
     model, task = built("hello-embedding-lesson", cell=cell)
     inside = inspect(model, task, "hello")
     assert len(inside.hidden) == 2 and len(inside.hidden[0]) == 5 and len(inside.hidden[0][0]) == 8
-    assert (inside.cell is not None) == has_cell_state
+    assert ("cell" in inside.states) == has_cell_state
     assert inside.target == "ohlol" and len(inside.target_p) == 5
 
 

@@ -97,5 +97,5 @@ def test_hidden_and_cell_states_of_every_layer_match_a_hand_computation(cell, st
                 x = states[layer][0]
                 assert inside.hidden[layer][t] == pytest.approx(x.tolist(), abs=1e-5)
                 if cell == "lstm":
-                    assert inside.cell[layer][t] == pytest.approx(states[layer][1].tolist(), abs=1e-5)
-    assert (inside.cell is not None) == (cell == "lstm")
+                    assert inside.states["cell"][layer][t] == pytest.approx(states[layer][1].tolist(), abs=1e-5)
+    assert ("cell" in inside.states) == (cell == "lstm")

@@ -99,7 +99,8 @@ async def test_the_map_ranks_units_and_offers_every_layer_and_the_lstm_cell_stat
         app.query_one("#inside-order", Select).value = "active"
         await pilot.pause()
         drawn = str(app.query_one(InsideRun).query_one(".inside-map").render()).splitlines()[1:]
-        assert [int(line.split()[0]) for line in drawn] == inside_render.ranked_units(inside.cell[0], "active")
+        cell_units = inside_render.ranked_units(inside.states["cell"][0], "active")
+        assert [int(line.split()[0]) for line in drawn] == cell_units
 
 
 async def test_enter_on_an_empty_line_takes_the_latest_sample_and_errors_are_one_line(app_factory):
@@ -192,7 +193,7 @@ def test_every_row_keeps_the_same_cells_per_position_whatever_the_characters():
     top = [[{"symbol": "\x1b", "p": 0.5}, {"symbol": "\u202e", "p": 0.25}] for _ in text]
     connectivity = [[1 / (t + 1)] * (t + 1) + [0.0] * (len(text) - t - 1) for t in range(len(text))]
     hidden = [[[0.5, -1.0] for _ in text]]
-    inside = Inside(text, hidden, None, top, text, [0.1] * len(text), connectivity)
+    inside = Inside(text, {"hidden": hidden}, top, text, [0.1] * len(text), connectivity)
     for at in (0, 7, len(text) - 1):
         cols = inside_render.window(len(text), at, 10, inside_render.widths(inside))
         drawn = inside_render.header(inside, at, cols).plain + "\n" + inside_render.state_map(
@@ -211,7 +212,7 @@ def test_wide_characters_are_shown_and_every_row_lines_up_under_them():
     text, answer = "東京 ab😀c", "東x ab😀d"
     top = [[{"symbol": ch, "p": 0.9}] for ch in answer]
     connectivity = [[1 / (t + 1)] * (t + 1) + [0.0] * (len(text) - t - 1) for t in range(len(text))]
-    inside = Inside(text, [[[0.5, -1.0] for _ in text]], None, top, text, [0.9] * len(text), connectivity)
+    inside = Inside(text, {"hidden": [[[0.5, -1.0] for _ in text]]}, top, text, [0.9] * len(text), connectivity)
     at = text.index("😀")
     cols = inside_render.window(len(text), at, 60, inside_render.widths(inside))
     lines = inside_render.header(inside, at, cols).plain.splitlines()

@@ -43,7 +43,7 @@ FIELDS: list[tuple[str, str, Any, str]] = [
     ("symbols", "Symbols", int, "letters, 2-26"),
     ("delay", "Delay", int, "steps back"),
     ("keyword", "Keyword", str, "letters A-Z"),
-    ("cell", "Cell", CELLS, ""),
+    ("cell", "Cell", tuple(CELLS), ""),
     ("layers", "Layers", int, ""),
     ("hidden", "Hidden size", int, ""),
     ("embedding", "Input", int, "0 = one-hot"),

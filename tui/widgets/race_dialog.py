@@ -1,4 +1,5 @@
-"""RaceDialog: which cells race (checkboxes, rnn, lstm and gru ticked) and, optionally, which seeds.
+"""RaceDialog: which cells race (a checkbox per registered cell, the race's default ones ticked) and,
+optionally, which seeds.
 
 Enter (or the Race button) starts, Escape cancels. A bad choice is said in the dialog, which stays
 open: at least one cell, seeds as a list of distinct whole numbers, at most MAX_CONTESTANTS in all.
@@ -12,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from engine.config import CELLS
+from engine.cells import names as registered_cells
 from engine.racing import DEFAULT_CELLS
 from engine.text import visible
 
@@ -22,7 +23,7 @@ def read_choice(cells: tuple[str, ...], seeds_text: str, max_contestants: int) -
     from engine.racing import parse_seeds
 
     if not cells:
-        return None, f"tick at least one cell ({', '.join(CELLS)})"
+        return None, f"tick at least one cell ({', '.join(registered_cells())})"
     seeds = None
     if seeds_text.strip():
         try:
@@ -62,7 +63,7 @@ class RaceDialog(ModalScreen[tuple[tuple[str, ...], tuple[int, ...] | None] | No
         with Vertical(id="race-dialog"):
             yield Label(f"Race cells on the Setup's task ({visible(self.race_task, 20)})", id="race-title")
             with Horizontal(id="race-cells"):
-                for cell in CELLS:
+                for cell in registered_cells():
                     yield CellBox(cell, cell in DEFAULT_CELLS, id=f"race-cell-{cell}", compact=True)
             with Horizontal(id="race-seeds"):
                 yield Label("seeds", classes="option-label")
@@ -77,7 +78,7 @@ class RaceDialog(ModalScreen[tuple[tuple[str, ...], tuple[int, ...] | None] | No
         self.query_one("#race-go", Button).focus()
 
     def chosen_cells(self) -> tuple[str, ...]:
-        return tuple(c for c in CELLS if self.query_one(f"#race-cell-{c}", CellBox).value)
+        return tuple(box.id.removeprefix("race-cell-") for box in self.query(CellBox) if box.value)
 
     def submit(self) -> None:
         cells = self.chosen_cells()
