@@ -103,8 +103,8 @@ class TrainConfig:
                            hint="0 = one-hot")
     dropout: float = number(0.0, 0.0, 0.99, MODEL, "Dropout", "share of outputs dropped while training, "
                             "between layers and before the head", hint="0 = off")
-    head: str = choice("linear", lambda: HEADS, MODEL, "Head", "linear: a layer from the state to the scores; "
-                       "none: the state is the scores")
+    head: str = choice("linear", lambda: HEADS, MODEL, "Head", "linear maps the state to the scores; none uses "
+                       "the state as the scores")
     forget_bias: float = number(0.0, -10.0, 10.0, MODEL, "Forget bias", "lstm: the forget gate's initial bias "
                                 "(1 keeps memories from step 1); 0 = PyTorch's init", hint="lstm; 0 = default")
     optimizer: str = choice("adam", lambda: OPTIMIZERS, OPTIMISATION, "Optimizer", "the update rule")
@@ -114,28 +114,29 @@ class TrainConfig:
     clip: float = number(0.0, 0.0, 1e6, OPTIMISATION, "Grad clip", "largest gradient norm; 0 = no clipping",
                          hint="0 = off", resume=LEARNING)
     schedule: str = choice("constant", lambda: SCHEDULES, OPTIMISATION, "Schedule", "the learning rate after "
-                           "warm-up: constant, or cosine or linear decay to 0 by the end", resume=LEARNING)
+                           "warm-up; cosine and linear decay to 0 by the end", resume=LEARNING)
     warmup: float = number(0.0, 0.0, 0.9, OPTIMISATION, "Warm-up", "share of the run (steps or seconds, "
                            "whichever bounds it) with a linear learning-rate ramp", hint="share of the run",
                            resume=LEARNING)
     accumulate_grad: bool = switch(False, ("zeroed every step", "never zeroed (lesson A's omission)"), OPTIMISATION,
                                    "Gradients", "never zero the gradients (Lesson A's famous omission)",
                                    flag="--no-zero-grad")
-    steps: int = whole(300, 1, MAX_STEPS, RUN, "Steps", "optimizer updates in the run (with --resume: that many "
-                       "more)", resume=LENGTH)
-    seconds: float = number(0.0, 0.0, 1e7, RUN, "Time budget", "training seconds, evaluation excluded; 0 = none "
-                            "(the steps bound the run)", hint="seconds, 0 = off", resume=LENGTH)
+    steps: int = whole(300, 1, MAX_STEPS, RUN, "Steps", "optimizer updates in the run; with --resume, that many "
+                       "more", resume=LENGTH)
+    seconds: float = number(0.0, 0.0, 1e7, RUN, "Time budget", "training seconds, evaluation excluded; 0 = none, "
+                            "the steps bound the run", hint="seconds, 0 = off", resume=LENGTH)
     until: float = number(0.0, 0.0, 1.0, RUN, "Until", "stop (completed) at the first evaluation with at least "
                           "this accuracy; 0 = run every step", hint="accuracy, 0 = off", resume=REPORTING)
-    precision: str = choice("fp32", lambda: PRECISIONS, RUN, "Precision", "fp32; bf16 (autocast: weights and "
-                            "optimizer state stay fp32); auto (bf16 where native)", resume=LEARNING)
+    precision: str = choice("fp32", lambda: PRECISIONS, RUN, "Precision", "bf16 autocasts (weights and "
+                            "optimizer state stay fp32); auto is bf16 where the device has it natively",
+                            resume=LEARNING)
     seed: int = whole(0, 0, 2**63 - 1, RUN, "Seed", "seeds the weights, the data and dropout")
     device: str = special("auto", "device", _device, RUN, "Device", "where it trains: auto, cpu, cuda, cuda:N or "
                           "mps", resume=PLACE)
     log_every: int = whole(10, 1, 100_000_000, REPORTS, "Log every", "steps between loss lines", hint="steps",
                            resume=REPORTING)
-    eval_every: int = whole(50, 1, 100_000_000, REPORTS, "Eval every", "steps between evaluations (given "
-                            "alone: exactly every N steps)", hint="steps", resume=REPORTING)
+    eval_every: int = whole(50, 1, 100_000_000, REPORTS, "Eval every", "steps between evaluations; given "
+                            "alone, exactly every N steps", hint="steps", resume=REPORTING)
     eval_early: bool = switch(False, ("only every Eval every steps", "also at steps 1, 2, 3, ..."), REPORTS,
                               "Early evals", "also evaluate at steps 1, 2, 3, ... spaced about a quarter apart "
                               "below eval_every", resume=REPORTING)

@@ -69,10 +69,16 @@ class Setting:
         """The values accepted, for help texts: '1 to 16', 'from 0.0 to 0.99', 'lstm, gru', ''."""
         if self.kind == "choice":
             return ", ".join(self.choices())
-        if self.kind in ("int", "float") and self.low is not None:
-            start = f"above {self.low:,}" if self.low_open else f"{self.low:,}"
-            return f"{start} to {self.high:,}"
+        if self.kind in ("int", "float"):
+            return f"{'above ' if self.low_open else ''}{_shown(self.low)} to {_shown(self.high)}"
         return ""
+
+
+def _shown(bound: float) -> str:
+    """A bound for people: 8,192; 1,000,000; 0.99; 0 (not 0.0 or 1e+06)."""
+    if isinstance(bound, int) or bound.is_integer():
+        return f"{int(bound):,}"
+    return f"{bound:g}"
 
 
 def _int(facts: Setting, value: Any) -> str:
