@@ -16,7 +16,8 @@ from typing import Any
 from engine.text import echo
 
 # group -> its heading in Setup; the fields of TrainConfig are declared in this order
-GROUPS = {"task": "Task and data", "model": "Model", "optimisation": "Optimisation", "run": "Run", "reporting": "Reporting"}
+GROUPS = {"task": "Task and data", "model": "Model", "optimisation": "Optimisation", "run": "Run",
+          "reporting": "Reporting"}
 KINDS = ("int", "float", "bool", "choice", "text", "pairs", "device")
 
 
