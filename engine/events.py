@@ -158,7 +158,9 @@ def event_from_dict(data: Any) -> Event:
     again), steps and counts are whole numbers up to MAX_WHOLE, the config and a parent fully checked."""
     if not isinstance(data, dict):
         raise TypeError("expected an object")
-    kind = data.get("event")
+    if "event" not in data:
+        raise ValueError(f"no \"event\" field naming the kind; known: {', '.join(KINDS)}")
+    kind = data["event"]
     if not isinstance(kind, str) or kind not in KINDS:
         raise ValueError(f"unknown event {echo(kind)}; known: {', '.join(KINDS)}")
     return KINDS[kind].from_dict(data)
