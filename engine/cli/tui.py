@@ -8,7 +8,7 @@ import sys
 import textwrap
 
 from engine import presets
-from engine.cli.args import UsageError, flag, given_settings
+from engine.cli.args import UsageError, exactly_every, flag, given_settings
 from engine.config import SETTINGS
 from engine.text import echo
 
@@ -28,7 +28,7 @@ def tui_options(args) -> dict:
     if args.load is None:
         name = args.preset or DEFAULT_FOR_TASK.get(args.task, "caesar")
         return {"config": train_config(args), "preset": name, "load": None, "threads": threads}
-    settings = given_settings(args)
+    settings = exactly_every(given_settings(args))  # as `train --resume` takes them
     settings.pop("device", None)  # the app opens the model there (a moved corpus it does not take: refused)
     refused = ["preset"] if args.preset is not None else [name for name in settings
                                                            if not SETTINGS[name].resume.in_place]
