@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.config import MAX_STEPS
+from engine.config import MAX_STEPS, SETTINGS
 from engine.text import visible
 
-# where a run trains and how often it reports: changing these continues the run, it does not branch it
-NOT_A_BRANCH = ("device", "log_every", "eval_every", "eval_early", "eval_budget", "until")
-# what a resumed trainer can change in place (as `train --resume` flags can): how it learns from here on,
-# how long and how it reports; the task, the model and the data stay the checkpoint's
-IN_PLACE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every",
-            "eval_early", "eval_budget", "until")
+# Which settings make a branch and which a built trainer can take are facts on each field (engine.settings.Resume):
+# where a run trains, where its corpus is and how it reports continue the run; how it learns and how long make a
+# branch; the task, the model and the data stay the checkpoint's.
 MAX_PATH = 4096
 MAX_RUN_ID = 64
 
@@ -45,7 +42,7 @@ def changes(start: dict[str, Any], config) -> dict[str, list]:
     """{setting: [before, after]} for the settings that make a run resumed from `start` a branch."""
     now = config.to_dict()
     return {name: [value, now[name]] for name, value in start["config"].items()
-            if name not in NOT_A_BRANCH and now.get(name) != value}
+            if SETTINGS[name].resume.makes_branch and now[name] != value}
 
 
 def describe(parent: dict[str, Any] | None) -> str:
@@ -61,16 +58,16 @@ def describe(parent: dict[str, Any] | None) -> str:
 
 def can_branch(trainer, config) -> bool:
     """Whether `trainer`, resumed from a checkpoint and not trained since, can go on with `config` as a branch
-    of that checkpoint: only IN_PLACE settings differ (a later step would not be the checkpoint's)."""
+    of that checkpoint: only settings it takes in place differ (a later step would not be the checkpoint's)."""
     start = getattr(trainer, "origin", None)
     if not start or trainer.step != start["step"]:
         return False
     now, before = config.to_dict(), trainer.config.to_dict()
-    return all(now[name] == value for name, value in before.items() if name not in IN_PLACE)
+    return all(now[name] == value for name, value in before.items() if not SETTINGS[name].resume.in_place)
 
 
 def resumed(config, step: int, changes: dict[str, Any]):
-    """The config of a checkpoint at `step` with the IN_PLACE settings given as `train --resume` takes them:
+    """The config of a checkpoint at `step` with resumable settings given as `train --resume` takes them:
     `steps` is that many more steps; a time budget given alone runs until it ends. ConfigError if bad."""
     changes = dict(changes)
     if "steps" in changes:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import math
 import re
 from dataclasses import dataclass, fields
 from typing import Any
 
-from engine import cells
+from engine import cells, corpora
 from engine.precision import PRECISIONS
 from engine.schedule import SCHEDULES
+from engine.settings import Resume, choice, number, special, switch, whole
+from engine.settings import of as settings_of
+from engine.settings import suggest as _suggest
 from engine.tasks import REGISTRY
 from engine.text import echo
 
@@ -22,7 +23,6 @@ OPTIMIZERS = ("adam", "sgd")
 ALPHABET_SIZE = 27
 MAX_STEPS = 100_000_000  # a run's (and a checkpoint's) steps at most; --seconds alone trains "until the budget ends"
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d{1,3})?|mps")
-LIMIT = 1 << 20  # generous upper bound for sizes and counts; larger is surely a typo
 
 
 class ConfigError(ValueError):
@@ -33,45 +33,116 @@ class ConfigError(ValueError):
         self.field = field
 
 
+def _corpus(value: Any) -> str:
+    if value is None or (isinstance(value, str) and value):
+        return ""
+    return f"expected a built-in corpus ({', '.join(corpora.names())}) or a UTF-8 text file, got {echo(value)}"
+
+
+def _keyword(value: Any) -> str:
+    if isinstance(value, str) and 1 <= len(value) <= 64 and all("A" <= ch <= "Z" for ch in value.upper()):
+        return ""
+    return f"expected 1 to 64 letters A-Z, got {echo(value)}"
+
+
+def _device(value: Any) -> str:
+    if isinstance(value, str) and DEVICE_PATTERN.fullmatch(value):
+        return ""
+    return f"expected auto, cpu, cuda, cuda:N or mps, got {echo(value)}"
+
+
+def _pairs(pairs: Any) -> str:
+    if not isinstance(pairs, tuple) or not pairs:
+        return "expected at least one input/output pair"
+    width, seen = None, {}
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
+            return f"expected (input, output) string pairs, got {echo(pair)}"
+        source, target = pair
+        if not source or len(source) != len(target):
+            return f"{echo(source)} -> {echo(target)}: input and output must be non-empty and of equal length"
+        if width is not None and len(source) != width:
+            return f"{echo(source)}: every pair must have the same length ({width})"
+        if seen.setdefault(source, target) != target:
+            return (f"{echo(source)} is mapped to both {echo(seen[source])} and {echo(target)}; "
+                    "each input needs one output")
+        width = len(source)
+    return ""
+
+
+LEARNING, LENGTH, REPORTING, PLACE = Resume.LEARNING, Resume.LENGTH, Resume.REPORTING, Resume.PLACE
+TASK, MODEL, OPTIMISATION, RUN, REPORTS = "task", "model", "optimisation", "run", "reporting"  # engine.settings.GROUPS
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    task: str = "caesar"
-    # task options
-    key: int = 13
-    length: int = 32
-    corpus: str | None = None
-    pairs: tuple[tuple[str, str], ...] = (("hello", "ohlol"),)
-    symbols: int = 8  # echo: streams draw from the first K capitals
-    delay: int = 5  # echo: the target is the input this many positions back
-    keyword: str = "LEMON"  # vigenere
-    # model
-    cell: str = "lstm"
-    layers: int = 1
-    hidden: int = 32
-    embedding: int = 8  # 0 = one-hot input
-    dropout: float = 0.0
-    head: str = "linear"
-    # optimisation
-    optimizer: str = "adam"
-    lr: float = 0.01
-    batch_size: int = 64
-    steps: int = 300
-    clip: float = 0.0  # max gradient norm; 0 = no clipping
-    precision: str = "fp32"  # fp32 | bf16 (autocast; weights and optimizer state stay fp32) | auto (bf16 if native)
-    seconds: float = 0.0  # training time budget (evaluation excluded); 0 = none, steps alone bound the run
-    schedule: str = "constant"  # learning rate after warm-up: constant | cosine | linear (both decay to 0 by the end)
-    warmup: float = 0.0  # fraction of the run (steps or seconds, whichever bounds it) with a linear lr ramp
-    accumulate_grad: bool = False  # never zero the gradients (Lesson A's famous omission)
-    seed: int = 0
-    device: str = "auto"
-    # reporting
-    log_every: int = 10
-    eval_every: int = 50
-    eval_early: bool = False  # also evaluate at steps 1, 2, 3, ... spaced ~25 % apart below eval_every
-    eval_budget: float = 0.0  # defer regular evaluations while they would take more than this share of
-    #                           training time (e.g. 0.02); 0 = evaluate exactly every eval_every steps
-    forget_bias: float = 0.0  # lstm: initial forget-gate bias (1 keeps memories from step 1); 0 = PyTorch's init
-    until: float = 0.0  # stop (completed) at the first evaluation with at least this accuracy; 0 = run every step
+    """Every field carries its facts (engine.settings): kind, range, group, label, help, flag, resume."""
+
+    task: str = choice("caesar", lambda: tuple(REGISTRY), TASK, "Task", "what the model learns")
+    key: int = whole(13, 0, ALPHABET_SIZE - 1, TASK, "Caesar key", "caesar: how far the cipher shifts each letter",
+                     hint="0-26")
+    length: int = whole(32, 2, 65536, TASK, "Length", "characters in each training sequence", hint="chars")
+    corpus: str | None = special(None, "text", _corpus, TASK, "Corpus", "completion: a built-in corpus ("
+                                 + ", ".join(corpora.names()) + ") or a UTF-8 text file; none: the lesson's "
+                                 "sentences; with --resume, where the same text is now",
+                                 hint=f"blank: lesson; {', '.join(corpora.names())} or a file",
+                                 suggest=corpora.names, resume=PLACE)
+    pairs: tuple[tuple[str, str], ...] = special((("hello", "ohlol"),), "pairs", _pairs, TASK, "Pairs",
+                                                 "mapping: input:output pairs of one length, e.g. "
+                                                 "hello:ohlol,world:dlrow", hint="in:out,...")
+    symbols: int = whole(8, 2, 26, TASK, "Symbols", "echo: streams draw from the first K capitals",
+                         hint="letters, 2-26")
+    delay: int = whole(5, 0, 65535, TASK, "Delay", "echo: the target is the input this many positions back",
+                       hint="steps back")
+    keyword: str = special("LEMON", "text", _keyword, TASK, "Keyword", "vigenere: the repeating keyword "
+                           "(A shifts by 0)", hint="letters A-Z")
+    cell: str = choice("lstm", lambda: CELLS, MODEL, "Cell", "the recurrent cell")
+    layers: int = whole(1, 1, 16, MODEL, "Layers", "stacked recurrent layers")
+    hidden: int = whole(32, 1, 8192, MODEL, "Hidden size", "units in each layer's state")
+    embedding: int = whole(8, 0, 8192, MODEL, "Input", "embedding width; 0 feeds one-hot vectors",
+                           hint="0 = one-hot")
+    dropout: float = number(0.0, 0.0, 0.99, MODEL, "Dropout", "share of outputs dropped while training, "
+                            "between layers and before the head", hint="0 = off")
+    head: str = choice("linear", lambda: HEADS, MODEL, "Head", "linear maps the state to the scores; none uses "
+                       "the state as the scores")
+    forget_bias: float = number(0.0, -10.0, 10.0, MODEL, "Forget bias", "lstm: the forget gate's initial bias "
+                                "(1 keeps memories from step 1); 0 = PyTorch's init", hint="lstm; 0 = default")
+    optimizer: str = choice("adam", lambda: OPTIMIZERS, OPTIMISATION, "Optimizer", "the update rule")
+    lr: float = number(0.01, 0.0, 100.0, OPTIMISATION, "Learning rate", "the optimizer's step size",
+                       low_open=True, resume=LEARNING)
+    batch_size: int = whole(64, 1, 65536, OPTIMISATION, "Batch size", "sequences per step")
+    clip: float = number(0.0, 0.0, 1e6, OPTIMISATION, "Grad clip", "largest gradient norm; 0 = no clipping",
+                         hint="0 = off", resume=LEARNING)
+    schedule: str = choice("constant", lambda: SCHEDULES, OPTIMISATION, "Schedule", "the learning rate after "
+                           "warm-up; cosine and linear decay to 0 by the end", resume=LEARNING)
+    warmup: float = number(0.0, 0.0, 0.9, OPTIMISATION, "Warm-up", "share of the run (steps or seconds, "
+                           "whichever bounds it) with a linear learning-rate ramp", hint="share of the run",
+                           resume=LEARNING)
+    accumulate_grad: bool = switch(False, ("zeroed every step", "never zeroed (lesson A's omission)"), OPTIMISATION,
+                                   "Gradients", "never zero the gradients (Lesson A's famous omission)",
+                                   flag="--no-zero-grad")
+    steps: int = whole(300, 1, MAX_STEPS, RUN, "Steps", "optimizer updates in the run; with --resume, that many "
+                       "more", resume=LENGTH)
+    seconds: float = number(0.0, 0.0, 1e7, RUN, "Time budget", "training seconds, evaluation excluded; 0 = none, "
+                            "the steps bound the run", hint="seconds, 0 = off", resume=LENGTH)
+    until: float = number(0.0, 0.0, 1.0, RUN, "Until", "stop (completed) at the first evaluation with at least "
+                          "this accuracy; 0 = run every step", hint="accuracy, 0 = off", resume=REPORTING)
+    precision: str = choice("fp32", lambda: PRECISIONS, RUN, "Precision", "bf16 autocasts (weights and "
+                            "optimizer state stay fp32); auto is bf16 where the device has it natively",
+                            resume=LEARNING)
+    seed: int = whole(0, 0, 2**63 - 1, RUN, "Seed", "seeds the weights, the data and dropout")
+    device: str = special("auto", "device", _device, RUN, "Device", "where it trains: auto, cpu, cuda, cuda:N or "
+                          "mps", resume=PLACE)
+    log_every: int = whole(10, 1, 100_000_000, REPORTS, "Log every", "steps between loss lines", hint="steps",
+                           resume=REPORTING)
+    eval_every: int = whole(50, 1, 100_000_000, REPORTS, "Eval every", "steps between evaluations; given "
+                            "alone, exactly every N steps", hint="steps", resume=REPORTING)
+    eval_early: bool = switch(False, ("only every Eval every steps", "also at steps 1, 2, 3, ..."), REPORTS,
+                              "Early evals", "also evaluate at steps 1, 2, 3, ... spaced about a quarter apart "
+                              "below eval_every", resume=REPORTING)
+    eval_budget: float = number(0.0, 0.0, 1.0, REPORTS, "Eval budget", "defer evaluations while they would "
+                                "take more than this share of training time (e.g. 0.02); 0 = exactly every "
+                                "eval_every steps", hint="share of time, 0 = off", resume=REPORTING)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -102,6 +173,9 @@ class TrainConfig:
         if "pairs" in data and isinstance(data["pairs"], list):
             data["pairs"] = tuple(tuple(p) if isinstance(p, list) else p for p in data["pairs"])
         return cls(**data)
+
+
+SETTINGS = settings_of(TrainConfig)  # {field: its facts}, in declaration order
 
 
 # The task options of a config; each task reads some of them (engine.tasks.REGISTRY says which).
@@ -180,110 +254,15 @@ def _strip_plain_spaces(part: list[tuple[str, bool]]) -> str:
     return "".join(ch for ch, _ in part[start:end])
 
 
-def _suggest(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ConfigError(name, f"{echo(value)} is not one of {', '.join(choices)}{_suggest(value, choices)}")
-
-
-def _int(name: str, value: Any, low: int, high: int = LIMIT) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(name, f"expected a whole number from {low} to {high}, got {echo(value)}")
-    if not low <= value <= high:
-        raise ConfigError(name, f"{value} is out of range; accepted: {low} to {high}")
-
-
-def finite_number(value: Any) -> bool:
-    """A real number a float holds: not a bool, not NaN or infinite, not a whole number past float's range
-    (JSON allows 10**400; math.isfinite raises OverflowError on it)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
-
-
-def _float(name: str, value: Any, low: float, high: float, *, low_open: bool = False) -> None:
-    if not finite_number(value):
-        raise ConfigError(name, f"expected a finite number, got {echo(value)}")
-    if value > high or value < low or (low_open and value == low):
-        bound = f"above {low}" if low_open else f"from {low}"
-        raise ConfigError(name, f"{value} is out of range; accepted: {bound} to {high}")
-
-
-def _pairs(pairs: Any) -> None:
-    if not isinstance(pairs, tuple) or not pairs:
-        raise ConfigError("pairs", "expected at least one input/output pair")
-    width, seen = None, {}
-    for pair in pairs:
-        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)):
-            raise ConfigError("pairs", f"expected (input, output) string pairs, got {echo(pair)}")
-        source, target = pair
-        if not source or len(source) != len(target):
-            raise ConfigError("pairs", f"{echo(source)} -> {echo(target)}: input and output must be non-empty "
-                                       "and of equal length")
-        if width is not None and len(source) != width:
-            raise ConfigError("pairs", f"{echo(source)}: every pair must have the same length ({width})")
-        if seen.setdefault(source, target) != target:
-            raise ConfigError("pairs", f"{echo(source)} is mapped to both {echo(seen[source])} and {echo(target)}; "
-                                       "each input needs one output")
-        width = len(source)
-
-
-def _corpora() -> list[str]:
-    from engine import corpora
-
-    return corpora.names()
-
-
 def validate(c: TrainConfig) -> None:
-    """Raise ConfigError naming the first invalid field."""
-    _choice("task", c.task, TASKS)
-    _int("key", c.key, 0, ALPHABET_SIZE - 1)
-    _int("length", c.length, 2, 65536)
-    if c.corpus is not None and (not isinstance(c.corpus, str) or not c.corpus):
-        raise ConfigError("corpus", f"expected a built-in corpus ({', '.join(_corpora())}) or a UTF-8 text file, "
-                                    f"got {echo(c.corpus)}")
+    """Raise ConfigError naming the first invalid field: each field by its facts, then what one field's
+    value means for another's."""
+    for name, facts in SETTINGS.items():
+        problem = facts.refusal(getattr(c, name))
+        if problem:
+            raise ConfigError(name, problem)
     if c.corpus is not None and c.task != "completion":
         raise ConfigError("corpus", "only the completion task reads a corpus")
-    _pairs(c.pairs)
-    _int("symbols", c.symbols, 2, 26)
-    _int("delay", c.delay, 0, 65535)
     if c.task == "echo" and c.delay >= c.length:
         raise ConfigError("delay", f"{c.delay} leaves nothing to echo in messages of length {c.length}; "
                                    "accepted: below the length (raise --length for longer delays)")
-    if not isinstance(c.keyword, str) or not 1 <= len(c.keyword) <= 64 \
-            or not all("A" <= ch <= "Z" for ch in c.keyword.upper()):
-        raise ConfigError("keyword", f"expected 1 to 64 letters A-Z, got {echo(c.keyword)}")
-    _choice("cell", c.cell, CELLS)
-    _int("layers", c.layers, 1, 16)
-    _int("hidden", c.hidden, 1, 8192)
-    _int("embedding", c.embedding, 0, 8192)
-    _float("dropout", c.dropout, 0.0, 0.99)
-    _choice("head", c.head, HEADS)
-    _choice("optimizer", c.optimizer, OPTIMIZERS)
-    _float("lr", c.lr, 0.0, 100.0, low_open=True)
-    _int("batch_size", c.batch_size, 1, 65536)
-    _int("steps", c.steps, 1, MAX_STEPS)
-    _float("clip", c.clip, 0.0, 1e6)
-    _choice("precision", c.precision, PRECISIONS)
-    _float("seconds", c.seconds, 0.0, 1e7)
-    _choice("schedule", c.schedule, SCHEDULES)
-    _float("warmup", c.warmup, 0.0, 0.9)
-    if not isinstance(c.accumulate_grad, bool):
-        raise ConfigError("accumulate_grad", f"expected true or false, got {echo(c.accumulate_grad)}")
-    _int("seed", c.seed, 0, 2**63 - 1)
-    if not isinstance(c.device, str) or not DEVICE_PATTERN.fullmatch(c.device):
-        raise ConfigError("device", f"expected auto, cpu, cuda, cuda:N or mps, got {echo(c.device)}")
-    _int("log_every", c.log_every, 1, 100_000_000)
-    _int("eval_every", c.eval_every, 1, 100_000_000)
-    _float("eval_budget", c.eval_budget, 0.0, 1.0)
-    if not isinstance(c.eval_early, bool):
-        raise ConfigError("eval_early", f"expected true or false, got {echo(c.eval_early)}")
-    _float("forget_bias", c.forget_bias, -10.0, 10.0)
-    _float("until", c.until, 0.0, 1.0)

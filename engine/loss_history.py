@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from engine.config import finite_number
+from engine.settings import finite_number
 
 LIMIT = 2000  # points in a checkpoint: a smooth curve at any terminal width, ~30 KB of JSON
 MAX_LOSS = 1e9  # far above any real mean loss (a plot cannot draw 1e308); larger ones are not recorded

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.config import ConfigError, TrainConfig, _suggest
+from engine.config import ConfigError, TrainConfig
+from engine.settings import suggest
 
 
 @dataclass(frozen=True)
@@ -90,5 +91,5 @@ def get(name: str) -> TrainConfig:
 
 def describe(name: str) -> Preset:
     if name not in PRESETS:
-        raise ConfigError("preset", f"no preset {name!r}{_suggest(name, PRESETS)}; see `rnnplay presets`")
+        raise ConfigError("preset", f"no preset {name!r}{suggest(name, PRESETS)}; see `rnnplay presets`")
     return PRESETS[name]

@@ -8,12 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from engine import branches, presets, schedule
-from engine.config import ConfigError, TrainConfig
+from engine.config import SETTINGS, ConfigError, TrainConfig
 from engine.text import visible
 from tui.run_state import RunState
 from tui.widgets.confirm_dialog import ConfirmDialog
-
-RESUMABLE = {"steps", "log_every", "eval_every"}  # settings a paused or stopped run may change
 
 
 class RunActions:
@@ -61,8 +59,10 @@ class RunActions:
         self.update_controls()
 
     def _same_run(self, config: TrainConfig) -> bool:
+        """Whether `config` differs from the trainer's only in what a paused or stopped run may change (how long
+        it runs, how it reports: engine.settings.Resume), so the same run goes on with it."""
         old = self.trainer.config.to_dict()
-        return all(v == old[k] for k, v in config.to_dict().items() if k not in RESUMABLE)
+        return all(v == old[k] for k, v in config.to_dict().items() if not SETTINGS[k].resume.while_paused)
 
     def _continuable(self, config: TrainConfig) -> Any:
         """The current trainer if steps remain and `config` only changes how long it runs, or, for a
@@ -71,10 +71,10 @@ class RunActions:
             return None
         if schedule.out_of_time(config.seconds, self.trainer.trained_seconds):
             return None
-        if self._same_run(config):
-            self.trainer.config = config
-        elif branches.can_branch(self.trainer, config):
+        if branches.can_branch(self.trainer, config):  # first: a new time budget on a loaded one starts afresh
             branches.retarget(self.trainer, config)
+        elif self._same_run(config):
+            self.trainer.config = config
         else:
             return None
         return self.trainer

@@ -4,7 +4,8 @@
 bytes a poll, so a big file is caught up over a few polls), keeps a partial last line until its
 newline arrives, starts over when the file is truncated or replaced (rotation: another inode), and
 waits for a file that does not exist yet. A line that is too long, not JSON, or not an event with
-the right fields is skipped and counted, never fatal. No textual here: the app drives it on a timer.
+the right fields (engine.events.event_from_dict checks them) is skipped and counted, never fatal.
+No textual here: the app drives it on a timer.
 """
 
 from __future__ import annotations
@@ -16,16 +17,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import branches
-from engine.config import TrainConfig
-from engine.events import Evaluated, RunFinished, RunStarted, Sample, StepLogged
+from engine.events import Evaluated, RunFinished, RunStarted, StepLogged, event_from_dict
 from engine.text import visible
 
 READ_LIMIT = 4 << 20  # bytes read per poll
 LINE_LIMIT = 1 << 20  # a longer line is skipped: no event is that big
 POLL_SECONDS = 0.5
 STALE_SECONDS = 60.0  # no new line for this long: the writer has probably stopped
-MAX_WHOLE = 10**12  # steps and counts past any run (TrainConfig caps steps at 1e8): a hostile line
+SHOWN = (RunStarted, StepLogged, Evaluated, RunFinished)  # a race's results line has nothing to show here
 
 
 class NotAFile(ValueError):
@@ -102,72 +101,11 @@ class MetricsFollower:
         if not line.strip():
             return None
         try:
-            return event_from_dict(json.loads(line))
+            event = event_from_dict(json.loads(line))  # the engine parses what it wrote, every field checked
         except (ValueError, TypeError, KeyError, RecursionError):
             self.skipped += 1
             return None
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError("expected text")
-    return value
-
-
-def _number(value: Any, optional: bool = False) -> float | None:
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError("expected a number")
-    try:
-        return float(value)
-    except OverflowError:  # a whole number of 400 digits: a hostile line, skipped and counted like others
-        raise TypeError("expected a number a float holds") from None
-
-
-def _loss(value: Any) -> float:
-    """A diverged loss is written as null (JSON has no NaN)."""
-    return float("nan") if value is None else _number(value)
-
-
-def _whole(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WHOLE:
-        raise TypeError("expected a whole number")
-    return value
-
-
-def event_from_dict(data: Any) -> Any:
-    """The engine event a metrics line holds (RunStarted, StepLogged, Evaluated, RunFinished); ValueError or
-    TypeError for anything else. Unknown kinds (a race's results) are None: not an error, nothing to show."""
-    if not isinstance(data, dict):
-        raise TypeError("expected an object")
-    kind, run_id = data["event"], _text(data["run_id"])
-    if kind == "step":
-        return StepLogged(run_id, _whole(data["step"]), _loss(data["loss"]),
-                          _number(data.get("chars_per_s", 0.0)), _number(data.get("elapsed", 0.0)))
-    if kind == "eval":
-        samples = tuple(Sample(_text(s["input"]), _text(s["target"]), _text(s["output"]))
-                        for s in data.get("samples") or ())
-        return Evaluated(run_id, _whole(data["step"]), _loss(data["loss"]),
-                         _number(data.get("accuracy"), True), _number(data.get("bits_per_char"), True), samples,
-                         _number(data.get("windowed_bits_per_char"), True))
-    if kind == "started":
-        config = data.get("config")
-        if not isinstance(config, dict):
-            raise TypeError("expected a config object")
-        config = TrainConfig.from_dict(config).to_dict()  # the views read it: every field checked (ConfigError)
-        shapes = tuple(_text(s) for s in data.get("shapes") or ())
-        return RunStarted(run_id, _text(data.get("device", "")), _whole(data.get("parameters", 0)), config,
-                          _whole(data.get("step", 0)), shapes, _text(data.get("precision", "fp32")),
-                          branches.check(data.get("parent")))
-    if kind == "finished":
-        metrics = data.get("metrics") or {}
-        if not isinstance(metrics, dict):
-            raise TypeError("expected metrics")
-        metrics = {_text(k): v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-        return RunFinished(run_id, _whole(data["step"]), _text(data["reason"]), metrics,
-                           _number(data.get("elapsed", 0.0)), _text(data.get("message", "")))
-    return None
+        return event if isinstance(event, SHOWN) else None
 
 
 WATCHED = ("train", "samples")  # the views a watched run has

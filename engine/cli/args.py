@@ -6,12 +6,8 @@ import argparse
 import difflib
 import math
 
-from engine.config import DEVICE_PATTERN
+from engine.config import DEVICE_PATTERN, SETTINGS
 from engine.text import echo
-
-# what a resumed run can change: how it learns from here on, how long, how it reports, where it runs
-RESUMABLE = ("lr", "clip", "steps", "seconds", "schedule", "warmup", "precision", "log_every", "eval_every", "until",
-             "device", "corpus")  # corpus: the same text, moved (refused unless its characters match)
 
 
 class UsageError(Exception):
@@ -67,7 +63,8 @@ class VersionAction(argparse.Action):
 
 
 def flag(field: str) -> str:
-    return "--" + field.replace("_", "-")
+    """A setting's command-line flag: its own (--no-zero-grad), else the field's name (batch_size: --batch-size)."""
+    return (field in SETTINGS and SETTINGS[field].flag) or "--" + field.replace("_", "-")
 
 
 def nonempty(what: str):
@@ -154,37 +151,51 @@ def add_threads(parser: argparse.ArgumentParser) -> None:
                              "or OMP_NUM_THREADS) or a number; more help big models on an idle machine only")
 
 
-def add_run_settings(parser: argparse.ArgumentParser, overrides: dict) -> None:
-    """The run settings `train` and `tui` share: a preset, then any TrainConfig field as a flag."""
+# how a setting of each kind is typed on the command line (a bool's flag sets it true: store_const)
+ARGUMENT_TYPES = {"int": int, "float": float, "choice": str, "text": str, "pairs": str, "device": device_name}
+METAVARS = {"pairs": "IN:OUT,..."}  # else the field's name in capitals
+
+
+def add_run_settings(parser: argparse.ArgumentParser) -> None:
+    """The run settings `train`, `tui`, `race` and `export-script` share: a preset, then every TrainConfig
+    field as a flag, typed, named and explained by its facts (engine.config.SETTINGS)."""
     parser.add_argument("--preset", type=preset_name,
                         help="base configuration (default: the recommended one for --task, or caesar)")
-    for name, kind in overrides.items():
-        kind = device_name if name == "device" else kind
-        parser.add_argument(flag(name), dest=name, type=kind, metavar=name.upper())
-    parser.add_argument("--pairs", metavar="IN:OUT,...", help="mapping pairs, e.g. hello:ohlol,world:dlrow")
-    parser.add_argument("--no-zero-grad", dest="accumulate_grad", action="store_const", const=True,
-                        help="never zero gradients (Lesson A's famous omission)")
+    for name, facts in SETTINGS.items():
+        accepted = facts.accepted()
+        text = (f"{facts.help} ({accepted})" if accepted else facts.help).replace("%", "%%")
+        if facts.kind == "bool":
+            parser.add_argument(flag(name), dest=name, action="store_const", const=True, help=text)
+        else:
+            parser.add_argument(flag(name), dest=name, type=ARGUMENT_TYPES[facts.kind],
+                                metavar=METAVARS.get(facts.kind, name.upper()), help=text)
     add_threads(parser)
 
 
-def given_settings(args, overrides: dict) -> dict:
+def given_settings(args) -> dict:
     """{TrainConfig field: value} for the run settings given on the command line (--preset excluded)."""
     from engine.config import parse_pairs
 
-    given = {k: getattr(args, k) for k in overrides if getattr(args, k) is not None}
-    if args.pairs is not None:
-        given["pairs"] = parse_pairs(args.pairs)
-    if args.accumulate_grad:
-        given["accumulate_grad"] = True
+    given = {name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None}
+    if "pairs" in given:
+        given["pairs"] = parse_pairs(given["pairs"])
     return given
 
 
-def refuse_unresumable(args, overrides: dict) -> None:
+def exactly_every(settings: dict) -> dict:
+    """--eval-every N asked for: evaluate exactly every N steps, not deferred by a preset's time budget or
+    early evaluations (unless --eval-budget or --eval-early are given too)."""
+    if "eval_every" in settings:
+        settings.setdefault("eval_budget", 0.0)
+        settings.setdefault("eval_early", False)
+    return settings
+
+
+def refuse_unresumable(args) -> None:
     """A resumed run keeps its checkpoint's task, model and data: refuse, by name, the flags it cannot apply."""
-    names = (["preset"] if args.preset is not None else []) + list(given_settings(args, overrides))
+    names = (["preset"] if args.preset is not None else []) + list(given_settings(args))
     for name in names:
-        if name not in RESUMABLE:
-            shown = flag("no_zero_grad") if name == "accumulate_grad" else flag(name)
-            allowed = ", ".join(flag(n) for n in RESUMABLE)
-            raise UsageError(f"{shown}: a resumed run keeps its checkpoint's task, model and data; "
+        if name == "preset" or not SETTINGS[name].resume.resumable:
+            allowed = ", ".join(flag(n) for n, facts in SETTINGS.items() if facts.resume.resumable)
+            raise UsageError(f"{flag(name)}: a resumed run keeps its checkpoint's task, model and data; "
                              f"with --resume only {allowed} and --threads can change")

@@ -11,11 +11,11 @@ from engine.cli.args import UsageError, add_run_settings, nonempty
 SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,80}")
 
 
-def add_parser(sub, overrides: dict) -> None:
+def add_parser(sub) -> None:
     export = sub.add_parser("export-script", help="write the run as a standalone PyTorch training script")
     export.add_argument("checkpoint", metavar="CKPT", nargs="?", type=nonempty("a checkpoint file"),
                         help="export the run that saved this checkpoint (else --preset and train's flags)")
-    add_run_settings(export, overrides)
+    add_run_settings(export)
     export.add_argument("-o", "--output", metavar="FILE.py", help="write the script here (default: print it)")
 
 
@@ -44,7 +44,7 @@ def _config(args):
     """The run's config, and for a branch's checkpoint what it branched from ('branch of run 1a2b3c4d at step
     200 (...): lr 0.03 -> 0.001'; '' otherwise)."""
     from engine.cli.args import given_settings
-    from engine.cli.train import OVERRIDES, train_config
+    from engine.cli.train import train_config
 
     if args.checkpoint is None:
         return train_config(args), ""
@@ -54,7 +54,7 @@ def _config(args):
     from engine.storage.checkpoint_reader import Checkpoint
 
     meta = Checkpoint(args.checkpoint).meta  # metadata only: validated, nothing executed
-    return meta.config.replace(**given_settings(args, OVERRIDES)), branches.describe(meta.parent)
+    return meta.config.replace(**given_settings(args)), branches.describe(meta.parent)
 
 
 def _precision(config) -> str:

@@ -20,7 +20,7 @@ from engine.cli.args import (
     temperature,
 )
 from engine.cli.signals import PIPE_CLOSED, silence_stdout
-from engine.cli.train import OVERRIDES, apply_threads, cmd_train
+from engine.cli.train import apply_threads, cmd_train
 from engine.text import PATH_LIMIT, echo, error_line, visible
 
 
@@ -30,11 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     tui = sub.add_parser("tui", help="open the terminal app (the default); takes train's run settings")
-    add_run_settings(tui, OVERRIDES)
+    add_run_settings(tui)
     tui.add_argument("--load", metavar="CKPT", type=nonempty("a checkpoint file"), help="open a saved model")
     sub.add_parser("presets", help="list the presets: the lessons exactly, and recommended ones")
     train = sub.add_parser("train", help="train headless; --json prints one JSON event per line")
-    add_run_settings(train, OVERRIDES)
+    add_run_settings(train)
     train.add_argument("--resume", metavar="CKPT", type=nonempty("a checkpoint file"),
                        help="continue a saved run from its step; --steps N then means N more steps")
     train.add_argument("--save", metavar="CKPT", help="save the model (.safetensors) when the run ends")
@@ -55,9 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--temperature", type=temperature, default=0.0, help="completion: 0 = greedy (default)")
     predict.add_argument("--device", default="cpu", type=device_name, help="device to run on (default cpu)")
     add_threads(predict)
-    race.add_parser(sub, OVERRIDES)
+    race.add_parser(sub)
     inspect.add_parser(sub)
-    export.add_parser(sub, OVERRIDES)
+    export.add_parser(sub)
     watch.add_parser(sub)
     return parser
 

@@ -37,9 +37,9 @@ def fraction(value: str) -> float:
     return number
 
 
-def add_parser(sub, overrides: dict) -> None:
+def add_parser(sub) -> None:
     race = sub.add_parser("race", help="race cells on the same task and data (rnn vs lstm vs gru), then a table")
-    add_run_settings(race, overrides)
+    add_run_settings(race)
     race.add_argument("--cells", type=cell_list, default=racing.DEFAULT_CELLS, metavar="CELL,...",
                       help="the contestants' cells (default rnn,lstm,gru)")
     race.add_argument("--seeds", type=seed_list, metavar="SEED,...", help="one contestant per cell and seed")

@@ -9,35 +9,27 @@ import sys
 import threading
 
 from engine import branches, presets
-from engine.cli.args import RESUMABLE, UsageError, given_settings, refuse_unresumable
+from engine.cli.args import UsageError, exactly_every, flag, given_settings, refuse_unresumable
 from engine.cli.signals import QuietOutput, StopOnSignals
 from engine.config import MAX_STEPS, unused_settings
 from engine.storage.rescue_file import RESCUED
 from engine.tasks import REGISTRY
 from engine.text import echo, error_line, visible
 
-# override flag -> TrainConfig field
-OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding": int, "head": str,
-             "dropout": float, "optimizer": str, "lr": float, "batch_size": int, "steps": int, "clip": float,
-             "seed": int, "device": str, "key": int, "length": int, "corpus": str, "log_every": int,
-             "eval_every": int, "symbols": int, "delay": int, "keyword": str, "precision": str, "seconds": float,
-             "schedule": str, "warmup": float, "forget_bias": float, "until": float}
 DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
 
 
 def train_config(args):
     """The preset (named, or the default for --task) with the flags given applied; refuses flags the task ignores."""
-    overrides = given_settings(args, OVERRIDES)
+    overrides = exactly_every(given_settings(args))
     if overrides.get("seconds") and "steps" not in overrides:
         overrides["steps"] = MAX_STEPS  # a time budget alone bounds the run, not the preset's steps
-    if "eval_every" in overrides:  # asked for: exactly every N steps, not deferred by a preset's time budget
-        overrides.update(eval_budget=0.0, eval_early=False)
     name = args.preset or DEFAULT_FOR_TASK.get(overrides.get("task"), "caesar")
     config = presets.get(name).replace(**overrides)
     unused = unused_settings(config)
     for field in overrides:
         if field in unused:
-            raise UsageError(f"--{field.replace('_', '-')}: {unused[field]}")
+            raise UsageError(f"{flag(field)}: {unused[field]}")
     return config
 
 
@@ -60,11 +52,9 @@ def resume_trainer(args):
     """Continue a checkpoint; --steps N means N more steps, and flags it cannot apply are refused."""
     import engine
 
-    refuse_unresumable(args, OVERRIDES)
+    refuse_unresumable(args)
     apply_threads(args)
-    overrides = {k: getattr(args, k) for k in RESUMABLE if k != "steps" and getattr(args, k) is not None}
-    if "eval_every" in overrides:  # as for a new run: exactly every N steps
-        overrides.update(eval_budget=0.0, eval_early=False)
+    overrides = exactly_every({k: v for k, v in given_settings(args).items() if k != "steps"})  # as a new run
     trainer = engine.Trainer.resume(args.resume, **overrides)
     if args.steps is not None and not 1 <= args.steps <= MAX_STEPS - trainer.step:
         raise UsageError(f"--steps: {echo(args.steps)} more steps is out of range; accepted: 1 to "
@@ -94,10 +84,10 @@ def check_outputs(args) -> None:
     """Every output path is checked before torch loads and the first step: a bad path never costs a run."""
     from engine.storage.output_files import check_kind, check_target
 
-    for path, flag, kind in ((args.save, "--save", "checkpoint"), (args.metrics, "--metrics", "metrics")):
+    for path, option, kind in ((args.save, "--save", "checkpoint"), (args.metrics, "--metrics", "metrics")):
         if path is not None:
-            check_target(path, flag)
-            check_kind(path, flag, kind)
+            check_target(path, option)
+            check_kind(path, option, kind)
     if args.save and args.metrics and os.path.realpath(args.save) == os.path.realpath(args.metrics):
         raise UsageError(f"--save and --metrics name the same file {echo(args.save)}; give each its own")
 

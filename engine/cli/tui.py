@@ -8,8 +8,8 @@ import sys
 import textwrap
 
 from engine import presets
-from engine.branches import IN_PLACE
-from engine.cli.args import UsageError, flag, given_settings
+from engine.cli.args import UsageError, exactly_every, flag, given_settings
+from engine.config import SETTINGS
 from engine.text import echo
 
 WIDTH = 80  # `rnnplay presets` fits a standard terminal; wider ones get the same table
@@ -20,7 +20,7 @@ def tui_options(args) -> dict:
 
     Raises UsageError/ConfigError for anything wrong, so the app never opens to show an error.
     """
-    from engine.cli.train import DEFAULT_FOR_TASK, OVERRIDES, train_config
+    from engine.cli.train import DEFAULT_FOR_TASK, train_config
     from engine.config import TrainConfig
     from engine.devices import default_threads, resolve
 
@@ -28,11 +28,12 @@ def tui_options(args) -> dict:
     if args.load is None:
         name = args.preset or DEFAULT_FOR_TASK.get(args.task, "caesar")
         return {"config": train_config(args), "preset": name, "load": None, "threads": threads}
-    settings = given_settings(args, OVERRIDES)
-    settings.pop("device", None)  # a loaded model may move to another device
-    refused = ["preset"] if args.preset is not None else [name for name in settings if name not in IN_PLACE]
+    settings = exactly_every(given_settings(args))  # as `train --resume` takes them
+    settings.pop("device", None)  # the app opens the model there (a moved corpus it does not take: refused)
+    refused = ["preset"] if args.preset is not None else [name for name in settings
+                                                           if not SETTINGS[name].resume.in_place]
     if refused:  # how it learns from here on may change (F5 then starts a branch); its task, model and data not
-        allowed = ", ".join(flag(name) for name in IN_PLACE if name in OVERRIDES)
+        allowed = ", ".join(flag(name) for name, facts in SETTINGS.items() if facts.resume.in_place)
         raise UsageError(f"{flag(refused[0])}: --load opens a saved model with its own settings; "
                          f"with --load only {allowed} (F5 then trains a branch), --device and --threads apply")
     check_loadable(args.load)

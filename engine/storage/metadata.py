@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from engine.config import MAX_STEPS, ConfigError, TrainConfig, finite_number
+from engine.config import MAX_STEPS, ConfigError, TrainConfig
+from engine.settings import finite_number
 from engine.text import echo
 from engine.vocab import MAX_SYMBOLS, Vocabulary
 

@@ -54,3 +54,8 @@ def test_branch_settings_count_steps_as_more_steps_like_train_resume():
     assert resumed(config, 20, {"steps": 5}).steps == 25 and resumed(config, 20, {"steps": 5}).seconds == 0.0
     assert resumed(config, 20, {"seconds": 10.0}).steps == MAX_STEPS
     assert resumed(config, 20, {"lr": 0.01}) == config.replace(lr=0.01)
+
+
+def test_load_takes_eval_every_as_train_resume_does_exactly_every_n_steps(checkpoint):
+    opened = options("--load", checkpoint, "--eval-every", "5", "--threads", "1")
+    assert opened["changes"] == {"eval_every": 5, "eval_budget": 0.0, "eval_early": False}

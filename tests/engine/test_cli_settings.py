@@ -125,8 +125,8 @@ def test_resume_refuses_each_setting_it_cannot_apply_by_name(saved, flag):
     run = rnnplay("train", "--resume", saved, *flag)
     line = one_error_line(run.stderr)
     assert run.returncode == 2 and line.startswith(f"rnnplay: error: {flag[0]}: a resumed run keeps")
-    assert ("only --lr, --clip, --steps, --seconds, --schedule, --warmup, --precision, --log-every, --eval-every, "
-            "--until, --device, --corpus and --threads") in line
+    assert ("only --corpus, --lr, --clip, --schedule, --warmup, --steps, --seconds, --until, --precision, --device, "
+            "--log-every, --eval-every, --eval-early, --eval-budget and --threads") in line  # the resumable facts
 
 
 @pytest.mark.parametrize("steps", ["0", "-1", "99999999999999999999"])

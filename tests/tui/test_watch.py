@@ -10,9 +10,9 @@ import sys
 import pytest
 from tui_helpers import DEVICES, wait_for
 
-from engine.events import Evaluated, RunFinished, RunStarted, StepLogged
+from engine.events import Evaluated, RunFinished, RunStarted, StepLogged, event_from_dict
 from tui.app import make_app
-from tui.watch import LINE_LIMIT, MetricsFollower, event_from_dict
+from tui.watch import LINE_LIMIT, MetricsFollower
 from tui.widgets.training_pane import detail_line
 
 SIZE = (100, 34)

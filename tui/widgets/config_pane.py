@@ -1,5 +1,8 @@
 """ConfigPane: preset picker, every run setting and the device list, validated as you type.
 
+One row per TrainConfig field, in its group, built from the field's facts (engine.config.SETTINGS: label,
+hint, help as the tooltip, and the kind that picks the control and how its text is read).
+
 Values go through TrainConfig.replace() (the engine's own validation) before anything can start;
 invalid fields show their reason inline and the app keeps Start disabled.
 """
@@ -14,53 +17,74 @@ from textual.containers import VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select, Static
 
-from engine import corpora, presets
-from engine.config import (
-    CELLS,
-    HEADS,
-    OPTIMIZERS,
-    TASKS,
-    ConfigError,
-    TrainConfig,
-    format_pairs,
-    parse_pairs,
-    unused_settings,
-)
-from engine.precision import PRECISIONS
-from engine.schedule import SCHEDULES
+from engine import presets
+from engine.config import SETTINGS, ConfigError, TrainConfig, format_pairs, parse_pairs, unused_settings
+from engine.settings import GROUPS, Setting
 from engine.tasks.caesar import ALPHABET
 from engine.text import visible
 from tui.messages import ConfigChanged, PresetPicked
 from tui.widgets.field_row import FieldRow
 
-# name, label, kind, hint; kind is int | float | str | "pairs" | a tuple of choices | bool | "device"
-FIELDS: list[tuple[str, str, Any, str]] = [
-    ("task", "Task", TASKS, ""),
-    ("key", "Caesar key", int, "0-26"),
-    ("length", "Length", int, "chars"),
-    ("corpus", "Corpus", str, "blank: lesson; " + ", ".join(corpora.names()) + " or a file"),
-    ("pairs", "Pairs", "pairs", "in:out,..."),
-    ("symbols", "Symbols", int, "letters, 2-26"),
-    ("delay", "Delay", int, "steps back"),
-    ("keyword", "Keyword", str, "letters A-Z"),
-    ("cell", "Cell", tuple(CELLS), ""),
-    ("layers", "Layers", int, ""),
-    ("hidden", "Hidden size", int, ""),
-    ("embedding", "Input", int, "0 = one-hot"),
-    ("head", "Head", HEADS, ""),
-    ("optimizer", "Optimizer", OPTIMIZERS, ""),
-    ("lr", "Learning rate", float, ""),
-    ("batch_size", "Batch size", int, ""),
-    ("steps", "Steps", int, ""),
-    ("clip", "Grad clip", float, "0 = off"),
-    ("schedule", "Schedule", SCHEDULES, ""),
-    ("warmup", "Warm-up", float, "share of the run"),
-    ("seconds", "Time budget", float, "seconds, 0 = off"),
-    ("precision", "Precision", PRECISIONS, ""),
-    ("accumulate_grad", "Gradients", bool, ""),
-    ("seed", "Seed", int, ""),
-    ("device", "Device", "device", ""),
-]
+ORDER = {name: index for index, name in enumerate(SETTINGS)}  # the form's order: the fields' own
+
+
+def tooltip(facts: Setting) -> str:
+    """What a setting is, for the tooltip of its field: the CLI's help, with what it accepts."""
+    accepted = facts.accepted()
+    return f"{facts.help} ({accepted})" if accepted else facts.help
+
+
+def _text_control(name: str, facts: Setting) -> Input:
+    suggester = SuggestFromList(facts.suggest(), case_sensitive=True) if facts.suggest else None
+    return Input(compact=True, id=f"field-{name}", select_on_focus=False, suggester=suggester)
+
+
+def _choice_control(name: str, facts: Setting) -> Select:
+    return Select([(c, c) for c in facts.choices()], allow_blank=False, compact=True, id=f"field-{name}")
+
+
+def _switch_control(name: str, facts: Setting) -> Select:
+    off, on = facts.states
+    return Select([(off, False), (on, True)], allow_blank=False, compact=True, id=f"field-{name}")
+
+
+def _device_control(name: str, facts: Setting) -> Select:  # the probed devices arrive later (set_devices)
+    return Select([("auto", "auto")], allow_blank=False, compact=True, id=f"field-{name}")
+
+
+# the control that edits a setting of each kind
+CONTROLS = {"int": _text_control, "float": _text_control, "text": _text_control, "pairs": _text_control,
+            "choice": _choice_control, "bool": _switch_control, "device": _device_control}
+
+
+def _whole(raw: str) -> int:
+    try:
+        return int(raw.strip().replace("_", ""))
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {visible(raw, 40)!r}") from None
+
+
+def _number(raw: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ValueError(f"expected a number, got {visible(raw, 40)!r}") from None
+
+
+def _pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    try:
+        return parse_pairs(raw)
+    except ConfigError as error:
+        raise ValueError(str(error).removeprefix("pairs: ")) from None
+
+
+def _as_chosen(raw: Any) -> Any:
+    return raw
+
+
+# a field's text (or choice) -> the setting's value; ValueError saying what is wrong
+PARSERS = {"int": _whole, "float": _number, "pairs": _pairs, "text": _as_chosen, "choice": _as_chosen,
+           "bool": _as_chosen, "device": _as_chosen}
 
 
 def corpus_problem(value: str) -> str:
@@ -92,23 +116,23 @@ class ConfigPane(VerticalScroll):
         self.base, self.preset = config, preset
         self.devices: list[tuple[str, str]] | None = None  # None until probed
         self.errors: dict[str, str] = {}
-        self.rows = {name: FieldRow(name, label, self._control(name, kind), hint) for name, label, kind, hint in FIELDS}
+        self.rows = {name: FieldRow(name, facts.label, self._control(name, facts), facts.hint)
+                     for name, facts in SETTINGS.items()}
 
-    def _control(self, name: str, kind: Any):
-        if isinstance(kind, tuple):
-            return Select([(c, c) for c in kind], allow_blank=False, compact=True, id=f"field-{name}")
-        if kind is bool:
-            return Select([("zeroed every step", False), ("never zeroed (lesson A's omission)", True)],
-                          allow_blank=False, compact=True, id=f"field-{name}")
-        if kind == "device":
-            return Select([("auto", "auto")], allow_blank=False, compact=True, id=f"field-{name}")
-        suggester = SuggestFromList(corpora.names(), case_sensitive=True) if name == "corpus" else None
-        return Input(compact=True, id=f"field-{name}", select_on_focus=False, suggester=suggester)
+    def _control(self, name: str, facts: Setting):
+        control = CONTROLS[facts.kind](name, facts)
+        control.tooltip = tooltip(facts)
+        return control
 
     def compose(self) -> ComposeResult:
         yield FieldRow("preset", "Preset", Select(preset_options(), prompt="custom", compact=True, id="field-preset"))
         yield Static(id="preset-description")
-        yield from self.rows.values()
+        group = None
+        for name, row in self.rows.items():
+            if SETTINGS[name].group != group:
+                group = SETTINGS[name].group
+                yield Static(GROUPS[group], classes="field-group", id=f"group-{group}")
+            yield row
         yield Static(id="config-end")  # room below the last field, so a dropdown opens above the footer
 
     def on_mount(self) -> None:
@@ -121,11 +145,11 @@ class ConfigPane(VerticalScroll):
             self.query_one("#field-preset", Select).value = preset if preset else Select.NULL
         self._describe(preset)
         self._set_device_options(config.device)
-        for name, _, kind, _ in FIELDS:
+        for name, facts in SETTINGS.items():
             control = self.rows[name].control
             value = getattr(config, name)
             if isinstance(control, Input):
-                shown = format_pairs(value) if kind == "pairs" else ("" if value is None else str(value))
+                shown = format_pairs(value) if facts.kind == "pairs" else ("" if value is None else str(value))
                 control.value = visible(shown, 2000)  # from a checkpoint, maybe: no control characters
             elif name != "device":
                 control.value = value
@@ -151,20 +175,20 @@ class ConfigPane(VerticalScroll):
             select.value = wanted
 
     def unused(self) -> dict[str, str]:
-        """{field: why} for the settings the chosen task ignores (hidden from the form)."""
-        task = self.rows["task"].control.value
+        """{field: why} for the settings the chosen task and cell ignore (hidden from the form)."""
+        task, cell = self.rows["task"].control.value, self.rows["cell"].control.value
         corpus = self.rows["corpus"].control.value.strip() or None
-        return unused_settings(SimpleNamespace(task=task, corpus=corpus))  # reads only task and corpus
+        return unused_settings(SimpleNamespace(task=task, corpus=corpus, cell=cell))  # reads only these
 
     def read(self) -> tuple[TrainConfig | None, dict[str, str]]:
         """The config the fields describe, or the reason for every bad field (all of them at once)."""
         values, errors = {}, {}
         task, unused = self.rows["task"].control.value, self.unused()
-        for name, _, kind, _ in FIELDS:
+        for name, facts in SETTINGS.items():
             if name in unused:
                 continue  # not shown, not used: the base value stands
             try:
-                values[name] = self._parse(name, kind, self.rows[name].control.value, task)
+                values[name] = self._parse(name, facts, self.rows[name].control.value, task)
             except ValueError as error:
                 errors[name] = str(error)
         if "corpus" in unused:
@@ -184,25 +208,10 @@ class ConfigPane(VerticalScroll):
             return None, {error.field: str(error).removeprefix(f"{error.field}: ")}
         return config, self._semantic_errors(config)
 
-    def _parse(self, name: str, kind: Any, raw: Any, task: str) -> Any:
-        if kind is int:
-            try:
-                return int(raw.strip().replace("_", ""))
-            except ValueError:
-                raise ValueError(f"expected a whole number, got {visible(raw, 40)!r}") from None
-        if kind is float:
-            try:
-                return float(raw.strip())
-            except ValueError:
-                raise ValueError(f"expected a number, got {visible(raw, 40)!r}") from None
-        if kind == "pairs":
-            try:
-                return parse_pairs(raw)
-            except ConfigError as error:
-                raise ValueError(str(error).removeprefix("pairs: ")) from None
+    def _parse(self, name: str, facts: Setting, raw: Any, task: str) -> Any:
         if name == "corpus":
             return raw.strip() or None if task == "completion" else None
-        return raw
+        return PARSERS[facts.kind](raw)
 
     def _file_and_device_errors(self, values: dict[str, Any]) -> dict[str, str]:
         """A missing corpus and an absent device, marked even while other fields are bad."""
@@ -235,14 +244,12 @@ class ConfigPane(VerticalScroll):
 
     def bad_settings(self) -> list[tuple[str, str]]:
         """(label, why) of every marked field, in the form's order (a field the form lacks comes last)."""
-        labels = {name: label for name, label, *_ in FIELDS}
-        order = {name: index for index, (name, *_) in enumerate(FIELDS)}
-        names = sorted(self.errors, key=lambda name: order.get(name, len(order)))
-        return [(labels.get(name, name), self.errors[name]) for name in names]
+        names = sorted(self.errors, key=lambda name: ORDER.get(name, len(ORDER)))
+        return [(SETTINGS[name].label if name in SETTINGS else name, self.errors[name]) for name in names]
 
     def first_bad_field(self) -> str | None:
         """The first marked field in the form's order."""
-        return next((name for name, *_ in FIELDS if name in self.errors), None)
+        return next((name for name in SETTINGS if name in self.errors), None)
 
     def focus_field(self, name: str) -> None:
         if name in self.rows:
