@@ -11,10 +11,8 @@ from typing import Any
 
 from engine.precision import PRECISIONS
 from engine.schedule import SCHEDULES
-from engine.tasks import REGISTRY
 from engine.text import echo
 
-TASKS = tuple(REGISTRY)
 CELLS = ("rnncell", "rnn", "lstm", "gru")
 HEADS = ("linear", "none")
 OPTIMIZERS = ("adam", "sgd")
@@ -22,6 +20,15 @@ ALPHABET_SIZE = 27
 MAX_STEPS = 100_000_000  # a run's (and a checkpoint's) steps at most; --seconds alone trains "until the budget ends"
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d{1,3})?|mps")
 LIMIT = 1 << 20  # generous upper bound for sizes and counts; larger is surely a typo
+
+
+def __getattr__(name: str) -> Any:
+    """TASKS: the registered task names, read from the registry when asked (a test may register a task)."""
+    if name == "TASKS":
+        from engine.tasks import names  # the task registry imports this module
+
+        return tuple(names())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ConfigError(ValueError):
@@ -103,22 +110,14 @@ class TrainConfig:
         return cls(**data)
 
 
-# The task options of a config; each task reads some of them (engine.tasks.REGISTRY says which).
-_TASK_OPTIONS = tuple(sorted(set().union(*(task.options for task in REGISTRY.values()))))  # what some task reads
-
-
 def unused_settings(config: TrainConfig) -> dict[str, str]:
-    """{field: why it has no effect} for the task options that this config's task never reads."""
-    out = {}
-    for name in _TASK_OPTIONS:
-        if name not in REGISTRY[config.task].options:
-            out[name] = f"the {config.task} task does not use it"
-        elif name in ("length", "batch_size") and config.task == "completion" and config.corpus is None:
-            out[name] = "the lesson's three sentences always train as one fixed batch (give a corpus to change it)"
-    if config.task == "mapping":
-        out["length"] = out["batch_size"] = "every pair trains in one batch, and the pairs set the length"
-    if getattr(config, "until", 0.0) and config.task == "completion" and config.corpus is not None:
-        out["until"] = "a corpus run reports held-out loss, not accuracy (bound it with --steps or --seconds)"
+    """{field: why it has no effect}: the task options this config's task never reads, what the task itself
+    says it ignores (engine.tasks), and the forget bias of a cell without one."""
+    from engine.tasks import all_options, task_class  # the task registry imports this module
+
+    task = task_class(config.task)
+    out = {name: f"the {config.task} task does not use it" for name in all_options() if name not in task.options}
+    out.update(task.unused_settings(config))
     if getattr(config, "cell", "lstm") != "lstm":  # a race's base config keeps it for its LSTM contestants
         out["forget_bias"] = "only an LSTM has a forget gate (use it with --cell lstm)"
     return out
@@ -242,23 +241,21 @@ def _corpora() -> list[str]:
 
 def validate(c: TrainConfig) -> None:
     """Raise ConfigError naming the first invalid field."""
-    _choice("task", c.task, TASKS)
+    from engine.tasks import names, task_class  # the task registry imports this module
+
+    task = task_class(c.task)  # ConfigError naming an unknown task
     _int("key", c.key, 0, ALPHABET_SIZE - 1)
     _int("length", c.length, 2, 65536)
     if c.corpus is not None and (not isinstance(c.corpus, str) or not c.corpus):
         raise ConfigError("corpus", f"expected a built-in corpus ({', '.join(_corpora())}) or a UTF-8 text file, "
                                     f"got {echo(c.corpus)}")
-    if c.corpus is not None and c.task != "completion":
-        raise ConfigError("corpus", "only the completion task reads a corpus")
+    if c.corpus is not None and "corpus" not in task.options:
+        readers = " and ".join(name for name in names() if "corpus" in task_class(name).options)
+        raise ConfigError("corpus", f"only the {readers} task reads a corpus")
     _pairs(c.pairs)
     _int("symbols", c.symbols, 2, 26)
     _int("delay", c.delay, 0, 65535)
-    if c.task == "echo" and c.delay >= c.length:
-        raise ConfigError("delay", f"{c.delay} leaves nothing to echo in messages of length {c.length}; "
-                                   "accepted: below the length (raise --length for longer delays)")
-    if not isinstance(c.keyword, str) or not 1 <= len(c.keyword) <= 64 \
-            or not all("A" <= ch <= "Z" for ch in c.keyword.upper()):
-        raise ConfigError("keyword", f"expected 1 to 64 letters A-Z, got {echo(c.keyword)}")
+    task.check(c)  # what the task itself requires (echo: a delay below the length; vigenere: a keyword of letters)
     _choice("cell", c.cell, CELLS)
     _int("layers", c.layers, 1, 16)
     _int("hidden", c.hidden, 1, 8192)
