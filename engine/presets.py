@@ -77,6 +77,9 @@ PRESETS = {p.name: p for p in [
 ]}
 
 
+DEFAULT = "caesar"  # the preset a run starts from when nothing names one (no --preset, no --task)
+
+
 def names() -> list[str]:
     return list(PRESETS)
 

@@ -13,7 +13,7 @@ from engine.cli.args import RESUMABLE, UsageError, given_settings, refuse_unresu
 from engine.cli.signals import QuietOutput, StopOnSignals
 from engine.config import MAX_STEPS, unused_settings
 from engine.storage.rescue_file import RESCUED
-from engine.tasks import REGISTRY
+from engine.tasks import task_class
 from engine.text import echo, error_line, visible
 
 # override flag -> TrainConfig field
@@ -22,7 +22,13 @@ OVERRIDES = {"task": str, "cell": str, "layers": int, "hidden": int, "embedding"
              "seed": int, "device": str, "key": int, "length": int, "corpus": str, "log_every": int,
              "eval_every": int, "symbols": int, "delay": int, "keyword": str, "precision": str, "seconds": float,
              "schedule": str, "warmup": float, "forget_bias": float, "until": float}
-DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
+
+
+def base_preset(preset: str | None, task: str | None) -> str:
+    """The preset a run starts from: the one named, else the recommended one of --task, else the default."""
+    if preset:
+        return preset
+    return presets.DEFAULT if task is None else task_class(task).preset  # an unknown task: ConfigError naming it
 
 
 def train_config(args):
@@ -32,8 +38,7 @@ def train_config(args):
         overrides["steps"] = MAX_STEPS  # a time budget alone bounds the run, not the preset's steps
     if "eval_every" in overrides:  # asked for: exactly every N steps, not deferred by a preset's time budget
         overrides.update(eval_budget=0.0, eval_early=False)
-    name = args.preset or DEFAULT_FOR_TASK.get(overrides.get("task"), "caesar")
-    config = presets.get(name).replace(**overrides)
+    config = presets.get(base_preset(args.preset, overrides.get("task"))).replace(**overrides)
     unused = unused_settings(config)
     for field in overrides:
         if field in unused:
