@@ -28,7 +28,7 @@ from engine.config import (
 )
 from engine.precision import PRECISIONS
 from engine.schedule import SCHEDULES
-from engine.tasks.caesar import ALPHABET
+from engine.tasks import task_class
 from engine.text import visible
 from tui.messages import ConfigChanged, PresetPicked
 from tui.widgets.field_row import FieldRow
@@ -201,7 +201,7 @@ class ConfigPane(VerticalScroll):
             except ConfigError as error:
                 raise ValueError(str(error).removeprefix("pairs: ")) from None
         if name == "corpus":
-            return raw.strip() or None if task == "completion" else None
+            return raw.strip() or None  # read only for a task that reads a corpus: unused() hides it elsewhere
         return raw
 
     def _file_and_device_errors(self, values: dict[str, Any]) -> dict[str, str]:
@@ -218,8 +218,7 @@ class ConfigPane(VerticalScroll):
         return errors
 
     def _semantic_errors(self, config: TrainConfig) -> dict[str, str]:
-        vocab = {"caesar": len(ALPHABET), "mapping": len({c for p in config.pairs for s in p for c in s})}
-        size = vocab.get(config.task)
+        size = task_class(config.task).vocabulary_size(config)  # None: the data decides (a corpus)
         if config.head == "none" and size is not None and config.hidden != size:
             return {"hidden": f"head none uses the hidden state as scores: hidden must be {size} (the vocabulary)"}
         return {}
