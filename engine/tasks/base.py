@@ -65,7 +65,8 @@ class Task(abc.ABC):
     @classmethod
     @abc.abstractmethod
     def check(cls, config) -> None:
-        """Raise engine.config.ConfigError, naming the field, for settings this task cannot train with."""
+        """Raise engine.config.ConfigError, naming the field, for settings this task cannot train with. Runs
+        inside engine.config.validate, after each task option's own range check."""
 
     @classmethod
     @abc.abstractmethod
