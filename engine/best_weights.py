@@ -14,13 +14,17 @@ import math
 
 import torch
 
+from engine.tasks import task_class
+
 # what an evaluation reports that describes the weights it scored (restored with them)
 SCORES = ("bits_per_char", "windowed_bits_per_char", "accuracy")
 
 
 def applies(config) -> bool:
-    """Only a corpus has held-out text: elsewhere the evaluation's loss is not a fair judge to keep by."""
-    return config.task == "completion" and config.corpus is not None
+    """Only for finite training data judged on a held-out part of it (a corpus's tail): fresh data never
+    overfits, and a loss on the training data itself is not a fair judge to keep by."""
+    task = task_class(config.task)
+    return task.held_out(config) and not task.fresh
 
 
 class BestWeights:

@@ -13,16 +13,28 @@ from engine.schedule import SCHEDULES
 from engine.settings import Resume, choice, number, special, switch, whole
 from engine.settings import of as settings_of
 from engine.settings import suggest as _suggest
-from engine.tasks import REGISTRY
 from engine.text import echo
 
-TASKS = tuple(REGISTRY)
 CELLS = cells.NAMES  # live: a cell registered later (a test's toy cell) is accepted from then on
 HEADS = ("linear", "none")
 OPTIMIZERS = ("adam", "sgd")
 ALPHABET_SIZE = 27
 MAX_STEPS = 100_000_000  # a run's (and a checkpoint's) steps at most; --seconds alone trains "until the budget ends"
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d{1,3})?|mps")
+
+
+def _task_names() -> tuple[str, ...]:
+    """The registered task names, read from the registry when asked (a test may register a task)."""
+    from engine.tasks import names  # the task registry imports this module
+
+    return tuple(names())
+
+
+def __getattr__(name: str) -> Any:
+    """TASKS: the registered task names, as _task_names()."""
+    if name == "TASKS":
+        return _task_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ConfigError(ValueError):
@@ -40,9 +52,9 @@ def _corpus(value: Any) -> str:
 
 
 def _keyword(value: Any) -> str:
-    if isinstance(value, str) and 1 <= len(value) <= 64 and all("A" <= ch <= "Z" for ch in value.upper()):
-        return ""
-    return f"expected 1 to 64 letters A-Z, got {echo(value)}"
+    from engine.tasks.vigenere import KEYWORD_RULE, valid_keyword  # the cipher's own rule
+
+    return "" if valid_keyword(value) else f"expected {KEYWORD_RULE}, got {echo(value)}"
 
 
 def _device(value: Any) -> str:
@@ -78,7 +90,7 @@ TASK, MODEL, OPTIMISATION, RUN, REPORTS = "task", "model", "optimisation", "run"
 class TrainConfig:
     """Every field carries its facts (engine.settings): kind, range, group, label, help, flag, resume."""
 
-    task: str = choice("caesar", lambda: tuple(REGISTRY), TASK, "Task", "what the model learns")
+    task: str = choice("caesar", _task_names, TASK, "Task", "what the model learns")
     key: int = whole(13, 0, ALPHABET_SIZE - 1, TASK, "Caesar key", "caesar: how far the cipher shifts each letter",
                      hint="0-26")
     length: int = whole(32, 2, 65536, TASK, "Length", "characters in each training sequence", hint="chars")
@@ -178,22 +190,14 @@ class TrainConfig:
 SETTINGS = settings_of(TrainConfig)  # {field: its facts}, in declaration order
 
 
-# The task options of a config; each task reads some of them (engine.tasks.REGISTRY says which).
-_TASK_OPTIONS = tuple(sorted(set().union(*(task.options for task in REGISTRY.values()))))  # what some task reads
-
-
 def unused_settings(config: TrainConfig) -> dict[str, str]:
-    """{field: why it has no effect} for the task options that this config's task never reads."""
-    out = {}
-    for name in _TASK_OPTIONS:
-        if name not in REGISTRY[config.task].options:
-            out[name] = f"the {config.task} task does not use it"
-        elif name in ("length", "batch_size") and config.task == "completion" and config.corpus is None:
-            out[name] = "the lesson's three sentences always train as one fixed batch (give a corpus to change it)"
-    if config.task == "mapping":
-        out["length"] = out["batch_size"] = "every pair trains in one batch, and the pairs set the length"
-    if getattr(config, "until", 0.0) and config.task == "completion" and config.corpus is not None:
-        out["until"] = "a corpus run reports held-out loss, not accuracy (bound it with --steps or --seconds)"
+    """{field: why it has no effect}: the task options this config's task never reads, what the task itself
+    says it ignores (engine.tasks), and what the config's cell does not read (engine.cells)."""
+    from engine.tasks import all_options, task_class  # the task registry imports this module
+
+    task = task_class(config.task)
+    out = {name: f"the {config.task} task does not use it" for name in all_options() if name not in task.options}
+    out.update(task.unused_settings(config))
     if hasattr(config, "cell"):  # a race's base config keeps them for the contestants whose cells read them
         out.update(cells.ignored_settings(config.cell))
     return out
@@ -256,13 +260,15 @@ def _strip_plain_spaces(part: list[tuple[str, bool]]) -> str:
 
 def validate(c: TrainConfig) -> None:
     """Raise ConfigError naming the first invalid field: each field by its facts, then what one field's
-    value means for another's."""
+    value means for another's, and what the task itself requires (engine.tasks: echo's delay below the length)."""
+    from engine.tasks import names, task_class  # the task registry imports this module
+
     for name, facts in SETTINGS.items():
         problem = facts.refusal(getattr(c, name))
         if problem:
             raise ConfigError(name, problem)
-    if c.corpus is not None and c.task != "completion":
-        raise ConfigError("corpus", "only the completion task reads a corpus")
-    if c.task == "echo" and c.delay >= c.length:
-        raise ConfigError("delay", f"{c.delay} leaves nothing to echo in messages of length {c.length}; "
-                                   "accepted: below the length (raise --length for longer delays)")
+    task = task_class(c.task)
+    if c.corpus is not None and "corpus" not in task.options:
+        readers = " and ".join(name for name in names() if "corpus" in task_class(name).options)
+        raise ConfigError("corpus", f"only the {readers} task reads a corpus")
+    task.check(c)

@@ -80,6 +80,9 @@ PRESETS = {p.name: p for p in [
 RACE_CELLS = ("rnn", "lstm", "gru")  # the classic three: what a race shows first (engine.racing.DEFAULT_CELLS)
 
 
+DEFAULT = "caesar"  # the preset a run starts from when nothing names one (no --preset, no --task)
+
+
 def names() -> list[str]:
     return list(PRESETS)
 

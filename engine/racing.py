@@ -21,6 +21,7 @@ from engine.cells import names as registered_cells
 from engine.config import ConfigError, TrainConfig
 from engine.events import Evaluated, Event, RaceFinished, RunFinished, RunStarted
 from engine.presets import RACE_CELLS
+from engine.tasks import task_class
 from engine.text import echo
 
 TARGET = 0.99
@@ -137,9 +138,8 @@ def race(configs: Sequence[TrainConfig], stop: threading.Event | None = None, *,
 def _check_same_task(configs: Sequence[TrainConfig]) -> None:
     if not configs:
         raise ConfigError("cells", "a race needs at least one contestant")
-    tasks = {(c.task, c.key, c.corpus, c.pairs, c.symbols, c.delay, c.keyword, c.length, c.batch_size)
-             for c in configs}
-    if len(tasks) > 1:
+    data = {task_class(c.task).race_data(c) for c in configs}  # the task and every setting its data depends on
+    if len(data) > 1:
         raise ConfigError("task", "every contestant of a race must train on the same task and data")
 
 

@@ -34,7 +34,7 @@ from tui.runs import Runs
 from tui.throttle import Throttle
 from tui.views import BY_ID, VIEWS
 from tui.widgets.config_pane import ConfigPane
-from tui.widgets.playground_pane import CIPHERS, PlaygroundPane
+from tui.widgets.playground_pane import PlaygroundPane
 from tui.widgets.predictions_pane import PredictionsPane
 from tui.widgets.training_pane import TrainingPane
 
@@ -223,7 +223,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         if action in ("pause", "stop"):
             return self.state.status in ("running", "paused") or self.race_beyond_selected() is not None
         if action == "direction":
-            return self.active_tab() == "play" and self.playground.play_task in CIPHERS
+            return self.active_tab() == "play" and self.playground.reversible
         if action == "save":
             return True if self.trainer is not None and hasattr(self.trainer, "save") else None
         return True
@@ -289,7 +289,7 @@ def make_app(preset: str | None = None, load: str | None = None, device: str | N
     settings, which keep the preset's name and description as their base, as after editing a field;
     `threads` sets training's intra-op threads; `devices` skips probing the machine (tests and
     snapshots pass a fixed list)."""
-    name = preset or (None if load or config else "caesar")
+    name = preset or (None if load or config else presets.DEFAULT)
     if config is None:
         config = presets.get(name) if name else TrainConfig()
     if device is not None:

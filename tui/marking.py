@@ -8,11 +8,13 @@ reversed as well as red: with NO_COLOR they stay a visible block (and the Sample
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
 
-from engine.tasks import REGISTRY
+from engine.config import TrainConfig
+from engine.tasks import task_class
 from engine.text import visible
 
 # Explicit colours, reversed: named ANSI red turns black under NO_COLOR's monochrome filter, while this
@@ -92,12 +94,26 @@ def rows_of(widths: list[int], width: int) -> list[range]:
     return rows
 
 
+def task_of(config: dict) -> tuple[Any, TrainConfig] | None:
+    """(the task class, the TrainConfig) of a run's config dict, or None before a run (its config is still
+    empty). A task the registry lacks is a ConfigError naming it, never another task's views."""
+    if not config:
+        return None
+    settings = TrainConfig.from_dict(config)
+    return task_class(settings.task), settings
+
+
 def held_out(config: dict) -> bool:
-    """Whether evaluations use data the model never trained on: fresh messages and streams (the task
-    registry's `fresh`), a corpus's tail. The lessons' sentences and mapping pairs are evaluated on the
-    training data itself."""
-    task = REGISTRY.get(config.get("task"))
-    return bool(task and task.fresh) or (config.get("task") == "completion" and bool(config.get("corpus")))
+    """Whether evaluations use data the model never trained on (the task says: fresh messages and streams, a
+    corpus's tail), rather than the training data itself (the lessons' sentences and mapping pairs)."""
+    found = task_of(config)
+    return found is not None and found[0].held_out(found[1])
+
+
+def generates(config: dict) -> bool:
+    """Whether the run's model answers by generating text after a prefix (not one symbol per input symbol)."""
+    found = task_of(config)
+    return found is not None and found[0].generated_length(found[1]) is not None
 
 
 def eval_loss_name(config: dict) -> str:

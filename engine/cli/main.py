@@ -21,6 +21,7 @@ from engine.cli.args import (
 )
 from engine.cli.signals import PIPE_CLOSED, silence_stdout
 from engine.cli.train import apply_threads, cmd_train
+from engine.tasks import ciphers, task_class
 from engine.text import PATH_LIMIT, echo, error_line, visible
 
 
@@ -42,10 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true", help="print events as JSON lines instead of progress")
     train.add_argument("--nproc", type=process_count, metavar="N", help="train data-parallel in N processes "
                        "on this machine (torchrun; --batch-size is per process)")
+    cipher_names = [task.name for task in ciphers()]  # the tasks with an exact cipher, the first the default
     for verb in ("encrypt", "decrypt"):
         p = sub.add_parser(verb, help=f"{verb} TEXT with an exact cipher over A-Z and '-' (Caesar or Vigenere)")
         p.add_argument("text", metavar="TEXT")
-        p.add_argument("--cipher", choices=("caesar", "vigenere"), default="caesar", help="default caesar")
+        p.add_argument("--cipher", choices=cipher_names, default=cipher_names[0], help=f"default {cipher_names[0]}")
         p.add_argument("--key", type=int, help="caesar: shift, 0-26 (default 13)")
         p.add_argument("--keyword", help="vigenere: the repeating keyword, letters A-Z (A shifts by 0)")
     predict = sub.add_parser("predict", help="run a saved model on TEXT: decrypt, complete or map it")
@@ -123,28 +125,23 @@ def cmd_presets(args) -> int:
 
 
 def cmd_cipher(args) -> int:
-    from engine.tasks import caesar, vigenere
+    """The exact cipher of a task that has one (--cipher), keyed by its config field's flag (--key, --keyword)."""
+    from engine.config import ConfigError, TrainConfig
 
-    if args.cipher == "vigenere":
-        if args.key is not None or not args.keyword:
-            raise UsageError("--cipher vigenere takes --keyword WORD (letters A-Z), not --key")
-        try:
-            vigenere.shifts(args.keyword)
-        except ValueError as e:
-            raise UsageError(f"--keyword: {e}, got {echo(args.keyword)}") from None
-        key, module = args.keyword, vigenere
-    else:
-        if args.keyword is not None:
-            raise UsageError("--keyword is for --cipher vigenere; the Caesar cipher takes --key K")
-        key, module = _key(13 if args.key is None else args.key), caesar
-    print((module.encrypt if args.command == "encrypt" else module.decrypt)(args.text, key))
+    task = task_class(args.cipher)
+    for other in ciphers():  # a key flag another cipher reads: say which
+        if other.key_setting != task.key_setting and getattr(args, other.key_setting) is not None:
+            raise UsageError(f"--{other.key_setting} is for --cipher {other.name}; the {task.name} cipher takes "
+                             f"--{task.key_setting}: {task.key_words}")
+    key = getattr(args, task.key_setting)
+    if key is None and task.key_required:
+        raise UsageError(f"--cipher {task.name} takes --{task.key_setting}: {task.key_words}")
+    try:  # the config's own check of the key (its default when not given)
+        config = TrainConfig(task=task.name, **({} if key is None else {task.key_setting: key}))
+    except ConfigError as e:
+        raise UsageError(f"--{e.field.replace('_', '-')}: {str(e).removeprefix(f'{e.field}: ')}") from None
+    print((task.encipher if args.command == "encrypt" else task.decipher)(config, args.text))
     return 0
-
-
-def _key(key: int) -> int:
-    if not 0 <= key <= 26:
-        raise UsageError(f"--key: {key} is out of range; accepted: 0 to 26")
-    return key
 
 
 def cmd_predict(args) -> int:
@@ -152,28 +149,28 @@ def cmd_predict(args) -> int:
     import engine
 
     model = engine.load(args.checkpoint, device=args.device)
-    refuse_unused_sampling(args, model.config.task)
+    task = task_class(model.config.task)
+    generates = task.generated_length(model.config) is not None
+    refuse_unused_sampling(args, task.name, generates)
     refuse_unread_characters(args.text, model)
-    # the vocabulary comes from the file: a completion keeps its line feeds, nothing else reaches the terminal raw
-    print(visible(model.predict(args.text, args.length, args.temperature), lines=model.config.task == "completion"))
+    # the vocabulary comes from the file: generated text keeps its line feeds, nothing else reaches the terminal raw
+    print(visible(model.predict(args.text, args.length, args.temperature), lines=generates))
     return 0
 
 
 def refuse_unread_characters(text: str, model) -> None:
     """TEXT must be what the model reads: a character it would silently read as a blank is refused, as in Play."""
-    from engine.tasks.accepted_text import refused
-
-    problem = refused(text, model.config, model.vocab)
+    problem = task_class(model.config.task).refused(model.config, model.vocab, text)
     if problem:
         raise UsageError(f"TEXT: {problem}")
 
 
-def refuse_unused_sampling(args, task: str) -> None:
-    """--length and --temperature shape a completion; other models answer one symbol per input symbol."""
+def refuse_unused_sampling(args, task: str, generates: bool) -> None:
+    """--length and --temperature shape generated text; other models answer one symbol per input symbol."""
     for flag, given in (("--length", args.length is not None), ("--temperature", args.temperature != 0.0)):
-        if given and task != "completion":
+        if given and not generates:
             raise UsageError(f"{flag}: a {task} model answers one symbol per input symbol and does not use it; "
-                             "only completion models take --length and --temperature")
+                             "only models that generate text take --length and --temperature")
 
 
 COMMANDS = {"tui": cmd_tui, "presets": cmd_presets, "encrypt": cmd_cipher, "decrypt": cmd_cipher,

@@ -13,10 +13,15 @@ from engine.cli.args import UsageError, exactly_every, flag, given_settings, ref
 from engine.cli.signals import QuietOutput, StopOnSignals
 from engine.config import MAX_STEPS, unused_settings
 from engine.storage.rescue_file import RESCUED
-from engine.tasks import REGISTRY
+from engine.tasks import task_class
 from engine.text import echo, error_line, visible
 
-DEFAULT_FOR_TASK = {name: task.preset for name, task in REGISTRY.items()}  # the base for --task NAME
+
+def base_preset(preset: str | None, task: str | None) -> str:
+    """The preset a run starts from: the one named, else the recommended one of --task, else the default."""
+    if preset:
+        return preset
+    return presets.DEFAULT if task is None else task_class(task).preset  # an unknown task: ConfigError naming it
 
 
 def train_config(args):
@@ -24,8 +29,7 @@ def train_config(args):
     overrides = exactly_every(given_settings(args))
     if overrides.get("seconds") and "steps" not in overrides:
         overrides["steps"] = MAX_STEPS  # a time budget alone bounds the run, not the preset's steps
-    name = args.preset or DEFAULT_FOR_TASK.get(overrides.get("task"), "caesar")
-    config = presets.get(name).replace(**overrides)
+    config = presets.get(base_preset(args.preset, overrides.get("task"))).replace(**overrides)
     unused = unused_settings(config)
     for field in overrides:
         if field in unused:

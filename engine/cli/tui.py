@@ -20,13 +20,13 @@ def tui_options(args) -> dict:
 
     Raises UsageError/ConfigError for anything wrong, so the app never opens to show an error.
     """
-    from engine.cli.train import DEFAULT_FOR_TASK, train_config
+    from engine.cli.train import base_preset, train_config
     from engine.config import TrainConfig
     from engine.devices import default_threads, resolve
 
     threads = args.threads if args.threads is not None else default_threads()
     if args.load is None:
-        name = args.preset or DEFAULT_FOR_TASK.get(args.task, "caesar")
+        name = base_preset(args.preset, args.task)
         return {"config": train_config(args), "preset": name, "load": None, "threads": threads}
     settings = exactly_every(given_settings(args))  # as `train --resume` takes them
     settings.pop("device", None)  # the app opens the model there (a moved corpus it does not take: refused)

@@ -98,9 +98,9 @@ class Group(World):
         return device
 
     def global_config(self, config):
-        from engine.tasks import REGISTRY
+        from engine.tasks import task_class
 
-        if "batch_size" in REGISTRY[config.task].options:
+        if "batch_size" in task_class(config.task).options:
             return config.replace(batch_size=config.batch_size * self.size)
         return config  # a fixed batch (mapping pairs, the lesson's sentences): Shard splits its rows
 

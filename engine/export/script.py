@@ -1,7 +1,8 @@
 """A run as a script: render a TrainConfig as a standalone, readable PyTorch training script.
 
 The script builds the same model (same modules in the same order, so the same initial weights from
-the seed), draws the same batches from a generator seeded the same way and takes the same updates,
+the seed), draws the same batches from a generator seeded the same way (the task's section comes from
+its class: engine.tasks.base.Task.export_section) and takes the same updates,
 so on the CPU its printed losses equal the engine's. Every value written into it is a Python literal
 made with repr(): text from a checkpoint (mapping pairs, a corpus path) cannot become code.
 Nothing here imports torch, and nothing from a checkpoint is ever executed.
@@ -9,12 +10,12 @@ Nothing here imports torch, and nothing from a checkpoint is ever executed.
 
 from __future__ import annotations
 
-import os
 from string import Template
 
 from engine import cells
 from engine.config import TrainConfig
 from engine.export import parts as parts
+from engine.tasks import task_class
 
 
 def render(config: TrainConfig, name: str = "train.py", source: str = "", precision: str = "fp32",
@@ -43,9 +44,8 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
                      "losses equal the engine's only without dropout")
     if device == "cuda" and config.device == "auto":
         extra.append("# rnnplay picks a GPU when there is one; the losses equal the engine's on the CPU")
-    body = [header + "\n".join(extra) + ("\n" if extra else ""), parts.THREADS, _task(config), parts.DECODE]
-    if config.task == "completion":
-        body.append(parts.COMPLETE)
+    body = [header + "\n".join(extra) + ("\n" if extra else ""), parts.THREADS,
+            task_class(config.task).export_section(config), parts.DECODE]
     body += [_model(config), _schedule(config), _training(config, precision)]
     text = "".join(body)
     modules = [m for m, used in (("math", config.schedule == "cosine"), ("os", True), ("time", config.seconds > 0))
@@ -67,25 +67,6 @@ def _device_literal(device: str) -> str:
 def _title(config: TrainConfig) -> str:
     layers = f"{config.layers}-layer " if config.layers > 1 else ""
     return f"Train a {layers}{config.cell.upper()} on the {config.task} task, as rnnplay does."
-
-
-def _task(config: TrainConfig) -> str:
-    c = config
-    if c.task == "caesar":
-        return _fill(parts.CAESAR + parts.CIPHER_DATA, key=c.key, length=c.length, batch_size=c.batch_size)
-    if c.task == "vigenere":
-        return _fill(parts.VIGENERE + parts.CIPHER_DATA, keyword=repr(c.keyword.upper()), length=c.length,
-                     batch_size=c.batch_size)
-    if c.task == "echo":
-        return _fill(parts.ECHO, symbols=c.symbols, delay=c.delay, length=c.length, batch_size=c.batch_size)
-    if c.task == "mapping":
-        return _fill(parts.MAPPING, pairs=repr(tuple(tuple(p) for p in c.pairs)))
-    if c.corpus is None:
-        return parts.SENTENCES
-    from engine import corpora
-
-    return _fill(parts.CORPUS, corpus=repr(os.path.abspath(corpora.resolve(c.corpus))), length=c.length,
-                 batch_size=c.batch_size)
 
 
 def _model(config: TrainConfig) -> str:

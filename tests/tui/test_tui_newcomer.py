@@ -194,7 +194,7 @@ async def test_cipher_play_takes_letters_of_either_case_dash_and_space(app_facto
         assert answer == ""
         await pilot.press("f1")
         app.query_one("#field-task").value = "vigenere"
-        await wait_for(pilot, lambda: app.playground.play_task == "vigenere", timeout=5)
+        await wait_for(pilot, lambda: app.playground.config.task == "vigenere", timeout=5)
         reason, answer = await play(pilot, app, "attack at 5")
         assert "'5'" in reason and answer == ""
 

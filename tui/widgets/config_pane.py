@@ -20,7 +20,7 @@ from textual.widgets import Input, Select, Static
 from engine import presets
 from engine.config import SETTINGS, ConfigError, TrainConfig, format_pairs, parse_pairs, unused_settings
 from engine.settings import GROUPS, Setting
-from engine.tasks.caesar import ALPHABET
+from engine.tasks import task_class
 from engine.text import visible
 from tui.messages import ConfigChanged, PresetPicked
 from tui.widgets.field_row import FieldRow
@@ -210,7 +210,7 @@ class ConfigPane(VerticalScroll):
 
     def _parse(self, name: str, facts: Setting, raw: Any, task: str) -> Any:
         if name == "corpus":
-            return raw.strip() or None if task == "completion" else None
+            return (raw.strip() or None) if "corpus" in task_class(task).options else None
         return PARSERS[facts.kind](raw)
 
     def _file_and_device_errors(self, values: dict[str, Any]) -> dict[str, str]:
@@ -227,8 +227,7 @@ class ConfigPane(VerticalScroll):
         return errors
 
     def _semantic_errors(self, config: TrainConfig) -> dict[str, str]:
-        vocab = {"caesar": len(ALPHABET), "mapping": len({c for p in config.pairs for s in p for c in s})}
-        size = vocab.get(config.task)
+        size = task_class(config.task).vocabulary_size(config)  # None: the data decides (a corpus)
         if config.head == "none" and size is not None and config.hidden != size:
             return {"hidden": f"head none uses the hidden state as scores: hidden must be {size} (the vocabulary)"}
         return {}

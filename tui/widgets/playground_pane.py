@@ -1,11 +1,11 @@
 """PlaygroundPane: type text, get the model's answer as you type (also while training runs).
 
-caesar and vigenere: the exact ciphertext of what you type and the model's decryption of it, or,
-in the reverse direction, the exact and the model's decryption of ciphertext you type; echo: the
-exact delayed stream and the model's echo; completion:
-your prefix plus the model's continuation; mapping: the mapped string. Predictions run in one
-dedicated thread on the trainer's published snapshot (tui/predictor.py): the UI never waits on
-the model, the latest text wins, and a long completion is abandoned as soon as the text changes.
+The run's task says what Play shows (engine.tasks.base.Task: play_help, play(), generated_length()):
+beside the model's answer the exact one where the task knows it (a cipher's decryption, in either
+direction; echo's delayed stream), marked where they differ; for a task that generates, the prefix
+and the model's continuation; otherwise the model's answer alone. Predictions run in one dedicated
+thread on the trainer's published snapshot (tui/predictor.py): the UI never waits on the model, the
+latest text wins, and a long completion is abandoned as soon as the text changes.
 """
 
 from __future__ import annotations
@@ -18,90 +18,63 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from engine.tasks import caesar, echo, vigenere
-from engine.tasks.accepted_text import refused
+from engine.tasks import task_class
 from engine.text import visible
 from tui import predictor
 from tui.marking import count_wrong, marked
 from tui.messages import PlaygroundAnswer
 
-HELP = {"caesar": "Type plain text: its exact Caesar ciphertext and the model's decryption of it.",
-        "caesar-reverse": "Type ciphertext: the exact decryption and the model's.",
-        "vigenere": "Type plain text: its exact Vigenère ciphertext and the model's decryption of it.",
-        "vigenere-reverse": "Type ciphertext: the exact decryption and the model's.",
-        "echo": "Type letters: the stream delayed by the task's delay, exactly and as the model echoes it.",
-        "completion": "Type the start of a sentence: the model completes it.",
-        "mapping": "Type a string of the training characters: the model maps it."}
-CIPHERS = {"caesar": caesar, "vigenere": vigenere}  # tasks whose Play shows the exact cipher beside the model
 GREEDY_BELOW = 1e-6  # temperatures this small pick the likeliest character (dividing by them overflows)
 BUSY_AFTER = 0.4  # seconds before a pending answer is shown as being computed
 BUSY = "… computing the answer (typing again replaces the question)"
 NO_MODEL = "(no model yet: F5 trains one, ctrl+o loads one)"
 
 
-def task_key(config: Any) -> Any:
-    """What the exact reference needs besides the text: the key, keyword, or (delay, symbols)."""
-    return {"caesar": config.key, "vigenere": config.keyword, "echo": (config.delay, config.symbols)}.get(config.task)
-
-
-def cipher_answer(model: Any, text: str, task: str, key: Any, reverse: bool, stop: Any) -> Text:
-    cipher_of = CIPHERS[task]
-    shown = caesar.normalize(text)
-    cipher = shown if reverse else cipher_of.encrypt(text, key)
-    exact = cipher_of.decrypt(text, key) if reverse else shown
-    rows = [("ciphertext" if reverse else "plaintext", Text(shown)),
-            ("exact decryption" if reverse else "exact ciphertext", Text(exact if reverse else cipher, style="bold"))]
-    return _compared(rows, "model decryption", model, cipher, exact, stop)
-
-
-def echo_answer(model: Any, text: str, key: Any, stop: Any) -> Text:
-    delay, symbols = key
-    stream = echo.normalize(text, symbols)
-    exact = echo.echo(text, delay, symbols)
-    rows = [("stream", Text(stream)), (f"exact echo ({delay} back)", Text(exact, style="bold"))]
-    return _compared(rows, "model echo", model, stream, exact, stop)
-
-
-def _compared(rows: list, label: str, model: Any, asked: str, exact: str, stop: Any) -> Text:
-    """The rows, then the model's answer to `asked` marked against `exact`, with a count."""
-    width = max(len(name) for name, _ in [*rows, (label, None)]) + 2
+def compared_answer(model: Any, exact: Any, stop: Any) -> Text:
+    """The task's rows (the last, the exact answer, in bold), then the model's answer marked against it."""
+    width = max(len(name) for name, _ in [*exact.rows, (exact.label, None)]) + 2
     out = Text()
-    for name, value in rows:
+    for index, (name, value) in enumerate(exact.rows):
         out.append(name.ljust(width), style="dim")
-        out.append_text(value)
+        out.append(visible(value), style="bold" if index == len(exact.rows) - 1 else None)
         out.append("\n")
-    out.append(label.ljust(width), style="dim")
+    out.append(exact.label.ljust(width), style="dim")
     if model is None:
         out.append(NO_MODEL, style="dim italic")
         return out
-    answered = predictor.predict(model, asked, None, 0.0, stop)
-    out.append_text(marked(answered, exact))
-    wrong = count_wrong(answered, exact)
+    answered = predictor.predict(model, exact.question, None, 0.0, stop)
+    out.append_text(marked(answered, exact.answer))
+    wrong = count_wrong(answered, exact.answer)
     out.append(f"   {wrong} wrong" if wrong else "   ✓ all right", style="dim")
     return out
 
 
-def model_answer(model: Any, task: str, text: str, length: int, temperature: float, stop: Any) -> Text:
+def generated_answer(model: Any, text: str, length: int, temperature: float, stop: Any) -> Text:
+    """The typed prefix, then the model's continuation."""
     if model is None:
         return Text(NO_MODEL, style="dim italic")
-    if task == "completion":
-        temperature = 0.0 if temperature < GREEDY_BELOW else temperature
-        result = predictor.predict(model, text, length, temperature, stop)
-        out = Text(visible(result[: len(text)], lines=True), style="bold")
-        out.append(visible(result[len(text):], lines=True), style="green")
-        return out
+    temperature = 0.0 if temperature < GREEDY_BELOW else temperature
+    result = predictor.predict(model, text, length, temperature, stop)
+    out = Text(visible(result[: len(text)], lines=True), style="bold")
+    out.append(visible(result[len(text):], lines=True), style="green")
+    return out
+
+
+def model_answer(model: Any, text: str, stop: Any) -> Text:
+    if model is None:
+        return Text(NO_MODEL, style="dim italic")
     return Text(visible(predictor.predict(model, text, None, 0.0, stop)), style="bold green")
 
 
 def answer(query: tuple[Any, ...], stop: Any) -> Text:
     """What Play shows for one question (runs in the prediction thread)."""
-    model, task, key, reverse, text, length, temperature = query
+    model, config, reverse, text, length, temperature = query
+    task = task_class(config.task)
     try:
-        if task in CIPHERS:
-            return cipher_answer(model, text, task, key, reverse, stop)
-        if task == "echo":
-            return echo_answer(model, text, key, stop)
-        return model_answer(model, task, text, length, temperature, stop)
+        if task.generated_length(config) is not None:
+            return generated_answer(model, text, length, temperature, stop)
+        exact = task.play(config, text, reverse)
+        return model_answer(model, text, stop) if exact is None else compared_answer(model, exact, stop)
     except ValueError as error:  # characters outside the vocabulary, a bad length...
         return Text(f"⚠ {visible(error, 300)}", style="bold red")
     except RuntimeError as error:  # a device fault: say so, Play keeps working
@@ -123,8 +96,8 @@ class PlaygroundPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model: Any = None
-        self.config: Any = None
-        self.play_task, self.key, self.reverse = "caesar", 13, False
+        self.config: Any = None  # the TrainConfig whose task Play asks; set_model() sets it before any question
+        self.reverse = False
         self.default_length = 15
         self.query_sent: tuple[Any, ...] = ()
         self.busy_timer: Any = None
@@ -149,11 +122,26 @@ class PlaygroundPane(Vertical):
     def on_unmount(self) -> None:
         self.predictor.close()
 
+    @property
+    def task(self) -> Any:
+        """The task class Play asks about, or None before the app gives it a config."""
+        return None if self.config is None else task_class(self.config.task)
+
+    @property
+    def reversible(self) -> bool:
+        """Whether the task offers a second direction (ctrl+d): it has a help line for each."""
+        return self.task is not None and len(self.task.play_help) > 1
+
+    @property
+    def generates(self) -> bool:
+        """Whether the model answers by continuing the text (Play then takes a length and a temperature)."""
+        return self.task is not None and self.task.generated_length(self.config) is not None
+
     def set_model(self, model: Any, config: Any) -> None:
         """Answer with `model` (a Trainer or a loaded model, or None) for the task of `config`."""
-        self.model, self.config, self.play_task, self.key = model, config, config.task, task_key(config)
-        if config.task == "completion":
-            self.default_length = 15 if config.corpus is None else 120
+        self.model, self.config = model, config
+        if self.generates:
+            self.default_length = self.task.generated_length(config)
             self.query_one("#play-length", Input).placeholder = f"{self.default_length} (default)"
         self._update_mode()
         self.ask()
@@ -164,9 +152,9 @@ class PlaygroundPane(Vertical):
         self.ask()
 
     def _update_mode(self) -> None:
-        mode = f"{self.play_task}-reverse" if self.play_task in CIPHERS and self.reverse else self.play_task
-        self.query_one("#play-help", Static).update(HELP.get(mode, ""))
-        self.query_one("#play-options").display = self.play_task == "completion"
+        helps = () if self.task is None else self.task.play_help
+        self.query_one("#play-help", Static).update(helps[self.reverse and self.reversible] if helps else "")
+        self.query_one("#play-options").display = self.generates
         self.query_one("#play-temperature", Input).placeholder = "0 (default)"
 
     def options(self) -> tuple[int, float] | None:
@@ -194,19 +182,19 @@ class PlaygroundPane(Vertical):
         """Recompute the answer for the current text (on typing, or when new weights arrive)."""
         field = self.query_one("#play-input", Input)
         text = field.value
-        vocab = getattr(getattr(self.model, "task", None), "vocab", None)  # a completion model's characters
-        problem = refused(text, self.config, vocab) if self.config is not None else ""
+        vocab = getattr(getattr(self.model, "task", None), "vocab", None)  # the model's characters, once there is one
+        problem = self.task.refused(self.config, vocab, text) if self.config is not None else ""
         field.set_class(bool(problem), "-invalid")
         reason = self.query_one("#play-input-error", Static)
         reason.update(f"⚠ {problem}" if problem else "")
         reason.display = bool(problem)  # no blank line when there is nothing to say
-        options = self.options() if self.play_task == "completion" else (0, 0.0)
+        options = self.options() if self.generates else (0, 0.0)
         if not text or options is None or problem:  # never an answer to what was not asked
             self.query_sent = ()
             self.predictor.cancel()  # nothing to answer: drop what is being computed
             self.query_one("#play-answer", Static).update("")
             return
-        query = (self.model, self.play_task, self.key, self.reverse, text, *options)
+        query = (self.model, self.config, self.reverse and self.reversible, text, *options)
         self.query_sent = query
         self.predictor.ask(query)
         if self.busy_timer is not None:

@@ -22,25 +22,22 @@ from tui.marking import (
     aligned,
     count_wrong,
     eval_loss_name,
-    held_out,
     percent,
     rows_of,
+    task_of,
     wrong_flags,
 )
 from tui.run_state import RunState
 
-LABELS = {"caesar": ("encrypted", "original", "model output"),
-          "completion": ("prefix", "held-out text", "model output"),
-          "sentences": ("prefix", "sentence", "model output"),
-          "mapping": ("input", "target", "model output")}
-LABEL_WIDTH = max(len(name) for names in LABELS.values() for name in names)
+NO_RUN = ("input", "target", "model output")  # samples without a run's config (a metrics file's middle)
+LABEL_WIDTH = 13  # "held-out text", the widest built-in label: the rows line up; a task's wider label widens them
 DEFAULT_WIDTH = 78
 
 
 def labels(config: dict) -> tuple[str, str, str]:
-    if config.get("task") == "completion" and not held_out(config):
-        return LABELS["sentences"]
-    return LABELS.get(config.get("task", ""), LABELS["mapping"])
+    """The run's task names the three rows (engine.tasks: sample_labels)."""
+    found = task_of(config)
+    return NO_RUN if found is None else found[0].sample_labels(found[1])
 
 
 def heading(state: RunState) -> Text:
@@ -61,14 +58,15 @@ def sample_text(sample, names: tuple[str, str, str], width: int) -> Text:
     wrong = wrong_flags(sample.output, sample.target) + [True] * (len(sample.target) - len(sample.output))
     wrong += [False] * (len(columns) - len(wrong))  # an input longer than both strings
     count = count_wrong(sample.output, sample.target)
+    label = max(LABEL_WIDTH, *map(len, names))
     text = Text()
-    for row, span in enumerate(rows_of([cell_len(c[0]) for c in columns], max(width - LABEL_WIDTH - 2, 8))):
+    for row, span in enumerate(rows_of([cell_len(c[0]) for c in columns], max(width - label - 2, 8))):
         row_names = names if row == 0 else ("", "", "")
         given = "".join(columns[i][0] for i in span).rstrip()
         if given:
-            text.append(f"{row_names[0]:>{LABEL_WIDTH}}  {given}\n", style="dim")
-        text.append(f"{row_names[1]:>{LABEL_WIDTH}}  " + "".join(columns[i][1] for i in span).rstrip() + "\n")
-        text.append(f"{row_names[2]:>{LABEL_WIDTH}}  ")
+            text.append(f"{row_names[0]:>{label}}  {given}\n", style="dim")
+        text.append(f"{row_names[1]:>{label}}  " + "".join(columns[i][1] for i in span).rstrip() + "\n")
+        text.append(f"{row_names[2]:>{label}}  ")
         for i in span:
             output = columns[i][2]
             if i >= len(sample.output) and wrong[i]:  # the output stopped short: show the gap
@@ -76,7 +74,7 @@ def sample_text(sample, names: tuple[str, str, str], width: int) -> Text:
             text.append(output, WRONG if wrong[i] else RIGHT)
         summary = (f"{count} wrong" if count else "✓ all right") if row == 0 else ""
         markers = "".join((MARKER if wrong[i] else " ").ljust(cell_len(columns[i][2])) for i in span)
-        text.append(f"\n{summary:>{LABEL_WIDTH}}  ", style="dim")
+        text.append(f"\n{summary:>{label}}  ", style="dim")
         text.append(markers.rstrip() + "\n", style="bold")
     return text
 

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from engine.text import visible
+from tui.marking import task_of
 from tui.runs import Race, Run
 from tui.widgets.loss_plot import columns, downsample, finite, whole_ticks
 
@@ -29,9 +30,10 @@ def marker(index: int) -> str:
 
 
 def score_series(run: Run) -> tuple[str, list[tuple[float, float]]]:
-    """Accuracy when the task has one (every task but completion), else the loss, per evaluation."""
+    """What the run's task is scored by (engine.tasks: scored_by), per evaluation: accuracy, else the loss."""
     evals = run.state.evals
-    if run.state.config.get("task") != "completion":
+    found = task_of(run.state.config)
+    if found is None or found[0].scored_by == "accuracy":  # None: before the race's first contestant starts
         return "accuracy", finite([(e.step, e.accuracy) for e in evals if e.accuracy is not None])
     return "loss", finite([(e.step, e.loss) for e in evals])
 

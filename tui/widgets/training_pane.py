@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button
 
 from engine.text import ELLIPSIS, visible
-from tui.marking import clock, held_out, marked, percent, rate, shown
+from tui.marking import clock, generates, held_out, marked, percent, rate, shown
 from tui.run_state import RunState
 from tui.widgets.eval_log import EvalLog
 from tui.widgets.loss_plot import LossPlot
@@ -56,10 +56,10 @@ def detail_line(state: RunState) -> Text:
     return line
 
 
-def model_output(task: str, sample) -> Text:
-    """The model's output, wrong characters marked; a completion shows the end of its prefix, dimmed."""
+def model_output(generated: bool, sample) -> Text:
+    """The model's output, wrong characters marked; generated text shows the end of its prefix, dimmed."""
     prefix = sample.input
-    if task != "completion" or not prefix or not sample.output.startswith(prefix):
+    if not generated or not prefix or not sample.output.startswith(prefix):
         return marked(sample.output, sample.target)
     context = ELLIPSIS + prefix[-PREFIX_SHOWN:] if len(prefix) > PREFIX_SHOWN else prefix
     text = Text(shown(context) + PREFIX_END, style="dim")
@@ -67,14 +67,14 @@ def model_output(task: str, sample) -> Text:
     return text
 
 
-def eval_line(state: RunState, event) -> Text:
+def eval_line(event, generated: bool) -> Text:
     """step, evaluation loss, accuracy and the first sample's output (the log's title says on what data)."""
     line = Text(f"step {event.step:<6} loss {event.loss:.4f}", style="dim")
     if event.accuracy is not None:
         line.append(f"  acc {percent(event.accuracy):>6}", style="dim")
     if event.samples:
         line.append("  model: ", style="dim")
-        line.append_text(model_output(state.config.get("task", ""), event.samples[0]))
+        line.append_text(model_output(generated, event.samples[0]))
     return line
 
 
@@ -112,8 +112,9 @@ class TrainingPane(Vertical):
             log.clear()
             self.logged = 0
         new = min(count - self.logged, len(state.evals))
+        generated = generates(state.config)
         for event in state.evals[len(state.evals) - new:] if new > 0 else ():
-            log.write(eval_line(state, event))
+            log.write(eval_line(event, generated))
         self.logged = count
 
     @property
