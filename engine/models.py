@@ -90,7 +90,7 @@ def check_size(config, vocab_size: int) -> int:
     try:
         check_head(config.head, config.hidden, vocab_size)
     except ValueError as e:
-        raise ConfigError("head", str(e)) from None
+        raise ConfigError("hidden", str(e)) from None  # the field to change, as Setup marks it
     count = sum(prod(shape) for _, shape in parameter_shapes(config, vocab_size))
     if count > MAX_PARAMETERS:
         raise ConfigError("hidden", f"the model would have {count:,} parameters; at most {MAX_PARAMETERS:,} "

@@ -40,10 +40,7 @@ class Trainer:
             raise ConfigError("vocabulary", f"{vocab:,} symbols (the text's distinct characters and the unknown "
                                             f"one); a checkpoint holds at most {MAX_SYMBOLS:,}: train on a text "
                                             "with fewer distinct characters")
-        if config.head == "none" and config.hidden != vocab:
-            raise ConfigError("hidden", f"head none uses the hidden state as scores, so hidden must equal "
-                                        f"the vocabulary size ({vocab}), not {config.hidden}")
-        models.check_size(config, vocab)
+        models.check_size(config, vocab)  # the head's fit and the size cap, as every path that builds a model
         with torch.random.fork_rng(devices=[]):  # seeded weights without disturbing the global RNG
             torch.manual_seed(config.seed)
             self.model = models.build(config, vocab).to(self.device)

@@ -159,17 +159,25 @@ METAVARS = {"pairs": "IN:OUT,..."}  # else the field's name in capitals
 def add_run_settings(parser: argparse.ArgumentParser) -> None:
     """The run settings `train`, `tui`, `race` and `export-script` share: a preset, then every TrainConfig
     field as a flag, typed, named and explained by its facts (engine.config.SETTINGS)."""
+    from engine import presets
+
     parser.add_argument("--preset", type=preset_name,
-                        help="base configuration (default: the recommended one for --task, or caesar)")
-    for name, facts in SETTINGS.items():
-        accepted = facts.accepted()
-        text = (f"{facts.help} ({accepted})" if accepted else facts.help).replace("%", "%%")
-        if facts.kind == "bool":
-            parser.add_argument(flag(name), dest=name, action="store_const", const=True, help=text)
-        else:
-            parser.add_argument(flag(name), dest=name, type=ARGUMENT_TYPES[facts.kind],
-                                metavar=METAVARS.get(facts.kind, name.upper()), help=text)
+                        help=f"base configuration (default: the recommended one for --task, or {presets.DEFAULT})")
+    for name in SETTINGS:
+        add_setting(parser, name)
     add_threads(parser)
+
+
+def add_setting(parser: argparse.ArgumentParser, name: str) -> None:
+    """The flag of one TrainConfig field, typed, named and explained by its facts."""
+    facts = SETTINGS[name]
+    accepted = facts.accepted()
+    text = (f"{facts.help} ({accepted})" if accepted else facts.help).replace("%", "%%")
+    if facts.kind == "bool":
+        parser.add_argument(flag(name), dest=name, action="store_const", const=True, help=text)
+    else:
+        parser.add_argument(flag(name), dest=name, type=ARGUMENT_TYPES[facts.kind],
+                            metavar=METAVARS.get(facts.kind, name.upper()), help=text)
 
 
 def given_settings(args) -> dict:

@@ -12,6 +12,7 @@ from engine.cli.args import (
     UsageError,
     VersionAction,
     add_run_settings,
+    add_setting,
     add_threads,
     device_name,
     nonempty,
@@ -45,11 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "on this machine (torchrun; --batch-size is per process)")
     cipher_names = [task.name for task in ciphers()]  # the tasks with an exact cipher, the first the default
     for verb in ("encrypt", "decrypt"):
-        p = sub.add_parser(verb, help=f"{verb} TEXT with an exact cipher over A-Z and '-' (Caesar or Vigenere)")
+        p = sub.add_parser(verb, help=f"{verb} TEXT with an exact cipher ({' or '.join(cipher_names)})")
         p.add_argument("text", metavar="TEXT")
         p.add_argument("--cipher", choices=cipher_names, default=cipher_names[0], help=f"default {cipher_names[0]}")
-        p.add_argument("--key", type=int, help="caesar: shift, 0-26 (default 13)")
-        p.add_argument("--keyword", help="vigenere: the repeating keyword, letters A-Z (A shifts by 0)")
+        for key in dict.fromkeys(task.key_setting for task in ciphers()):  # each cipher's key, as train takes it
+            add_setting(p, key)
     predict = sub.add_parser("predict", help="run a saved model on TEXT: decrypt, complete or map it")
     predict.add_argument("checkpoint", metavar="CKPT", type=nonempty("a checkpoint file"))
     predict.add_argument("text", metavar="TEXT", type=some_text)

@@ -29,7 +29,7 @@ def test_the_counted_shapes_are_the_built_models_for_every_cell(name, layers, em
 def test_size_checks_refuse_by_name_without_building():
     with pytest.raises(ConfigError, match="hidden must equal the vocabulary size") as caught:
         models.check_size(TrainConfig(head="none", hidden=8), 9)
-    assert caught.value.field == "head"
+    assert caught.value.field == "hidden"
     with pytest.raises(ConfigError, match="parameters; at most 200,000,000") as caught:
         models.check_size(TrainConfig(cell="lstm", hidden=8192, layers=16), 30)
     assert caught.value.field == "hidden"
