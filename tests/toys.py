@@ -13,6 +13,8 @@ the real ones:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -238,3 +240,21 @@ def register_toys() -> None:
         engine.tasks.register(SuccessorTask)
     if LeakyCell.name not in engine.cells.names():
         engine.cells.register(LeakyCell)
+
+
+@contextmanager
+def registered() -> Iterator[None]:
+    """The toys registered for the duration, and the registries as they were afterwards (a test's fixture)."""
+    import engine.cells
+    import engine.tasks
+
+    tasks_before, cells_before = dict(engine.tasks.REGISTRY), engine.cells.names()
+    register_toys()
+    try:
+        yield
+    finally:
+        engine.tasks.REGISTRY.clear()
+        engine.tasks.REGISTRY.update(tasks_before)
+        for name in engine.cells.names():
+            if name not in cells_before:
+                engine.cells.unregister(name)
