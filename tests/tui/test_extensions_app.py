@@ -1,7 +1,7 @@
 """A new task and a new cell reach the app through their registration alone (issue 21): Setup offers the
 test-only `successor` task and `leaky` cell (tests/toys.py) and trains with them, Samples names the toy task's
-rows, Play shows its exact answer beside the model's, Inside offers the toy cell's state parts, and a toy
-checkpoint loaded in the app continues exactly. At 80x24."""
+rows, Play shows its exact answer beside the model's, Inside offers the toy cell's state parts, the race
+dialog ticks the toy cell, and a toy checkpoint loaded in the app continues exactly. At 80x24."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ import pytest
 import torch
 import toys
 from textual.widgets import Select, Static
-from tui_helpers import set_field, wait_for
+from tui_helpers import DEVICES, set_field, wait_for
 
 import engine
 from engine.events import StepLogged
 from engine.training import Trainer
 from tui import inside_render
+from tui.app import make_app
 from tui.messages import TrainerCreated
 from tui.widgets.inside_run import InsideRun
+from tui.widgets.race_dialog import RaceDialog
 
 SIZE = (80, 24)
 
@@ -132,6 +134,26 @@ async def test_inside_offers_each_layer_of_the_toy_cells_state(app_factory, toy_
         drawn = str(run.query_one(".inside-map", Static).render()).splitlines()[1:]
         assert [int(line.split()[0]) for line in drawn] == inside_render.ranked_units(inside.states["hidden"][1],
                                                                                      "varying")
+
+
+async def test_a_race_from_the_app_ticks_the_toy_cell_beside_a_real_one():
+    config = engine.TrainConfig(task="successor", cell="leaky", hidden=12, embedding=4, length=6, batch_size=8,
+                                steps=20, log_every=5, eval_every=10, precision="fp32", device="cpu")
+    app = make_app(config=config, devices=DEVICES, threads=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
+        await pilot.pause()
+        leaky = app.screen.query_one("#race-cell-leaky")
+        assert leaky.region.right <= SIZE[0] and not leaky.value  # offered, within 80 columns; not a default
+        for box in ("#race-cell-leaky", "#race-cell-rnn", "#race-cell-lstm"):  # tick it, untick two others
+            await pilot.click(box)
+        assert app.screen.chosen_cells() == ("gru", "leaky")
+        await pilot.click("#race-go")
+        await wait_for(pilot, lambda: app.runs.race is not None and app.runs.race.finished, timeout=60)
+        assert [c.label for c in app.runs.race.contestants] == ["gru seed 0", "leaky seed 0"]
+        leaky_run = app.runs.race.contestants[1].run
+        assert leaky_run.trainer.config.cell == "leaky" and leaky_run.trainer.step == 20
 
 
 async def test_a_stopped_toy_run_loaded_in_the_app_continues_with_f5_as_if_never_stopped(app_factory, tmp_path):
