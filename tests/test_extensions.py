@@ -208,6 +208,16 @@ def test_a_toy_missing_one_interface_method_is_refused_by_its_name(cls, base, me
 
 # -- nothing under engine/ or tui/ knows the toys ---------------------------------------------------
 
+def test_registering_and_configuring_the_toys_loads_no_torch(tmp_path):
+    """The toy cell's module is defined on first use, as the real cells' are: configs stay cheap."""
+    code = ("import sys, toys; toys.register_toys(); import engine; "
+            "engine.TrainConfig(task='successor', cell='leaky'); print('torch' in sys.modules)")
+    path = os.pathsep.join([str(ROOT / "tests"), str(ROOT)])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": path})
+    assert done.returncode == 0 and done.stdout == "False\n", done.stderr
+
+
 def test_no_engine_or_app_source_names_the_toys():
     """The toys reach every surface through their registration alone: no module special-cases them."""
     sources = [p for folder in ("engine", "tui") for p in (ROOT / folder).rglob("*.py")]
