@@ -186,3 +186,11 @@ def test_an_unknown_task_is_a_config_error_naming_it(ask):
 def test_a_task_that_is_not_a_task_class_is_refused():
     with pytest.raises(TypeError, match="not a subclass"):
         tasks.register(SimpleNamespace(name="parity"))
+
+
+def test_every_registered_task_names_a_preset_of_its_own_task():
+    """`rnnplay train --task NAME` starts from the task's recommended preset: it must exist and train that task."""
+    from engine import presets
+
+    for name in tasks.names():
+        assert presets.get(tasks.task_class(name).preset).task == name
