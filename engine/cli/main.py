@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--cipher", choices=cipher_names, default=cipher_names[0], help=f"default {cipher_names[0]}")
         for key in dict.fromkeys(task.key_setting for task in ciphers()):  # each cipher's key, as train takes it
             add_setting(p, key)
-    predict = sub.add_parser("predict", help="run a saved model on TEXT: decrypt, complete or map it")
+    predict = sub.add_parser("predict", help="run a saved model on TEXT: its answer for its task")
     predict.add_argument("checkpoint", metavar="CKPT", type=nonempty("a checkpoint file"))
     predict.add_argument("text", metavar="TEXT", type=some_text)
     predict.add_argument("--length", type=int, help="completion: total length of the output")

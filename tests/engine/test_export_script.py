@@ -8,6 +8,9 @@ import sys
 
 import pytest
 
+import engine
+from engine import cells, tasks
+from engine.events import StepLogged
 from tests.engine.cli_helpers import one_error_line, rnnplay
 
 
@@ -63,6 +66,24 @@ CASES = {
 def test_the_script_prints_the_engines_losses_exactly(tmp_path, flags):
     losses, _ = script_losses(export(tmp_path, *flags, "--device", "cpu"))
     assert losses and losses == engine_losses(*flags)
+
+
+# every registered task (with its recommended preset) and every registered cell (on caesar): a task or cell
+# added later is covered without a new case; the engine side runs in this process
+REGISTERED = {**{f"task-{name}": {"task": name} for name in tasks.names()},
+              **{f"cell-{name}": {"task": "caesar", "cell": name} for name in cells.names()}}
+
+
+@pytest.mark.parametrize("settings", REGISTERED.values(), ids=REGISTERED.keys())
+def test_every_registered_task_and_cell_exports_the_engines_losses(tmp_path, settings):
+    task = tasks.task_class(settings["task"])
+    corpus = {"corpus": "shakespeare", "batch_size": 4, "length": 16} if "corpus" in task.options else {}
+    changes = {**settings, **corpus, "steps": 4, "log_every": 2, "precision": "fp32"}
+    flags = [arg for name, value in changes.items() for arg in (f"--{name.replace('_', '-')}", str(value))]
+    config = engine.presets.get(task.preset).replace(**changes, device="cpu", until=0.0)
+    expected = {e.step: e.loss for e in engine.Trainer(config).run() if isinstance(e, StepLogged)}
+    losses, _ = script_losses(export(tmp_path, "--preset", task.preset, *flags, "--device", "cpu"))
+    assert losses and losses == expected
 
 
 def test_a_checkpoints_script_repeats_the_run_that_saved_it(tmp_path):

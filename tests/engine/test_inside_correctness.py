@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import engine
+from engine import cells
 from engine.inside import inspect
 
 PLAIN = "THE QUICK BROWN FOX JUMPS OVER"
@@ -23,7 +24,7 @@ def trained(preset, **kw):
     return trainer
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn", "rnncell"])
+@pytest.mark.parametrize("cell", cells.names())  # every registered cell: a new one is held to it too
 def test_each_caesar_output_depends_on_its_own_input(cell):
     trainer = trained("caesar", cell=cell, hidden=32, batch_size=32, length=16, steps=150)
     cipher = engine.tasks.caesar.encrypt(PLAIN)

@@ -1,18 +1,19 @@
 import pytest
 import torch
 
+from engine import cells
 from engine.models import SequenceModel, generate
 
 
-@pytest.mark.parametrize("cell", ["rnncell", "rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", cells.names())
 @pytest.mark.parametrize("embedding", [0, 6])
 @pytest.mark.parametrize("layers", [1, 2])
 def test_logits_are_batch_seq_vocab_for_every_cell(cell, embedding, layers):
     model = SequenceModel(11, cell=cell, hidden=9, layers=layers, embedding=embedding)
     logits, hidden = model(torch.randint(0, 11, (3, 7)))
     assert logits.shape == (3, 7, 11)
-    h = hidden[0] if cell == "lstm" else hidden
-    assert h.shape == (layers, 3, 9)
+    parts = cells.get(cell).split_state(hidden)
+    assert len(parts) == len(cells.get(cell).state_parts) and all(p.shape == (layers, 3, 9) for p in parts)
 
 
 def test_head_none_uses_the_hidden_state_as_scores():
