@@ -55,6 +55,9 @@ class Inside:
 def inspect(model, task, text: str, gradient: bool = False) -> Inside:
     """Look inside `model` (a SequenceModel in eval mode) reading `text` for `task`; `gradient` adds the
     gradient connectivity (one more backward pass per position: the app leaves it out)."""
+    refused = task.refused(task.config, task.vocab, text)  # as Play and `rnnplay predict` refuse them
+    if refused:
+        raise ValueError(refused)
     text = task.inputs(text)
     if not text:
         raise ValueError("nothing to inspect: type some text")

@@ -81,3 +81,14 @@ def test_completion_targets_are_the_next_characters():
     model, task = built("sentences-lesson")
     inside = inspect(model, task, "good i")
     assert inside.target == "ood i" and inside.target_p[-1] is None
+
+
+def test_a_character_the_task_does_not_accept_is_refused_in_plays_words():
+    """Inside asks the task, as Play and `rnnplay predict` do: no vocabulary error with other words."""
+    from engine import tasks
+
+    trainer = engine.Trainer(engine.presets.get("hello").replace(device="cpu", steps=1))
+    with pytest.raises(ValueError) as refused:
+        trainer.inspect("hex2")
+    assert str(refused.value) == tasks.task_class("mapping").refused(trainer.config, trainer.vocab, "hex2")
+    assert str(refused.value).startswith("'x', '2' not accepted: type the pairs' characters")
