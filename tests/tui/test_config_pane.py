@@ -93,3 +93,18 @@ async def test_a_run_that_used_its_time_goes_on_when_its_budget_is_raised(app_fa
         assert type(app.screen).__name__ != "ConfirmDialog"  # nothing to discard: it goes on
         await wait_for(pilot, lambda: app.state.status == "finished" and app.trainer.step > step, timeout=60)
         assert app.trainer is trainer and app.state.run_id == run_id
+
+
+async def test_choosing_another_task_starts_from_its_recommended_preset_as_the_cli_does(app_factory):
+    """`rnnplay train --task echo` starts from the echo preset; Setup's Task does the same (the newcomer's
+    parity run had kept caesar's recipe, its name on the title and in the save dialog)."""
+    from engine.tasks import task_class
+
+    app = app_factory("caesar")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await set_field(pilot, app, "task", "echo")
+        pane = app.query_one("ConfigPane")
+        await wait_for(pilot, lambda: pane.preset == task_class("echo").preset)
+        await wait_for(pilot, lambda: app.config is not None and app.config == presets.get(pane.preset))
+        assert app.sub_title == pane.preset and pane.rows["task"].control.value == "echo"

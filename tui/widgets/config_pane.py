@@ -256,9 +256,10 @@ class ConfigPane(VerticalScroll):
             self.rows[name].scroll_visible()
 
     def show_preset(self, preset: str | None) -> None:
-        """Put the preset picker back (a switch was cancelled) without filling anything in."""
+        """Put the preset picker and the task back (a switch waits for an answer) without filling anything in."""
         with self.prevent(Select.Changed):
             self.query_one("#field-preset", Select).value = preset if preset else Select.NULL
+            self.rows["task"].control.value = self.base.task
 
     def set_value(self, name: str, value: str) -> None:
         self.rows[name].control.value = value
@@ -273,6 +274,17 @@ class ConfigPane(VerticalScroll):
             if event.value is not Select.NULL and event.value != self.preset:
                 self.post_message(PresetPicked(event.value))  # the app fills it in (or asks first)
             return
+        if event.select.id == "field-task" and event.value == event.select.value != self.base.task:  # not a stale one
+            # another task starts from its recommended preset, as `rnnplay train --task NAME` does: the last
+            # task's recipe (its cell, sizes, rates, the preset's name on the title and the save) does not carry over
+            preset = task_class(event.value).preset
+            if preset in presets.names() and presets.get(preset).task == event.value:
+                self.post_message(PresetPicked(preset))
+                return
+            self.preset = None  # no recipe of its own (a task registered without one): custom settings
+            with self.prevent(Select.Changed):
+                self.query_one("#field-preset", Select).value = Select.NULL
+            self._describe(None)
         self.validate()
 
     def on_descendant_focus(self, event) -> None:
