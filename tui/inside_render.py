@@ -61,6 +61,12 @@ def states_of(inside, choice: str) -> tuple[list, float]:
     return matrix, 1.0  # tanh, sigmoid blends of tanh: hidden states lie in -1..1
 
 
+def map_legend(inside, choice: str) -> str:
+    """The map's key for `choice`: -1..+1 for a bounded part, else the largest size it is scaled to."""
+    full = states_of(inside, choice)[1] if inside is not None else 1.0
+    return MAP_LEGEND if full == 1.0 else f"map −{full:.3g} ░▒▓█ +{full:.3g}"
+
+
 def state_choices(inside) -> list[tuple[str, str]]:
     """(label, choice) for every layer of every part of the state the model's cell carries."""
     return [(f"layer {i + 1} {part.name}", f"{part.key}{i + 1}")

@@ -227,3 +227,11 @@ def test_wide_characters_are_shown_and_every_row_lines_up_under_them():
     assert cell_len(by_label["looks back"].rstrip()) <= 10
     marker = next(line for line in lines if line.strip() == "^")
     assert cell_len(marker.rstrip()) - 1 == cell_len(lines[0][: lines[0].index("😀")])  # ^ under 😀
+
+
+def test_the_maps_key_gives_the_scale_of_an_unbounded_part():
+    """An LSTM's cell state is drawn scaled to its largest size: the key says that size, not -1..+1."""
+    inside = caesar_trainer().inspect("ABC")
+    assert inside_render.map_legend(inside, "h1") == inside_render.MAP_LEGEND == "map −1 ░▒▓█ +1"
+    full = max(abs(v) for row in inside.states["cell"][0] for v in row)
+    assert inside_render.map_legend(inside, "c1") == f"map −{full:.3g} ░▒▓█ +{full:.3g}"

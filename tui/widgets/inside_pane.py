@@ -156,7 +156,6 @@ class InsidePane(Vertical):
         self.results = dict(message.results)
         self._update_state_choices()
         self.answers += 1
-        self._status(f"{len(self.asked[1])} chars · {inside_render.MAP_LEGEND}")
         self._draw()
 
     # -- drawing --------------------------------------------------------------------------------
@@ -176,6 +175,9 @@ class InsidePane(Vertical):
         for view in self.query(InsideRun):
             if view.is_mounted:
                 view.show(self.results.get(view.run_name), choice, order, at)
+        first = next((r for r in self.results.values() if not isinstance(r, str)), None)
+        if self.answers and first is not None:  # the key of the map drawn: an unbounded part is scaled
+            self._status(f"{len(self.asked[1])} chars · {inside_render.map_legend(first, choice)}")
 
     def _update_state_choices(self) -> None:
         first = next((r for r in self.results.values() if not isinstance(r, str)), None)
