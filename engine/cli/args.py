@@ -108,11 +108,13 @@ def some_text(value: str) -> str:
     return value
 
 
-def thread_count(value: str) -> int:
+def thread_count(value: str) -> int | None:
+    """A count, or None for auto (the engine's rule: a script exported with it keeps the rule, not this machine's)."""
     from engine.devices import MAX_THREADS, ThreadsError, parse_threads
 
     try:
-        return parse_threads(value)
+        count = parse_threads(value)
+        return None if value.strip().lower() == "auto" else count
     except ThreadsError:
         message = (f"{echo(value)} is not a thread count; accepted: auto (the default: one fewer than "
                    f"the cores, or OMP_NUM_THREADS) or 1 to {MAX_THREADS}")

@@ -30,7 +30,8 @@ def cmd_export(args) -> int:
     name = os.path.basename(args.output) if args.output else "train.py"
     name = name if SAFE_NAME.fullmatch(name) else "this_script.py"
     source = os.path.abspath(args.checkpoint) if args.checkpoint else f"preset {args.preset or config.task}"
-    text = render(config, name=name, source=source, precision=_precision(config), branch=branch)
+    text = render(config, name=name, source=source, precision=_precision(config), branch=branch,
+                  threads=args.threads)
     if args.output is None:
         sys.stdout.write(text)
         return 0

@@ -34,10 +34,18 @@ def thread_count():
     torch's own default, every core, made this script for caesar take 344 s against 47 s for `rnnplay train`
     on 2 cores with other work running."""
     env = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if env.isascii() and env.isdigit() and int(env) > 0:
+    if env.isascii() and env.isdigit() and 0 < int(env) <= $most:
         return int(env)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, cores - 1)
+
+'''
+
+THREADS_GIVEN = '''
+
+def thread_count():
+    """CPU threads for torch: $count, as `rnnplay export-script --threads $count` was told."""
+    return $count
 
 '''
 

@@ -14,14 +14,16 @@ from string import Template
 
 from engine import cells
 from engine.config import TrainConfig
+from engine.devices import MAX_THREADS
 from engine.export import parts as parts
 from engine.tasks import task_class
 
 
 def render(config: TrainConfig, name: str = "train.py", source: str = "", precision: str = "fp32",
-           branch: str = "") -> str:
+           branch: str = "", threads: int | None = None) -> str:
     """The script's text. `precision` is the one the run really used (fp32 or bf16, auto resolved); `branch`
-    describes the run a branch's checkpoint came from (engine.branches.describe), said in a comment."""
+    describes the run a branch's checkpoint came from (engine.branches.describe), said in a comment; `threads`
+    a thread count chosen (--threads), else the script applies the engine's rule where it runs."""
     device = "cuda" if config.device == "auto" else config.device
     header = _fill(parts.HEADER, title=_title(config), name=name, source=repr(source), seed=config.seed,
                    steps=config.steps, lr=repr(config.lr), log_every=config.log_every,
@@ -44,7 +46,9 @@ def render(config: TrainConfig, name: str = "train.py", source: str = "", precis
                      "losses equal the engine's only without dropout")
     if device == "cuda" and config.device == "auto":
         extra.append("# rnnplay picks a GPU when there is one; the losses equal the engine's on the CPU")
-    body = [header + "\n".join(extra) + ("\n" if extra else ""), parts.THREADS,
+    threads_part = _fill(parts.THREADS, most=MAX_THREADS) if threads is None else _fill(parts.THREADS_GIVEN,
+                                                                                         count=int(threads))
+    body = [header + "\n".join(extra) + ("\n" if extra else ""), threads_part,
             task_class(config.task).export_section(config), parts.DECODE]
     body += [_model(config), _schedule(config), _training(config, precision)]
     text = "".join(body)

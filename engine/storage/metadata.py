@@ -156,9 +156,15 @@ def _seconds(value: Any) -> float:
     return float(value)
 
 
+NAMED = ("task", "cell")  # the registries' keys: missing, the defaults would read another run's model as caesar
+
+
 def _config(data: Any) -> TrainConfig:
     if not isinstance(data, dict):
         raise MetadataError("config", f"expected a JSON object, got {_kind(data)}")
+    for name in NAMED:
+        if name not in data:
+            raise MetadataError(f"config.{name}", "missing; a checkpoint names what it trained")
     try:
         return TrainConfig.from_dict(data)
     except ConfigError as e:

@@ -15,8 +15,8 @@ KEYWORD_RULE = f"1 to {MAX_KEYWORD} letters A-Z"
 
 
 def valid_keyword(keyword) -> bool:
-    return isinstance(keyword, str) and 1 <= len(keyword) <= MAX_KEYWORD and all("A" <= ch <= "Z"
-                                                                                  for ch in keyword.upper())
+    # ASCII letters only: str.upper() turns 'ß' into 'SS' and 'ſ' into 'S', which the letters A-Z test would pass
+    return isinstance(keyword, str) and 1 <= len(keyword) <= MAX_KEYWORD and keyword.isascii() and keyword.isalpha()
 
 
 def shifts(keyword: str) -> list[int]:

@@ -95,6 +95,8 @@ METADATA_ATTACKS = [
     ("config.task", "mapping", "vocab"),  # the task name swapped: the vocabulary does not fit
     ("config.task", "completion", "vocab"),
     ("config.surprise", 1, "config.surprise"),
+    ("config.task", DELETE, "config.task: missing"),  # not the default task: a missing name reads as no model
+    ("config.cell", DELETE, "config.cell: missing"),
     ("extra", 1, "'extra': unknown field"),
 ]
 

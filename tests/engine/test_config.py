@@ -3,7 +3,7 @@ import math
 import pytest
 
 import engine
-from engine.config import TrainConfig
+from engine.config import ConfigError, TrainConfig
 
 
 def test_replace_returns_a_validated_copy():
@@ -85,3 +85,13 @@ def test_unused_settings_name_what_each_task_ignores():
     assert {"length", "batch_size", "key", "pairs"} <= set(unused_settings(lesson))
     assert "length" not in unused_settings(lesson.replace(corpus="x.txt"))
     assert set(unused_settings(engine.presets.get("caesar"))) == {"corpus", "pairs", "symbols", "delay", "keyword"}
+
+
+@pytest.mark.parametrize("keyword", ["ß", "ſ", "ı", "ﬀ", "Ä", "ß" * 64])  # upper() makes some of them A-Z
+def test_a_keyword_is_ascii_letters_as_typed(keyword):
+    from engine.tasks import vigenere
+
+    with pytest.raises(ConfigError, match="keyword: expected 1 to 64 letters A-Z"):
+        TrainConfig(task="vigenere", keyword=keyword)
+    with pytest.raises(ValueError, match="keyword must be 1 to 64 letters A-Z"):
+        vigenere.encrypt("attack", keyword)

@@ -34,9 +34,10 @@ def checkpoint(tmp_path_factory) -> str:
     return path
 
 
-def threads_after(code: str, *args: str) -> tuple[int, int]:
-    """(torch's thread count after `code`, the rule's count) in a fresh interpreter without OMP_NUM_THREADS."""
-    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+def threads_after(code: str, *args: str, omp: str | None = None) -> tuple[int, int]:
+    """(torch's thread count after `code`, the rule's count) in a fresh interpreter, OMP_NUM_THREADS=`omp`."""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"} | ({} if omp is None else {
+        "OMP_NUM_THREADS": omp})
     script = f"{PRELUDE}{code}\nprint(torch.get_num_threads(), devices.default_threads())"
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -56,9 +57,17 @@ def test_a_process_choice_holds_for_every_later_run(checkpoint):
     assert used == 2
 
 
-def test_an_exported_script_sets_the_rule_too(tmp_path):
+@pytest.mark.parametrize("omp", [None, "1025", "٣"])  # unset, past MAX_THREADS, not ASCII: the rule's fallback
+def test_an_exported_script_sets_the_rule_too(tmp_path, omp):
     script = tmp_path / "hello.py"
     assert rnnplay(["export-script", "--preset", "hello", "--steps", "1", "-o", str(script)]) == 0
     run = f"import runpy\nrunpy.run_path({str(script)!r}, run_name='__main__')"
-    used, rule = threads_after(run)
+    used, rule = threads_after(run, omp=omp)
     assert used == rule
+
+
+def test_an_exported_script_keeps_a_thread_count_given_to_export_script(tmp_path):
+    script = tmp_path / "hello.py"
+    assert rnnplay(["export-script", "--preset", "hello", "--steps", "1", "--threads", "3", "-o", str(script)]) == 0
+    used, _ = threads_after(f"import runpy\nrunpy.run_path({str(script)!r}, run_name='__main__')")
+    assert used == 3
