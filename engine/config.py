@@ -30,13 +30,6 @@ def _task_names() -> tuple[str, ...]:
     return tuple(names())
 
 
-def __getattr__(name: str) -> Any:
-    """TASKS: the registered task names, as _task_names()."""
-    if name == "TASKS":
-        return _task_names()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 class ConfigError(ValueError):
     """A configuration value is invalid; the message names the field and what is accepted."""
 
