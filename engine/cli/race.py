@@ -8,7 +8,7 @@ import sys
 import threading
 
 from engine import racing
-from engine.cli.args import UsageError, add_run_settings
+from engine.cli.args import UsageError, add_run_settings, flag, given_settings
 from engine.text import echo, visible
 
 
@@ -51,6 +51,7 @@ def cmd_race(args) -> int:
     import engine
     from engine.cli.signals import StopOnSignals
     from engine.cli.train import apply_threads, train_config
+    from engine.config import unused_settings
     from engine.racing import contestants, label
 
     if args.cell is not None:
@@ -63,6 +64,10 @@ def cmd_race(args) -> int:
     base = train_config(args)
     seeds = args.seeds if args.seeds is not None else (base.seed,)
     configs = contestants(base, args.cells, seeds)
+    for field in given_settings(args):  # as train refuses a setting its run ignores: here, every contestant's
+        reasons = [unused_settings(config).get(field) for config in configs]
+        if all(reasons):
+            raise UsageError(f"{flag(field)}: no contestant reads it: {reasons[0]}")
     apply_threads(args)
     names: dict[str, str] = {}
     stop = threading.Event()

@@ -73,3 +73,11 @@ def test_a_real_race_process_refuses_an_empty_seed_with_exit_status_2():
     run = rnnplay(*ECHO, "--seeds", "0,,1")
     assert run.returncode == 2 and run.stdout == ""
     assert "'0,,1' has an empty item" in one_error_line(run.stderr)
+
+
+def test_a_setting_no_contestant_reads_is_refused_as_train_refuses_it(capsys):
+    """`train --cell rnn --forget-bias 2` is refused; a race of rnn alone took it and ignored it."""
+    assert main([*ECHO, "--cells", "rnn,gru", "--forget-bias", "2"]) == 2
+    err = capsys.readouterr().err
+    assert one_error_line(err) and "--forget-bias: no contestant reads it: only an LSTM has a forget gate" in err
+    assert main([*ECHO, "--cells", "rnn,lstm", "--forget-bias", "2", "--length", "8", "--delay", "2"]) == 0
