@@ -158,23 +158,25 @@ ARGUMENT_TYPES = {"int": int, "float": float, "choice": str, "text": str, "pairs
 METAVARS = {"pairs": "IN:OUT,..."}  # else the field's name in capitals
 
 
-def add_run_settings(parser: argparse.ArgumentParser) -> None:
+def add_run_settings(parser: argparse.ArgumentParser, unlisted: tuple[str, ...] = ()) -> None:
     """The run settings `train`, `tui`, `race` and `export-script` share: a preset, then every TrainConfig
-    field as a flag, typed, named and explained by its facts (engine.config.SETTINGS)."""
+    field as a flag, typed, named and explained by its facts (engine.config.SETTINGS). The `unlisted` ones
+    are parsed (the command refuses them in its own words) but left out of --help."""
     from engine import presets
 
     parser.add_argument("--preset", type=preset_name,
                         help=f"base configuration (default: the recommended one for --task, or {presets.DEFAULT})")
     for name in SETTINGS:
-        add_setting(parser, name)
+        add_setting(parser, name, listed=name not in unlisted)
     add_threads(parser)
 
 
-def add_setting(parser: argparse.ArgumentParser, name: str) -> None:
+def add_setting(parser: argparse.ArgumentParser, name: str, listed: bool = True) -> None:
     """The flag of one TrainConfig field, typed, named and explained by its facts."""
     facts = SETTINGS[name]
     accepted = facts.accepted()
     text = (f"{facts.help} ({accepted})" if accepted else facts.help).replace("%", "%%")
+    text = text if listed else argparse.SUPPRESS
     if facts.kind == "bool":
         parser.add_argument(flag(name), dest=name, action="store_const", const=True, help=text)
     else:

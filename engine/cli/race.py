@@ -39,7 +39,7 @@ def fraction(value: str) -> float:
 
 def add_parser(sub) -> None:
     race = sub.add_parser("race", help="race cells on the same task and data (rnn vs lstm vs gru), then a table")
-    add_run_settings(race)
+    add_run_settings(race, unlisted=("cell", "until"))  # refused below: --cells, and every budget is whole
     race.add_argument("--cells", type=cell_list, default=racing.DEFAULT_CELLS, metavar="CELL,...",
                       help="the contestants' cells (default rnn,lstm,gru)")
     race.add_argument("--seeds", type=seed_list, metavar="SEED,...", help="one contestant per cell and seed")

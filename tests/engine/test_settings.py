@@ -4,6 +4,7 @@ that lets the next value through fails here by name."""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import math
 from types import SimpleNamespace
@@ -97,8 +98,11 @@ def test_every_run_flag_comes_from_a_field_and_every_field_has_one(command):
     parser = build_parser()._subparsers._group_actions[0].choices[command]
     by_dest = {action.dest: action for action in parser._actions}
     assert set(by_dest) - COMMAND_OPTIONS == set(SETTINGS)
+    unlisted = {"race": {"cell", "until"}}.get(command, set())  # refused by race in its own words: not in --help
     for name, facts in SETTINGS.items():
-        assert by_dest[name].option_strings == [flag(name)] and facts.help in by_dest[name].help.replace("%%", "%")
+        assert by_dest[name].option_strings == [flag(name)]
+        assert by_dest[name].help == argparse.SUPPRESS if name in unlisted else \
+            facts.help in by_dest[name].help.replace("%%", "%")
     assert flag("accumulate_grad") == "--no-zero-grad" and flag("batch_size") == "--batch-size"
 
 
