@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from engine import cells, corpora
@@ -154,10 +154,9 @@ class TrainConfig:
 
     def replace(self, **changes: Any) -> TrainConfig:
         """A copy with `changes` applied; raises ConfigError for unknown fields or bad values."""
-        names = {f.name for f in fields(self)}
         for name in changes:
-            if name not in names:
-                raise ConfigError(name, f"unknown setting{_suggest(name, names)}")
+            if name not in SETTINGS:
+                raise ConfigError(name, f"unknown setting{_suggest(name, SETTINGS)}")
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -170,10 +169,9 @@ class TrainConfig:
         """Rebuild from to_dict() output (a checkpoint's metadata); unknown keys are an error."""
         if not isinstance(data, dict):
             raise ConfigError("config", "expected a JSON object")
-        known = {f.name for f in fields(cls)}
         for name in data:
-            if name not in known:
-                raise ConfigError(name, f"unknown setting{_suggest(name, known)}")
+            if name not in SETTINGS:
+                raise ConfigError(name, f"unknown setting{_suggest(name, SETTINGS)}")
         data = dict(data)
         if "pairs" in data and isinstance(data["pairs"], list):
             data["pairs"] = tuple(tuple(p) if isinstance(p, list) else p for p in data["pairs"])

@@ -2,9 +2,8 @@
 
 Order matters: the file must be a regular file; the safetensors header is bounded before safetensors
 parses it; the rnnplay metadata is bounded and validated whole (engine.storage.metadata); the model's
-parameter shapes are counted by arithmetic (nothing built) and every tensor's name, dtype and shape is compared
-with them;
-only then are tensors read, and only the ones the caller needs.
+parameter shapes are counted by arithmetic (nothing built) and every tensor's name, dtype and shape is
+compared with them; only then are tensors read, and only the ones the caller needs.
 """
 
 from __future__ import annotations

@@ -188,7 +188,7 @@ class ConfigPane(VerticalScroll):
             if name in unused:
                 continue  # not shown, not used: the base value stands
             try:
-                values[name] = self._parse(name, facts, self.rows[name].control.value, task)
+                values[name] = self._parse(name, facts, self.rows[name].control.value)
             except ValueError as error:
                 errors[name] = str(error)
         if "corpus" in unused:
@@ -208,9 +208,9 @@ class ConfigPane(VerticalScroll):
             return None, {error.field: str(error).removeprefix(f"{error.field}: ")}
         return config, self._semantic_errors(config)
 
-    def _parse(self, name: str, facts: Setting, raw: Any, task: str) -> Any:
-        if name == "corpus":
-            return (raw.strip() or None) if "corpus" in task_class(task).options else None
+    def _parse(self, name: str, facts: Setting, raw: Any) -> Any:
+        if name == "corpus":  # read only for a task that reads one: read() skips it as unused elsewhere
+            return raw.strip() or None
         return PARSERS[facts.kind](raw)
 
     def _file_and_device_errors(self, values: dict[str, Any]) -> dict[str, str]:
