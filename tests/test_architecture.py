@@ -25,3 +25,9 @@ def test_cli_help_does_not_import_torch():
     loaded = loaded_after("import sys; sys.argv = ['rnnplay', '--help']\nfrom engine.cli import main as cli\n"
                           "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass")
     assert "torch" not in loaded
+
+
+def test_the_session_decides_without_a_terminal_library():
+    """The app's decisions (tui/session.py and what it uses) load no Textual, Rich or torch: testable bare."""
+    loaded = loaded_after("import tui.session")
+    assert "tui" in loaded and not loaded & {"textual", "rich", "plotext", "textual_plotext", "torch"}

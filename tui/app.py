@@ -1,41 +1,43 @@
-"""The RNN Playground app: configure, train in the background, watch, and play with the model.
+"""The RNN Playground app: the screen over a Session.
 
-Layout lives in app.tcss; each view is one widget module registered in views.py; the runs (the
-single run, a race's contestants) are in runs.py, one of them selected for Play and the views; the
-training threads are in bridge.py, their messages handled in run_events.py, the run actions in
-run_actions.py and race_actions.py, the checkpoint actions in files.py and quitting on a signal in
-shutdown.py. torch is imported only by background threads, after the first frame.
+Every decision (start, pause, stop, reset, race, save, load, quit) is the Session's (tui/session.py),
+which needs no terminal; this App composes the views (each one widget module, registered in views.py),
+binds the keys, turns messages into Session calls, and is the Session's Shell: it draws, shows toasts
+and asks questions in dialogs. Quitting on a signal is in shutdown.py. torch is imported only by
+background threads, after the first frame.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from engine import presets
 from engine.config import ConfigError, TrainConfig
-from engine.devices import choose_threads
 from engine.text import visible
 from tui import shutdown, threads
-from tui.bridge import RunGate, TrainingBridge
-from tui.commands import PaletteCommands
-from tui.files import CheckpointActions
-from tui.messages import ConfigChanged, DevicesFound
-from tui.race_actions import RaceActions
-from tui.run_actions import RunActions
-from tui.run_events import RunEvents
-from tui.run_state import RunState
-from tui.runs import Runs
+from tui.messages import ConfigChanged, DevicesFound, PresetPicked
+from tui.session import Answer, Session
 from tui.throttle import Throttle
 from tui.views import BY_ID, VIEWS
 from tui.widgets.config_pane import ConfigPane
+from tui.widgets.confirm_dialog import ConfirmDialog
+from tui.widgets.path_dialog import PathDialog
 from tui.widgets.playground_pane import PlaygroundPane
 from tui.widgets.predictions_pane import PredictionsPane
+from tui.widgets.race_dialog import RaceDialog
+from tui.widgets.race_pane import RacePane
+from tui.widgets.race_plot import MAX_CONTESTANTS
 from tui.widgets.training_pane import TrainingPane
 
 # Redraws hold the GIL that the training thread needs, and cost it about twice their own time.
@@ -45,13 +47,14 @@ TEXT_SECONDS, PLOT_SECONDS, PLOT_BUDGET = 0.5, 0.5, 0.01
 VIEW_KEYS = Binding.Group("Views", compact=True)
 
 
-def _selected(name: str) -> property:
-    """An attribute of the selected run, read and written as the app's own (the mixins use these)."""
-    return property(lambda app: getattr(app.runs.selected, name),
-                    lambda app, value: setattr(app.runs.selected, name, value))
+@dataclass
+class Reported(Message):
+    """A background thread's report (tui/reports.py), brought to the UI thread for the Session."""
+
+    item: Any
 
 
-class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions, RunEvents, TrainingBridge, App):
+class PlaygroundApp(App):
     CSS_PATH = "app.tcss"
     watch: Any = None  # tui.watch.Watch: read-only views of a run another process writes (make_app(watch=))
     TITLE = "RNN Playground"
@@ -72,27 +75,17 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         Binding("tab", "focus_next", show=False, priority=True, system=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True, system=True),
     ]
-    state: RunState = _selected("state")
-    trainer: Any = _selected("trainer")  # the Trainer (or predict-only loaded model) the views show
-    gate: RunGate | None = _selected("gate")
-    saved_step: int = _selected("saved_step")
-    started_at_step: int = _selected("started_at_step")
 
     def __init__(self, config: TrainConfig, preset: str | None = None, load: str | None = None,
                  devices: list[tuple[str, str]] | None = None, threads: int | None = None,
                  changes: dict[str, Any] | None = None) -> None:
-        self.runs = Runs()
         super().__init__()
-        self.initial_config, self.preset, self.load_path, self.known_devices = config, preset, load, devices
-        self.load_changes = changes  # `tui --load CKPT --lr X`: settings for F5 to branch the checkpoint with
-        self.threads = choose_threads(threads)  # every run and load of the app uses it (the engine applies it)
-        self.config: TrainConfig | None = config
-        self.exit_status = 0  # 128 + the signal number when a signal ended the app
-        self.last_checkpoint: str | None = None  # saved or loaded last: the load dialog suggests it
+        self.session = Session(self, config, preset, threads, changes, loaded_from=load)
+        self.initial_preset, self.load_path, self.known_devices = preset, load, devices
         self.focus_on_setup: str | None = None  # the field to focus once Setup is shown
         self._controls: tuple = ()
         self.asked_at = 0  # eval_count when the playground last answered
-        self.sub_title = preset or (visible(load, 60) if load else "custom")
+        self.sub_title = self.session.subtitle
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,12 +95,8 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
                     yield view.make(self)
         yield Footer()
 
-    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
-        """Toasts quote paths, errors and data: they are never read as console markup (`[bold]` in a path)."""
-        super().notify(message, markup=markup, **kwargs)
-
     def action_help_quit(self) -> None:
-        """Ctrl+C: Textual's own hint is markup ("Press [b]ctrl+q[/b]"), shown raw by notify() above."""
+        """Ctrl+C: Textual's own hint is markup ("Press [b]ctrl+q[/b]"), shown raw by notify()."""
         self.notify("Press ctrl+q to quit the app.", title="Do you want to quit?")
 
     def on_mount(self) -> None:
@@ -116,7 +105,7 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         self.config_pane = self.query_one(ConfigPane)
         self.views_throttle = Throttle(self, TEXT_SECONDS, self.refresh_views)
         self._plotted_at = 0.0
-        self.playground.set_model(None, self.initial_config)
+        self.playground.set_model(None, self.session.initial_config)
         if self.watch is None:
             self.query_one("#field-preset").focus()
         else:
@@ -126,33 +115,197 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
         else:
             self.call_after_refresh(threads.start, "devices", self.probe_devices)
         if self.load_path:
-            self.call_after_refresh(self.load_checkpoint, self.load_path)
+            self.call_after_refresh(self.session.load_from, self.load_path)
         shutdown.on_signals(self)
         self.update_controls()
 
     def on_unmount(self) -> None:
-        for run in self.runs.items:
-            if run.gate is not None:
-                run.gate.cancel()  # training threads are daemons: stop them with the app, wherever it ends
+        self.session.cancel_all()
 
     def probe_devices(self) -> None:
         from engine.devices import available  # imports torch: after the first frame, off the UI thread
 
-        found = [(d.name, d.label) for d in available()]
-        used = self.threads  # what training will use, not what torch has now
-        found = [(n, f"CPU ({used} thread{'s' * (used != 1)} for training)" if n == "cpu" else label)
-                 for n, label in found]
+        used = self.session.threads  # what training will use, not what torch has now
+        found = [(d.name, f"CPU ({used} thread{'s' * (used != 1)} for training)" if d.name == "cpu" else d.label)
+                 for d in available()]
         self.post_message(DevicesFound(found))
 
-    # -- views ---------------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """ctrl+p lists the actions the footer offers now, each with its key and tooltip."""
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if binding.system or not binding.description or binding.action == "quit":  # Tab: focus, not a command
+                continue
+            name, _, args = binding.action.partition("(")
+            parameters = tuple(a.strip("'\" )") for a in args.split(",") if a.strip("'\" )"))
+            if self.check_action(name, parameters):
+                yield SystemCommand(f"{binding.description} ({binding.key})", binding.tooltip,
+                                    partial(self.run_action, binding.action))
 
-    @property
-    def running(self) -> bool:
-        """Whether the selected run (or race) is training."""
-        return self.state.training
+    # -- keys ------------------------------------------------------------------------------------
 
-    def active_tab(self) -> str:
-        return self.tab
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.watch is not None and not self.watch.allows(action, parameters):
+            return False
+        session = self.session
+        if action == "show_tab":
+            return parameters[0] != self.tab
+        if action == "start":
+            return not session.busy  # with bad settings F5 says why and moves to the first bad field
+        if action in ("pause", "stop"):
+            return session.can_pause_or_stop
+        if action == "direction":
+            return self.tab == "play" and self.playground.reversible
+        if action == "save":
+            return True if session.selected.trainer is not None else None
+        return True  # ctrl+r while a run trains says why it cannot race
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_direction(self) -> None:
+        self.playground.toggle_direction()
+
+    def action_start(self) -> None:
+        self.session.start()
+
+    def action_pause(self) -> None:
+        self.session.pause()
+
+    def action_stop(self) -> None:
+        self.session.stop()
+
+    def action_reset(self) -> None:
+        self.session.reset()
+
+    def action_new_seed(self) -> None:
+        self.session.reset(new_seed=True)
+
+    def action_race(self) -> None:
+        self.session.race()
+
+    def action_save(self) -> None:
+        self.session.save()
+
+    def action_load(self) -> None:
+        self.session.load()
+
+    async def action_quit(self) -> None:
+        self.session.quit()
+
+    # -- messages --------------------------------------------------------------------------------
+
+    def on_reported(self, message: Reported) -> None:
+        if self.training_pane.is_attached:  # else shutting down
+            self.session.receive(message.item)
+
+    def on_devices_found(self, message: DevicesFound) -> None:
+        self.config_pane.set_devices(message.devices)
+
+    def on_config_changed(self, message: ConfigChanged) -> None:
+        if self.training_pane.is_attached and self.watch is None:  # else shutting down, or watching: no settings
+            self.session.set_config(message.config, self.config_pane.preset)
+
+    def on_preset_picked(self, message: PresetPicked) -> None:
+        self.session.pick_preset(message.name)
+
+    def on_race_pane_chosen(self, message: RacePane.Chosen) -> None:
+        self.session.choose_contestant(message.index)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.tab = event.pane.id
+        self.set_class(self.tab == "play", "-play")  # notifications go below Play's warnings (app.tcss)
+        if not self.training_pane.is_attached:
+            return  # shutting down
+        view, widget = self.shown_view()
+        view.shown(self, widget)
+        self.refresh_text()
+        self.refresh_plot()
+        self.refresh_bindings()
+
+    # -- the Session's Shell ---------------------------------------------------------------------
+
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
+        """Toasts quote paths, errors and data: they are never read as console markup (`[bold]` in a path)."""
+        super().notify(message, markup=markup, **kwargs)
+
+    def confirm(self, title: str, detail: str, answered: Answer) -> None:
+        self.push_screen(ConfirmDialog(title, detail), answered)
+
+    def ask_path(self, title: str, path: str, answered: Answer, text: str = "", reason: str = "") -> None:
+        self.push_screen(PathDialog(title, path, text=text, reason=reason), answered)
+
+    def choose_race(self, config: TrainConfig, answered: Answer) -> None:
+        self.push_screen(RaceDialog(config.task, config.seed, MAX_CONTESTANTS), answered)
+
+    def explain_bad_settings(self) -> None:
+        """F5 with bad settings: say which and why, and move to the first bad field."""
+        errors = self.config_pane.bad_settings()
+        reasons = "; ".join(f"{label}: {why}" for label, why in errors)
+        self.notify(visible(reasons or "fix the settings marked on the Setup tab first", 400),
+                    title=f"Cannot start: {len(errors)} bad setting{'s' * (len(errors) != 1)}", severity="warning")
+        self.focus_setting(self.config_pane.first_bad_field())
+
+    def focus_setting(self, name: str | None) -> None:
+        """Show Setup with the field `name` focused (once the tab is shown, if it was not)."""
+        if self.tab == "setup" and self.query_one(TabbedContent).active == "setup":  # shown, none pending
+            if name is not None:
+                self.config_pane.focus_field(name)
+        else:
+            self.focus_on_setup = name
+            self.action_show_tab("setup")
+
+    def fill_setup(self, config: TrainConfig, preset: str | None) -> None:
+        self.config_pane.fill(config, preset)
+
+    def set_setting(self, name: str, value: str) -> None:
+        self.config_pane.set_value(name, value)
+
+    def mark_setting(self, name: str, why: str) -> None:
+        self.config_pane.mark(name, why)
+
+    def show_preset(self, preset: str | None) -> None:
+        self.config_pane.show_preset(preset)
+
+    def show_view(self, view: str) -> None:
+        self.action_show_tab(view)
+
+    def model_changed(self, model: Any, config: TrainConfig) -> None:
+        self.playground.set_model(model, config)
+
+    def selected_changed(self) -> None:
+        """Play, Train and Samples look as they do for the single run: the header says whose model it is."""
+        run = self.session.selected
+        self.title = self.TITLE if run.race is None else f"{self.TITLE} · race: {visible(run.name, 24)}"
+        self.asked_at = -1  # Play answers again, with this run's model
+        self._controls = ()
+        self.redraw(replaced=True)
+
+    def redraw(self, *, now: bool = True, replaced: bool = False) -> None:
+        if not self.training_pane.is_attached:
+            return  # shutting down
+        if replaced:
+            state = self.session.selected.state
+            self.training_pane.show(state)
+            self.query_one(PredictionsPane).show(state)
+            self.refresh_plot(force=True)
+        if now:
+            self.refresh_text()
+            self.refresh_plot()
+        else:
+            self.views_throttle.request()
+        self.update_controls()
+
+    def report(self, item: Any) -> None:
+        self.post_message(Reported(item))  # thread-safe; handled on the UI thread
+
+    def leave(self, status: int) -> None:
+        """Exit with `status`; answers being computed are abandoned."""
+        self.playground.predictor.close()
+        self.workers.cancel_all()
+        self.exit(status)
+
+    # -- drawing ---------------------------------------------------------------------------------
 
     def shown_view(self) -> tuple[Any, Any]:
         """The view on screen and its widget."""
@@ -188,95 +341,20 @@ class PlaygroundApp(PaletteCommands, RaceActions, CheckpointActions, RunActions,
             if view.plot is not None:
                 view.plot(self, widget, force)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self.tab = event.pane.id
-        self.set_class(self.tab == "play", "-play")  # notifications go below Play's warnings (app.tcss)
-        if not self.training_pane.is_attached:
-            return  # shutting down
-        view, widget = self.shown_view()
-        view.shown(self, widget)
-        self.refresh_text()
-        self.refresh_plot()
-        self.refresh_bindings()
-
     def update_controls(self) -> None:
         """Enable the buttons and footer keys that apply now; cheap when nothing changed."""
         if not self.training_pane.is_attached:
             return  # shutting down
-        controls = (self.config is not None and not self.busy, self.state.status, self.trainer is not None, self.busy)
+        session, state = self.session, self.session.selected.state
+        if self.watch is None:
+            self.sub_title = session.subtitle
+        controls = (session.can_start, state.status, session.selected.model is not None, session.busy)
         if controls == self._controls:
             return  # refresh_bindings() rebuilds the footer: never per event batch
         self._controls = controls
-        self.query_one(TrainingPane).set_controls(can_start=controls[0], running=self.running,
-                                                  paused=self.state.status == "paused")
+        self.training_pane.set_controls(can_start=controls[0], running=state.training,
+                                        paused=state.status == "paused")
         self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.watch is not None and not self.watch.allows(action, parameters):
-            return False
-        if action == "show_tab":
-            return parameters[0] != self.active_tab()
-        if action == "start":
-            return not self.busy  # with bad settings F5 says why and moves to the first bad field
-        if action == "race":
-            return True  # while a run or race trains, ctrl+r says why it cannot race
-        if action in ("pause", "stop"):
-            return self.state.status in ("running", "paused") or self.race_beyond_selected() is not None
-        if action == "direction":
-            return self.active_tab() == "play" and self.playground.reversible
-        if action == "save":
-            return True if self.trainer is not None and hasattr(self.trainer, "save") else None
-        return True
-
-    # -- actions -------------------------------------------------------------------------------
-
-    def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-
-    def action_direction(self) -> None:
-        self.playground.toggle_direction()
-
-    def new_gate(self) -> RunGate:
-        return RunGate()
-
-    def show_state(self) -> None:
-        """Redraw the views now (the state was replaced: a reset, a load, a failed start)."""
-        self.training_pane.show(self.state)
-        self.query_one(PredictionsPane).show(self.state)
-        self.refresh_plot(force=True)
-
-    def explain_bad_settings(self) -> None:
-        """F5 with bad settings: say which and why, and move to the first bad field."""
-        errors = self.config_pane.bad_settings()
-        first = self.config_pane.first_bad_field()
-        reasons = "; ".join(f"{label}: {why}" for label, why in errors)
-        self.notify(visible(reasons or "fix the settings marked on the Setup tab first", 400),
-                    title=f"Cannot start: {len(errors)} bad setting{'s' * (len(errors) != 1)}", severity="warning")
-        self.focus_setting(first)
-
-    def focus_setting(self, name: str | None) -> None:
-        """Show Setup with the field `name` focused (once the tab is shown, if it was not)."""
-        if self.tab == "setup" and self.query_one(TabbedContent).active == "setup":  # shown, none pending
-            if name is not None:
-                self.config_pane.focus_field(name)
-        else:
-            self.focus_on_setup = name
-            self.action_show_tab("setup")
-
-    # -- messages from workers and panes -------------------------------------------------------
-
-    def on_devices_found(self, message: DevicesFound) -> None:
-        self.config_pane.set_devices(message.devices)
-
-    def on_config_changed(self, message: ConfigChanged) -> None:
-        if not self.training_pane.is_attached or self.watch is not None:
-            return  # shutting down, or watching another process's run: no settings apply
-        self.config = message.config
-        if not (self.load_path and self.trainer is not None and self.config_pane.preset is None):
-            self.sub_title = self.config_pane.preset or "custom"
-        if self.trainer is None and message.config is not None:
-            self.playground.set_model(None, message.config)
-        self.update_controls()
 
 
 def make_app(preset: str | None = None, load: str | None = None, device: str | None = None,
@@ -311,4 +389,4 @@ def main(preset: str | None = None, load: str | None = None, device: str | None 
         print(f"rnnplay: error: {visible(error, 300)}", file=sys.stderr)
         return 2
     app.run()
-    return shutdown.finish(app.return_code or app.exit_status or 0)
+    return shutdown.finish(app.return_code or app.session.exit_status or 0)

@@ -1,9 +1,10 @@
-"""The training thread: runs Trainer.run() in a daemon thread and batches its events into messages.
+"""The training and race threads: run Trainer.run() (or a race) and batch its events into reports.
 
 The RunGate is the run's stop event (pausing blocks the trainer between steps, cancelling ends
-the run after the current step). Events go to the UI with post_message, one message about every
-50 ms; the loop never waits on the UI thread (no call_from_thread). The thread is not a Textual
-worker: those share the event loop's executor, which quitting would have to wait for.
+the run after the current step). Events go to the UI through `report` (Shell.report), one batch about
+every 50 ms; the loop never waits on the UI thread. No Textual here: the threads are plain daemon
+threads (tui.threads), not Textual workers, which share the event loop's executor that quitting would
+have to wait for.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 
 from engine.config import ConfigError
 from engine.events import RaceFinished, RunFinished, RunStarted
-from tui import threads
-from tui.messages import ContestantCreated, TrainerCreated, TrainingEvents, TrainingFailed
+from tui.reports import ContestantCreated, TrainerCreated, TrainingEvents, TrainingFailed
 
 BATCH_SECONDS = 0.05
 
@@ -60,11 +60,11 @@ class RunGate:
 
 
 class EventBatcher:
-    """Collects events and posts them as one TrainingEvents message per `interval` seconds."""
+    """Collects events and reports them as one TrainingEvents batch per `interval` seconds."""
 
-    def __init__(self, post: Callable[[Any], Any], interval: float = BATCH_SECONDS,
+    def __init__(self, report: Callable[[Any], Any], interval: float = BATCH_SECONDS,
                  clock: Callable[[], float] = time.monotonic):
-        self.post, self.interval, self.clock = post, interval, clock
+        self.report, self.interval, self.clock = report, interval, clock
         self.pending: list[Any] = []
         self.last = clock()
 
@@ -75,19 +75,19 @@ class EventBatcher:
 
     def flush(self) -> None:
         if self.pending:
-            self.post(TrainingEvents(tuple(self.pending)))
+            self.report(TrainingEvents(tuple(self.pending)))
             self.pending = []
         self.last = self.clock()
 
 
-def pump(trainer: Any, gate: RunGate, post: Callable[[Any], Any], interval: float = BATCH_SECONDS) -> None:
-    """Drive one run of `trainer`, posting batched events; returns when it finishes or is stopped."""
-    drive(trainer.run(stop=gate), gate, post, interval)
+def pump(trainer: Any, gate: RunGate, report: Callable[[Any], Any], interval: float = BATCH_SECONDS) -> None:
+    """Drive one run of `trainer`, reporting batched events; returns when it finishes or is stopped."""
+    drive(trainer.run(stop=gate), gate, report, interval)
 
 
-def drive(events: Iterable[Any], gate: RunGate, post: Callable[[Any], Any], interval: float = BATCH_SECONDS) -> None:
-    """Post `events` (a run's or a race's) in batches until they end."""
-    batcher = EventBatcher(post, interval)
+def drive(events: Iterable[Any], gate: RunGate, report: Callable[[Any], Any], interval: float = BATCH_SECONDS) -> None:
+    """Report `events` (a run's or a race's) in batches until they end."""
+    batcher = EventBatcher(report, interval)
     gate.on_block = batcher.flush
     try:
         for event in events:
@@ -107,44 +107,30 @@ def _failure(error: BaseException, gate: RunGate) -> TrainingFailed:
     return TrainingFailed(visible(f"training failed: {type(error).__name__}: {error}", 300), None, gate)
 
 
-class TrainingBridge:
-    """Mixin for the App: owns the training thread and the race thread."""
+def train(config: Any, trainer: Any, gate: RunGate, report: Callable[[Any], Any]) -> None:
+    """Build a Trainer for `config` (unless `trainer` continues one) and run it until `gate` stops it."""
+    try:
+        if trainer is None:
+            from engine.training import Trainer
 
-    training_thread: threading.Thread | None = None
-    race_thread: threading.Thread | None = None
-
-    def run_training(self, config: Any, trainer: Any, gate: RunGate) -> threading.Thread:
-        """Build a Trainer for `config` (unless `trainer` continues one) and run it until `gate` stops it."""
-        self.training_thread = threads.start("training", self._train, config, trainer, gate)
-        return self.training_thread
-
-    def _train(self, config: Any, trainer: Any, gate: RunGate) -> None:
-        try:
-            if trainer is None:
-                from engine.training import Trainer
-
-                trainer = Trainer(config)  # with the engine's thread rule (the app chose at start)
-                if gate.cancelled.is_set():
-                    return
-                self.post_message(TrainerCreated(trainer, gate))
-            if not gate.cancelled.is_set():
-                pump(trainer, gate, self.post_message)
-        except Exception as error:  # any failure becomes a message; the app keeps running
-            self.post_message(_failure(error, gate))
-
-    def run_race(self, race: Any, configs: list[Any]) -> threading.Thread:
-        """Race `configs` in one thread (engine.race interleaves them) until `race.gate` stops it."""
-        self.race_thread = threads.start("race", self._race, race, configs)
-        return self.race_thread
-
-    def _race(self, race: Any, configs: list[Any]) -> None:
-        try:
-            from engine.racing import race as racing
+            trainer = Trainer(config)  # with the engine's thread rule (the Session chose the count)
+            if gate.cancelled.is_set():
+                return
+            report(TrainerCreated(trainer, gate))
+        if not gate.cancelled.is_set():
+            pump(trainer, gate, report)
+    except Exception as error:  # any failure becomes a report; the app keeps running
+        report(_failure(error, gate))
 
 
-            def created(index: int, trainer: Any) -> None:
-                self.post_message(ContestantCreated(race, index, trainer))
+def race(contest: Any, configs: list[Any], report: Callable[[Any], Any]) -> None:
+    """Race `configs` (engine.racing interleaves them) until `contest.gate` stops it."""
+    try:
+        from engine.racing import race as racing
 
-            drive(racing(configs, race.gate, target=race.target, created=created), race.gate, self.post_message)
-        except Exception as error:  # any failure becomes a message; the app keeps running
-            self.post_message(_failure(error, race.gate))
+        def created(index: int, trainer: Any) -> None:
+            report(ContestantCreated(contest, index, trainer))
+
+        drive(racing(configs, contest.gate, target=contest.target, created=created), contest.gate, report)
+    except Exception as error:  # any failure becomes a report; the app keeps running
+        report(_failure(error, contest.gate))

@@ -1,7 +1,7 @@
 """Runs: every run the app holds (the single run of Setup, a race's contestants), one of them selected.
 
 The selected run is what Play, Train, Samples and saving use. Each run has its own RunState and
-trainer; a race's contestants share the race's gate, so pause and stop apply to the whole race.
+model; a race's contestants share the race's gate, so pause and stop apply to the whole race.
 Events are routed to their run by run_id (a trainer's id is known before its first event).
 """
 
@@ -18,19 +18,33 @@ from tui.run_state import RunState
 class Run:
     name: str
     state: RunState = field(default_factory=RunState)
-    trainer: Any = None  # the Trainer (or predict-only loaded model) of this run
-    gate: Any = None  # what stops it; shared by a race's contestants
+    model: Any = None  # what Play and Inside ask: a Trainer, or a predict-only model read from a checkpoint
+    trainable: bool = False  # whether `model` is a Trainer (it trains, continues and saves)
+    gate: Any = None  # what pauses and stops it; shared by a race's contestants
     saved_step: int = 0  # the trainer's step when it was last saved or loaded
     started_at_step: int = 0
     race: Race | None = None  # the race this run is a contestant of
 
     @property
+    def trainer(self) -> Any:
+        """The Trainer this run holds, or None (no model yet, or one loaded for prediction only)."""
+        return self.model if self.trainable else None
+
+    def hold(self, model: Any, trainable: bool, saved_step: int = 0) -> None:
+        """Take `model`: a Trainer (`trainable`) or a predict-only loaded model; `saved_step` is on disk."""
+        self.model, self.trainable, self.saved_step = model, trainable, saved_step
+
+    def drop(self) -> None:
+        """Forget the model and what the views showed of it: the next start makes new weights."""
+        self.model, self.trainable, self.saved_step, self.state = None, False, 0, RunState()
+
+    @property
     def run_id(self) -> str:
-        return getattr(self.trainer, "run_id", None) or self.state.run_id
+        return getattr(self.model, "run_id", None) or self.state.run_id
 
     def unsaved_steps(self) -> int:
         """Steps trained since this run's model was last saved or loaded (0: nothing would be lost)."""
-        if not hasattr(self.trainer, "run"):
+        if self.trainer is None:
             return 0
         return max(0, self.trainer.step - self.saved_step)
 

@@ -31,8 +31,8 @@ def on_signals(app: Any) -> None:
 
 
 def _quit_on_signal(app: Any, number: int) -> None:
-    app.exit_status = 128 + number  # the shell's convention for "ended by this signal"
-    app.quit_now()
+    app.session.exit_status = 128 + number  # the shell's convention for "ended by this signal"
+    app.session.quit_now()
 
 
 def finish(status: int) -> int:

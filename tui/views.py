@@ -59,46 +59,49 @@ def _setup_shown(app: Any, pane: ConfigPane) -> None:
 
 
 def _ask_again(app: Any, pane: PlaygroundPane) -> None:
-    if app.state.eval_count != app.asked_at:
-        app.asked_at = app.state.eval_count
+    count = app.session.selected.state.eval_count
+    if count != app.asked_at:
+        app.asked_at = count
         pane.ask()  # new weights: answer again
 
 
 def _show_race(app: Any, pane: RacePane) -> None:
-    pane.show(app.runs.race, app.runs.selected, app.gate)
+    runs = app.session.runs
+    pane.show(runs.race, runs.selected, runs.selected.gate)
 
 
 def inspected_runs(app: Any) -> list[tuple[str, Any, int]]:
     """(name, model, weights version) to look inside: a race's contestants side by side when one of
     them is selected, else the selected run."""
-    selected = app.runs.selected
+    selected = app.session.selected
     runs = [c.run for c in selected.race.contestants] if selected.race is not None else [selected]
-    return [(run.name if run.race else getattr(run.trainer.config, "cell", "model"), run.trainer,
-             run.state.eval_count) for run in runs if run.trainer is not None]
+    return [(run.name if run.race else getattr(run.model.config, "cell", "model"), run.model,
+             run.state.eval_count) for run in runs if run.model is not None]
 
 
 def _show_inside(app: Any, pane: InsidePane) -> None:
-    latest = app.state.latest
+    state = app.session.selected.state
+    latest = state.latest
     sample = latest.samples[0].input if latest and latest.samples else None
-    pane.show(inspected_runs(app), sample, training=app.running)
+    pane.show(inspected_runs(app), sample, training=state.training)
 
 
 VIEWS: tuple[View, ...] = (
     View("setup", "Setup", "f1", "Presets and every run setting", ConfigPane,
-         lambda app: ConfigPane(app.initial_config, app.preset, id="config"), shown=_setup_shown),
+         lambda app: ConfigPane(app.session.initial_config, app.initial_preset, id="config"), shown=_setup_shown),
     View("train", "Train", "f2", "Stats and the loss plot", TrainingPane,
-         lambda app: TrainingPane(id="training"), text=lambda app, pane: pane.show(app.state),
-         plot=lambda app, pane, force: pane.show_plot(app.state, force),
-         stale=lambda app, pane: app.state.plot_version != pane.plot_version_shown),
+         lambda app: TrainingPane(id="training"), text=lambda app, pane: pane.show(app.session.selected.state),
+         plot=lambda app, pane, force: pane.show_plot(app.session.selected.state, force),
+         stale=lambda app, pane: app.session.selected.state.plot_version != pane.plot_version_shown),
     View("samples", "Samples", "f3", "Latest predictions, marked", PredictionsPane,
-         lambda app: PredictionsPane(id="predictions"), text=lambda app, pane: pane.show(app.state)),
+         lambda app: PredictionsPane(id="predictions"), text=lambda app, pane: pane.show(app.session.selected.state)),
     View("play", "Play", "f4", "Type text, see the model answer", PlaygroundPane,
          lambda app: PlaygroundPane(id="playground"), text=_ask_again,
          shown=lambda app, pane: app.query_one("#play-input").focus()),
     View("race", "Race", "f12", "Cells racing on the same data: curves and results", RacePane,
          lambda app: RacePane(id="race-pane"), text=_show_race,
-         plot=lambda app, pane, force: pane.show_plot(app.runs.race, force),
-         stale=lambda app, pane: pane.plot_stale(app.runs.race), shown=lambda app, pane: pane.focus_table()),
+         plot=lambda app, pane, force: pane.show_plot(app.session.runs.race, force),
+         stale=lambda app, pane: pane.plot_stale(app.session.runs.race), shown=lambda app, pane: pane.focus_table()),
     View("inside", "Inside", "ctrl+n", "Hidden states, how far back each output looks, confidence", InsidePane,
          lambda app: InsidePane(id="inside-pane"), text=_show_inside,
          shown=lambda app, pane: app.query_one("#inside-input").focus()),

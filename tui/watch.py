@@ -126,8 +126,8 @@ class Watch:
 
     def start(self) -> None:
         """Show Train and Samples only (nothing here can start, stop or save a run), then follow the file."""
-        self.app.config = None  # nothing to start
-        self.app.state = self.new_state()
+        self.app.session.config = None  # nothing to start
+        self.app.session.selected.state = self.new_state()
         for button in self.app.query("#training Button"):
             button.display = False  # Start, Pause, Stop, Reset: the run belongs to another process
         self.poll()
@@ -156,15 +156,16 @@ class Watch:
         except (NotAFile, OSError) as e:
             self._say(f"cannot read: {visible(str(e), 120)}")
             return
-        state = self.app.state
+        run = self.app.session.selected
+        state = run.state
         if result.restarted:  # truncated or replaced: the old run leaves the views at once
-            state = self.app.state = self.new_state()
+            state = run.state = self.new_state()
             self.parent_line = ""
-            self.app.show_state()
+            self.app.redraw(replaced=True)
         now = self.clock()
         for event in result.events:
             if isinstance(event, RunStarted) and event.run_id != state.run_id:
-                state = self.app.state = self._next_run(state, event)
+                state = run.state = self._next_run(state, event)
                 parent = event.parent
                 self.parent_line = (f"branch of run {visible(parent['run_id'], 20)} at step {parent['step']:,}"
                                     if parent else "")
@@ -186,7 +187,7 @@ class Watch:
         return state
 
     def describe(self, now: float) -> str:
-        follower, state = self.follower, self.app.state
+        follower, state = self.follower, self.app.session.selected.state
         skipped = f" · {follower.skipped} bad line{'s' * (follower.skipped != 1)} skipped" if follower.skipped else ""
         if not follower.exists:
             return f"waiting for the file to appear{skipped}"

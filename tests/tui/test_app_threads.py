@@ -33,9 +33,9 @@ async def test_f5_after_load_trains_with_the_rule_s_thread_count(app_factory, tm
     try:
         app = app_factory(None, load=path)
         async with app.run_test(size=(100, 34)) as pilot:
-            await wait_for(pilot, lambda: app.trainer is not None)
+            await wait_for(pilot, lambda: app.session.selected.model is not None)
             await pilot.press("f5")
-            await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+            await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
     finally:
         torch.set_num_threads(before)
-    assert seen and set(seen) == {devices.default_threads()} and app.threads == devices.default_threads()
+    assert seen and set(seen) == {devices.default_threads()} and app.session.threads == devices.default_threads()

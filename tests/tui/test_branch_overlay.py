@@ -26,7 +26,8 @@ def plot_lines(app) -> list[str]:
 
 
 async def loaded(pilot, app) -> None:
-    await wait_for(pilot, lambda: app.trainer is not None and app.state.run_id, timeout=30)
+    await wait_for(pilot, lambda: app.session.selected.model is not None and app.session.selected.state.run_id,
+                   timeout=30)
     await pilot.pause()
 
 
@@ -35,19 +36,21 @@ async def test_a_changed_lr_after_load_is_drawn_over_the_parents_curve(app_facto
     app = app_factory(None, load=path)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        assert app.state.losses == [(s, float(f"{v:.6g}")) for s, v in logged]  # the checkpoint's own curve
-        weights = [p.detach().clone() for p in app.trainer.model.parameters()]
+        # the checkpoint's own curve
+        assert app.session.selected.state.losses == [(s, float(f"{v:.6g}")) for s, v in logged]
+        weights = [p.detach().clone() for p in app.session.selected.model.model.parameters()]
         await set_field(pilot, app, "lr", "0.01")
         await set_field(pilot, app, "steps", "30")
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.trainer.step == 30 and app.trainer.parent["run_id"] == parent_id  # the loaded weights went on
-        assert app.trainer.optimizer.param_groups[0]["lr"] == 0.01
-        assert any(not w.equal(p) for w, p in zip(weights, app.trainer.model.parameters(), strict=True))
-        curve = app.state.parent_curve
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        # the loaded weights went on
+        assert app.session.selected.model.step == 30 and app.session.selected.model.parent["run_id"] == parent_id
+        assert app.session.selected.model.optimizer.param_groups[0]["lr"] == 0.01
+        assert any(not w.equal(p) for w, p in zip(weights, app.session.selected.model.model.parameters(), strict=True))
+        curve = app.session.selected.state.parent_curve
         assert curve.run_id == parent_id and curve.step == 20
         assert [s for s, _ in curve.points] == [s for s, _ in logged] and curve.points[-1][0] == 20
-        assert [s for s, _ in app.state.losses] == [22, 24, 26, 28, 30]
+        assert [s for s, _ in app.session.selected.state.losses] == [22, 24, 26, 28, 30]
         await pilot.press("f2")
         await pilot.pause(0.6)
         app.refresh_plot(force=True)
@@ -70,9 +73,9 @@ async def test_an_unchanged_resume_is_one_curve(app_factory, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.state.run_id == trainer.run_id and app.state.parent_curve is None
-        assert [s for s, _ in app.state.losses] == list(range(2, 31, 2))
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert app.session.selected.state.run_id == trainer.run_id and app.session.selected.state.parent_curve is None
+        assert [s for s, _ in app.session.selected.state.losses] == list(range(2, 31, 2))
         app.refresh_plot(force=True)
         await pilot.pause()
         legend = plot_lines(app)[0]
@@ -91,13 +94,14 @@ async def test_a_loaded_branch_shows_its_parent_and_a_model_change_is_no_branch(
     app = app_factory(None, load=str(tmp_path / "branch.safetensors"))
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        curve = app.state.parent_curve
+        curve = app.session.selected.state.parent_curve
         assert curve.run_id == parent_id and curve.step == 20 and curve.points[-1][0] == 20
-        assert [s for s, _ in app.state.losses] == [22, 24, 26]
+        assert [s for s, _ in app.session.selected.state.losses] == [22, 24, 26]
         await set_field(pilot, app, "hidden", "12")
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.state.parent_curve is None and app.trainer.parent is None and app.trainer.step == 26
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        run = app.session.selected
+        assert run.state.parent_curve is None and run.model.parent is None and run.model.step == 26
 
 
 async def test_tui_load_with_a_changed_lr_opens_ready_to_branch(app_factory, tmp_path):
@@ -107,13 +111,14 @@ async def test_tui_load_with_a_changed_lr_opens_ready_to_branch(app_factory, tmp
     app = app_factory(None, load=path, changes={"lr": 0.01, "steps": 6})
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        await wait_for(pilot, lambda: app.config is not None and app.config.lr == 0.01, timeout=10)
-        assert app.config.steps == 26 and app.trainer.config.lr == 0.05  # applied on F5, not before
+        await wait_for(pilot, lambda: app.session.config is not None and app.session.config.lr == 0.01, timeout=10)
+        # applied on F5, not before
+        assert app.session.config.steps == 26 and app.session.selected.model.config.lr == 0.05
         assert any("F5 trains a branch of it: lr 0.05 -> 0.01, steps 20 -> 26" in n.message
                    for n in app._notifications)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.trainer.step == 26 and app.state.parent_curve.run_id == parent_id
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert app.session.selected.model.step == 26 and app.session.selected.state.parent_curve.run_id == parent_id
 
 
 async def test_a_setting_that_does_not_fit_is_said_and_the_checkpoint_still_opens(app_factory, tmp_path):
@@ -123,4 +128,5 @@ async def test_a_setting_that_does_not_fit_is_said_and_the_checkpoint_still_open
         await loaded(pilot, app)
         await pilot.pause()
         assert any(n.title == "Setting not applied" and "warmup" in n.message for n in app._notifications)
-        assert app.trainer.step == 20 and app.config.warmup == app.trainer.config.warmup
+        model = app.session.selected.model
+        assert model.step == 20 and app.session.config.warmup == model.config.warmup

@@ -13,7 +13,7 @@ from engine.events import Evaluated, RunStarted, Sample, StepLogged
 from engine.loss_history import LossHistory
 from tui import branch_curve
 from tui.app import make_app
-from tui.messages import TrainerCreated, TrainingEvents
+from tui.reports import TrainerCreated, TrainingEvents
 from tui.run_state import RunState
 
 CONFIG = presets.get("caesar").replace(lr=0.001, steps=400)
@@ -54,9 +54,9 @@ async def branched(pilot) -> None:
     state = RunState(status="finished", run_id="parent01", config=CONFIG.replace(lr=0.01, steps=200).to_dict(),
                      total_steps=200, step=200)
     branch_curve.loaded(state, LoadedParent())
-    app.state = state
-    app.post_message(TrainerCreated(BranchTrainer()))
-    app.post_message(TrainingEvents(branch_events()))
+    app.session.selected.state = state
+    app.report(TrainerCreated(BranchTrainer()))
+    app.report(TrainingEvents(branch_events()))
     await pilot.pause()
     app.action_show_tab("train")
     await pilot.pause()

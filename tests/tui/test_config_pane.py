@@ -61,9 +61,9 @@ async def test_the_settings_the_readme_recommends_are_set_in_the_app(app_factory
     async with app.run_test(size=SIZE) as pilot:
         await set_field(pilot, app, "dropout", "0.1")
         await set_field(pilot, app, "until", "0.99")
-        assert (app.config.dropout, app.config.until) == (0.1, 0.99)
+        assert (app.session.config.dropout, app.session.config.until) == (0.1, 0.99)
         await set_field(pilot, app, "dropout", "1.5")  # the engine's own range, said in the row
-        assert app.config is None
+        assert app.session.config is None
         error = str(app.query_one("#row-dropout .field-error", Static).render())
         assert "1.5 is out of range; accepted: from 0.0 to 0.99" in error
 
@@ -75,7 +75,7 @@ async def test_forget_bias_shows_for_an_lstm_only(app_factory):
         assert app.query_one("#row-forget_bias").display
         app.query_one("#field-cell").value = "gru"
         await pilot.pause()
-        assert not app.query_one("#row-forget_bias").display and app.config is not None
+        assert not app.query_one("#row-forget_bias").display and app.session.config is not None
 
 
 async def test_a_run_that_used_its_time_goes_on_when_its_budget_is_raised(app_factory):
@@ -85,14 +85,16 @@ async def test_a_run_that_used_its_time_goes_on_when_its_budget_is_raised(app_fa
         for name, value in (("steps", "1000000"), ("seconds", "0.3"), ("log_every", "20"), ("eval_every", "100")):
             await set_field(pilot, app, name, value)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        trainer, run_id, step = app.trainer, app.state.run_id, app.trainer.step
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        run = app.session.selected
+        trainer, run_id, step = run.model, run.state.run_id, run.model.step
         await set_field(pilot, app, "seconds", "0.6")
         await pilot.press("f5")
         await pilot.pause()
         assert type(app.screen).__name__ != "ConfirmDialog"  # nothing to discard: it goes on
-        await wait_for(pilot, lambda: app.state.status == "finished" and app.trainer.step > step, timeout=60)
-        assert app.trainer is trainer and app.state.run_id == run_id
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished"
+                       and app.session.selected.model.step > step, timeout=60)
+        assert app.session.selected.model is trainer and app.session.selected.state.run_id == run_id
 
 
 async def test_choosing_another_task_starts_from_its_recommended_preset_as_the_cli_does(app_factory):
@@ -106,5 +108,5 @@ async def test_choosing_another_task_starts_from_its_recommended_preset_as_the_c
         await set_field(pilot, app, "task", "echo")
         pane = app.query_one("ConfigPane")
         await wait_for(pilot, lambda: pane.preset == task_class("echo").preset)
-        await wait_for(pilot, lambda: app.config is not None and app.config == presets.get(pane.preset))
+        await wait_for(pilot, lambda: app.session.config is not None and app.session.config == presets.get(pane.preset))
         assert app.sub_title == pane.preset and pane.rows["task"].control.value == "echo"

@@ -33,10 +33,10 @@ async def test_f5_after_load_finishes_the_run_as_if_it_was_never_stopped(app_fac
     last = [e.loss for e in whole.run() if isinstance(e, StepLogged)][-1]
     app = app_factory(None, load=path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.trainer is not None)
-        assert app.trainer.step == 5
+        await wait_for(pilot, lambda: app.session.selected.model is not None)
+        assert app.session.selected.model.step == 5
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.trainer.step == 12 and app.trainer.metrics["loss"] == last
-        for mine, theirs in zip(app.trainer.model.parameters(), whole.model.parameters(), strict=True):
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert app.session.selected.model.step == 12 and app.session.selected.model.metrics["loss"] == last
+        for mine, theirs in zip(app.session.selected.model.model.parameters(), whole.model.parameters(), strict=True):
             assert torch.equal(mine, theirs)

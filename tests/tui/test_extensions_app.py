@@ -18,7 +18,7 @@ from engine.events import StepLogged
 from engine.training import Trainer
 from tui import inside_render
 from tui.app import make_app
-from tui.messages import TrainerCreated
+from tui.reports import TrainerCreated
 from tui.widgets.inside_run import InsideRun
 from tui.widgets.race_dialog import RaceDialog
 
@@ -74,15 +74,17 @@ async def test_setup_offers_the_toy_task_and_cell_trains_with_them_and_samples_n
         shown = shown_fields(app)
         assert {"length", "batch_size"} <= shown  # the settings the toy task reads...
         assert {"key", "corpus", "pairs", "symbols", "delay", "keyword", "forget_bias"}.isdisjoint(shown)  # ...only
-        assert (app.config.task, app.config.cell, app.config.layers) == ("successor", "leaky", 2)
+        assert (app.session.config.task, app.session.config.cell, app.session.config.layers) == ("successor",
+                                                                                                 "leaky", 2)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert (app.trainer.config.task, app.trainer.config.cell) == ("successor", "leaky")
-        assert app.state.latest.accuracy > 0.5  # chance is 10 %
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert (app.session.selected.model.config.task, app.session.selected.model.config.cell) == ("successor",
+                                                                                                    "leaky")
+        assert app.session.selected.state.latest.accuracy > 0.5  # chance is 10 %
         await pilot.press("f3")
         await pilot.pause()
         rows = [line.strip() for line in text_of(app, "#predictions #samples").splitlines()]
-        sample = app.state.latest.samples[0]
+        sample = app.session.selected.state.latest.samples[0]
         assert f"digits  {sample.input}" in rows  # the task's own names for the three rows
         assert f"successors  {toys.successor(sample.input)}" in rows
         assert any(row.startswith("model answers  ") for row in rows)
@@ -101,7 +103,7 @@ def toy_trainer():
 async def test_play_answers_typed_digits_beside_the_exact_answer(app_factory, toy_trainer):
     app = app_factory("caesar")
     async with app.run_test(size=SIZE) as pilot:
-        app.post_message(TrainerCreated(toy_trainer))
+        app.report(TrainerCreated(toy_trainer))
         await pilot.press("f4")
         assert text_of(app, "#play-help") == toys.SuccessorTask.play_help[0]
         await pilot.press(*"0129")
@@ -117,7 +119,7 @@ async def test_play_answers_typed_digits_beside_the_exact_answer(app_factory, to
 async def test_inside_offers_each_layer_of_the_toy_cells_state(app_factory, toy_trainer):
     app = app_factory("caesar")
     async with app.run_test(size=SIZE) as pilot:
-        app.post_message(TrainerCreated(toy_trainer))
+        app.report(TrainerCreated(toy_trainer))
         await pilot.pause()
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: app.focused is app.query_one("#inside-input"))
@@ -150,9 +152,9 @@ async def test_a_race_from_the_app_ticks_the_toy_cell_beside_a_real_one():
             await pilot.click(box)
         assert app.screen.chosen_cells() == ("gru", "leaky")
         await pilot.click("#race-go")
-        await wait_for(pilot, lambda: app.runs.race is not None and app.runs.race.finished, timeout=60)
-        assert [c.label for c in app.runs.race.contestants] == ["gru seed 0", "leaky seed 0"]
-        leaky_run = app.runs.race.contestants[1].run
+        await wait_for(pilot, lambda: app.session.runs.race is not None and app.session.runs.race.finished, timeout=60)
+        assert [c.label for c in app.session.runs.race.contestants] == ["gru seed 0", "leaky seed 0"]
+        leaky_run = app.session.runs.race.contestants[1].run
         assert leaky_run.trainer.config.cell == "leaky" and leaky_run.trainer.step == 20
 
 
@@ -169,12 +171,12 @@ async def test_a_stopped_toy_run_loaded_in_the_app_continues_with_f5_as_if_never
     last = [e.loss for e in whole.run() if isinstance(e, StepLogged)][-1]
     app = app_factory(None, load=path)  # as `rnnplay tui --load` opens it
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.trainer is not None)
-        assert app.trainer.step == 4
+        await wait_for(pilot, lambda: app.session.selected.model is not None)
+        assert app.session.selected.model.step == 4
         assert (app.query_one("#field-task", Select).value, app.query_one("#field-cell", Select).value) == (
             "successor", "leaky")
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.trainer.step == 10 and app.trainer.metrics["loss"] == last
-        for mine, theirs in zip(app.trainer.model.parameters(), whole.model.parameters(), strict=True):
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert app.session.selected.model.step == 10 and app.session.selected.model.metrics["loss"] == last
+        for mine, theirs in zip(app.session.selected.model.model.parameters(), whole.model.parameters(), strict=True):
             assert torch.equal(mine, theirs)

@@ -12,7 +12,7 @@ from tui_helpers import DEVICES, wait_for
 from engine import presets
 from engine.training import Trainer
 from tui.app import make_app
-from tui.messages import TrainerCreated
+from tui.reports import TrainerCreated
 from tui.widgets.inside_pane import InsidePane
 from tui.widgets.inside_run import InsideRun
 
@@ -23,7 +23,7 @@ def look_inside(text: str, left: int):
     async def run_before(pilot) -> None:
         app = pilot.app
         torch.set_num_threads(1)
-        app.post_message(TrainerCreated(Trainer(presets.get("caesar").replace(device="cpu", precision="fp32"))))
+        app.report(TrainerCreated(Trainer(presets.get("caesar").replace(device="cpu", precision="fp32"))))
         await pilot.pause()
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: app.focused is app.query_one("#inside-input"))

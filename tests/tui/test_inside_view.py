@@ -15,7 +15,7 @@ from tui_helpers import wait_for
 from engine import presets
 from engine.training import Trainer
 from tui import inside_render
-from tui.messages import TrainerCreated
+from tui.reports import TrainerCreated
 from tui.widgets.inside_pane import MIN_SECONDS, InsidePane
 from tui.widgets.inside_run import InsideRun
 
@@ -37,7 +37,7 @@ def row(text: str, label: str) -> str:
 
 async def open_inside(pilot, trainer, typed: str) -> InsidePane:
     app = pilot.app
-    app.post_message(TrainerCreated(trainer))
+    app.report(TrainerCreated(trainer))
     await pilot.pause()
     await pilot.press("ctrl+n")
     await wait_for(pilot, lambda: app.focused is app.query_one("#inside-input"))
@@ -106,15 +106,15 @@ async def test_the_map_ranks_units_and_offers_every_layer_and_the_lstm_cell_stat
 async def test_enter_on_an_empty_line_takes_the_latest_sample_and_errors_are_one_line(app_factory):
     from test_tui_snapshots import canned_events
 
-    from tui.messages import TrainingEvents
+    from tui.reports import TrainingEvents
 
     trainer = caesar_trainer()
     app = app_factory("caesar")
     async with app.run_test(size=(100, 30)) as pilot:
         await open_inside(pilot, trainer, "A")
-        app.post_message(TrainingEvents(canned_events(trainer)))  # a state with samples
+        app.report(TrainingEvents(canned_events(trainer)))  # a state with samples
         await pilot.press("backspace", "enter")
-        sample = app.state.latest.samples[0].input
+        sample = app.session.selected.state.latest.samples[0].input
         await wait_for(pilot, lambda: app.query_one("#inside-input", Input).value == sample)
         await wait_for(pilot, lambda: row(header(app), "input").startswith(sample[:40]))
         app.query_one("#inside-input", Input).value = "A" * 300
@@ -127,32 +127,34 @@ async def test_it_looks_again_while_a_real_run_trains(app_factory):
     app = app_factory("caesar", config=config)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.trainer is not None)
-        pane = await open_inside(pilot, app.trainer, "GUR")
+        await wait_for(pilot, lambda: app.session.selected.model is not None)
+        pane = await open_inside(pilot, app.session.selected.model, "GUR")
         first = pane.answers
-        await wait_for(pilot, lambda: pane.answers > first and app.state.status == "running", timeout=60)
+        await wait_for(pilot, lambda: pane.answers > first and app.session.selected.state.status == "running",
+                       timeout=60)
         await pilot.press("f7")
-        await wait_for(pilot, lambda: app.state.status == "finished")  # its last weights are looked at now
-        final = app.trainer.inspect("GUR")
+        # its last weights are looked at now
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished")
+        final = app.session.selected.model.inspect("GUR")
         await wait_for(pilot, lambda: pane.results["lstm"].connectivity == final.connectivity)
 
 
 async def test_weights_arriving_often_are_looked_at_once_a_second_at_most(app_factory):
     from engine.events import Evaluated
-    from tui.messages import TrainingEvents
+    from tui.reports import TrainingEvents
 
     trainer = caesar_trainer()
     app = app_factory("caesar")
     async with app.run_test(size=(100, 30)) as pilot:
         pane = await open_inside(pilot, trainer, "GUR")
-        app.state.status = "running"  # as while training: new weights wait for the budget
+        app.session.selected.state.status = "running"  # as while training: new weights wait for the budget
         started, first = time.monotonic(), pane.answers
         for step in range(1, 31):  # 30 evaluations in about 3 s, each with new weights
-            app.post_message(TrainingEvents((Evaluated(trainer.run_id, step, 1.0, 0.5, None, ()),)))
+            app.report(TrainingEvents((Evaluated(trainer.run_id, step, 1.0, 0.5, None, ()),)))
             await pilot.pause(0.1)
         elapsed = time.monotonic() - started
         assert pane.answers - first <= elapsed / MIN_SECONDS + 1  # (a slow machine: fewer, see the budget)
-        app.state.status = "finished"
+        app.session.selected.state.status = "finished"
         app.refresh_text()  # the run ended: a look put off for the budget is taken now
         await wait_for(pilot, lambda: pane.later is None and pane.asked == ((("lstm", trainer),), "GUR"))
 
@@ -173,7 +175,7 @@ async def test_pasted_control_characters_never_reach_the_terminal(app_factory, s
     completion = Trainer(presets.get("sentences-lesson").replace(device="cpu"))
     app = app_factory("sentences-lesson")
     async with app.run_test(size=size) as pilot:
-        app.post_message(TrainerCreated(completion))
+        app.report(TrainerCreated(completion))
         await pilot.pause()
         await pilot.press("ctrl+n")
         await pilot.pause()

@@ -31,19 +31,19 @@ async def race_from_dialog(pilot) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, RaceDialog))
     await pilot.pause()
     await pilot.press("enter")
-    await wait_for(pilot, lambda: pilot.app.runs.race is not None)
+    await wait_for(pilot, lambda: pilot.app.session.runs.race is not None)
 
 
 async def test_ctrl_r_as_the_first_key_of_a_fresh_app_names_the_task_before_any_event():
     """The heading read the task from the first contestant's RunStarted: until then it was blank."""
     app = make_app(devices=DEVICES, threads=1)  # the default preset, caesar
     async with app.run_test(size=SIZE) as pilot:
-        app.run_race = lambda race, configs: None  # no thread: the race is caught before its first event
+        app.session.start_thread = lambda *thread: None  # no thread: the race is caught before its first event
         await race_from_dialog(pilot)
         await wait_for(pilot, lambda: app.tab == "race")
         await pilot.pause()
         assert heading(app).startswith("● racing  caesar  target 99%")
-        assert all(c.run.state.config["task"] == "caesar" for c in app.runs.race.contestants)
+        assert all(c.run.state.config["task"] == "caesar" for c in app.session.runs.race.contestants)
 
 
 async def test_a_race_from_a_loaded_checkpoint_names_the_checkpoints_task(tmp_path):
@@ -53,14 +53,14 @@ async def test_a_race_from_a_loaded_checkpoint_names_the_checkpoints_task(tmp_pa
     trainer.save(str(path))
     app = make_app(load=str(path), devices=DEVICES, threads=1)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.trainer is not None)
-        app.run_race = lambda race, configs: None
+        await wait_for(pilot, lambda: app.session.selected.model is not None)
+        app.session.start_thread = lambda *thread: None
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
         assert "(echo)" in str(app.screen.query_one("#race-title").render())
         await pilot.pause()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.runs.race is not None and app.tab == "race")
+        await wait_for(pilot, lambda: app.session.runs.race is not None and app.tab == "race")
         await pilot.pause()
         assert heading(app).startswith("● racing  echo  target 99%")
 
@@ -70,14 +70,14 @@ async def test_ctrl_r_while_a_run_trains_says_so_and_works_once_it_is_stopped():
     app = make_app(config=TINY.replace(steps=100_000), devices=DEVICES, threads=1)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.step > 0, timeout=60)
+        await wait_for(pilot, lambda: app.session.selected.state.step > 0, timeout=60)
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert not isinstance(app.screen, RaceDialog) and app.runs.race is None
+        assert not isinstance(app.screen, RaceDialog) and app.session.runs.race is None
         assert "A run is training: stop it (F7) before starting a race." in notices(app)
-        assert app.state.status == "running"  # the run trains on, untouched
+        assert app.session.selected.state.status == "running"  # the run trains on, untouched
         await pilot.press("f7")
-        await wait_for(pilot, lambda: not app.busy, timeout=30)
+        await wait_for(pilot, lambda: not app.session.busy, timeout=30)
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
 
@@ -86,11 +86,11 @@ async def test_ctrl_r_during_a_race_says_a_race_is_training():
     app = make_app(config=TINY.replace(steps=100_000), devices=DEVICES, threads=1)
     async with app.run_test(size=SIZE) as pilot:
         await race_from_dialog(pilot)
-        race = app.runs.race
+        race = app.session.runs.race
         await wait_for(pilot, lambda: all(c.run.state.step > 0 for c in race.contestants), timeout=60)
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert not isinstance(app.screen, RaceDialog) and app.runs.race is race
+        assert not isinstance(app.screen, RaceDialog) and app.session.runs.race is race
         assert "A race is training: stop it (F7) before starting a race." in notices(app)
         await pilot.press("f7")
         await wait_for(pilot, lambda: race.finished, timeout=30)
@@ -107,7 +107,7 @@ async def test_the_header_names_the_contestant_that_play_train_and_samples_show(
         await pilot.press("f4")
         await pilot.pause()
         assert "RNN Playground · race: gru seed 0 — echo" in str(app.screen.query_one("HeaderTitle").render())
-        app.select_run(app.runs.single())  # as F5 and ctrl+o do
+        app.session.select(app.session.runs.single())  # as F5 and ctrl+o do
         assert app.title == "RNN Playground"
 
 
@@ -115,7 +115,7 @@ async def test_the_keyboard_alone_ticks_a_cell_types_seeds_and_races_with_enter(
     """Enter on a ticked box un-ticked it (Textual's checkbox takes Enter) though the button says Race (enter)."""
     app = make_app("echo", devices=DEVICES, threads=1)
     async with app.run_test(size=SIZE) as pilot:
-        app.run_race = lambda race, configs: None
+        app.session.start_thread = lambda *thread: None
         await pilot.pause()
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: isinstance(app.screen, RaceDialog))
@@ -124,8 +124,8 @@ async def test_the_keyboard_alone_ticks_a_cell_types_seeds_and_races_with_enter(
         await pilot.press(*["shift+tab"] * 4, "space")  # -> rnncell, ticked
         assert app.screen.focused.id == "race-cell-rnncell" and app.screen.focused.value
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.runs.race is not None)
-        assert [c.label for c in app.runs.race.contestants] == [
+        await wait_for(pilot, lambda: app.session.runs.race is not None)
+        assert [c.label for c in app.session.runs.race.contestants] == [
             f"{cell} seed {seed}" for seed in (0, 1) for cell in ("rnncell", "rnn", "lstm", "gru")]
 
 
@@ -139,19 +139,19 @@ async def test_enter_on_the_cancel_button_still_cancels():
         assert app.screen.focused.id == "race-cancel"
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, RaceDialog))
-        assert app.runs.race is None
+        assert app.session.runs.race is None
 
 
 async def test_ctrl_c_during_a_race_says_how_to_quit_in_plain_words():
     """Textual's hint is console markup, which the app's toasts never read: it showed "[b]ctrl+q[/b]"."""
     app = make_app("echo", devices=DEVICES, threads=1)
     async with app.run_test(size=SIZE) as pilot:
-        app.run_race = lambda race, configs: None
+        app.session.start_thread = lambda *thread: None
         await race_from_dialog(pilot)
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert notices(app)[-1] == "Press ctrl+q to quit the app."
-        assert app.is_running and app.runs.race.gate is not None
+        assert app.is_running and app.session.runs.race.gate is not None
 
 
 async def test_f6_and_f7_reach_the_race_when_the_chosen_contestant_has_ended_early():
@@ -160,18 +160,18 @@ async def test_f6_and_f7_reach_the_race_when_the_chosen_contestant_has_ended_ear
     from test_race_snapshots import mid_race
 
     from engine.events import RunFinished
-    from tui.messages import TrainingEvents
+    from tui.reports import TrainingEvents
 
     app = make_app("echo", devices=DEVICES)
     async with app.run_test(size=SIZE) as pilot:
         await mid_race(100, 0)(pilot)
-        race = app.runs.race
+        race = app.session.runs.race
         for contestant in race.contestants:
             contestant.run.state.status = "running"  # as after their RunStarted
         rnn = race.contestants[0].run
-        app.post_message(TrainingEvents((RunFinished(rnn.trainer.run_id, 100, "diverged", {}, 1.0, "loss is nan"),)))
+        app.report(TrainingEvents((RunFinished(rnn.trainer.run_id, 100, "diverged", {}, 1.0, "loss is nan"),)))
         await wait_for(pilot, lambda: rnn.state.status == "finished")
-        assert app.runs.selected is rnn and app.busy
+        assert app.session.runs.selected is rnn and app.session.busy
         assert app.check_action("pause", ()) and app.check_action("stop", ())
         await pilot.press("f6")
         assert race.gate.paused and all(c.run.state.status == "paused" for c in race.contestants[1:])

@@ -14,7 +14,7 @@ from engine import presets
 from engine.events import Evaluated, RunStarted, Sample, StepLogged
 from engine.racing import contestants
 from tui.app import make_app
-from tui.messages import ContestantCreated, TrainingEvents
+from tui.reports import ContestantCreated, TrainingEvents
 
 ECHO = presets.get("echo").replace(steps=600)
 # Held-out accuracy per contestant at step s: nn.RNN stays near chance, LSTM gets there first, GRU later.
@@ -55,16 +55,16 @@ def mid_race(last_step: int = 350, chosen: int = 0, cells=("rnn", "lstm", "gru")
     async def run_before(pilot) -> None:
         app = pilot.app
         await pilot.pause()  # Setup's first focus lands before the race's tab is shown
-        app.run_race = lambda race, configs: None  # no training thread: the events below are the race
+        app.session.start_thread = lambda *thread: None  # no training thread: the events below are the race
         configs = contestants(ECHO, cells, seeds)
-        app.start_race(configs)
-        race = app.runs.race
+        app.session.start_race(configs)
+        race = app.session.runs.race
         trainers = [RecordedTrainer(config) for config in configs]
         for index, trainer in enumerate(trainers):
-            app.post_message(ContestantCreated(race, index, trainer))
-        app.post_message(TrainingEvents(recorded_events(trainers, last_step)))
+            app.report(ContestantCreated(race, index, trainer))
+        app.report(TrainingEvents(recorded_events(trainers, last_step)))
         await pilot.pause()
-        app.select_run(race.contestants[chosen].run)
+        app.session.select(race.contestants[chosen].run)
         await pilot.pause()
         app.refresh_text()
         app.refresh_plot(force=True)
@@ -101,7 +101,7 @@ async def test_eight_contestants_fit_80x24_with_every_legend_entry_whole():
         await mid_race(350, 0, cells=("rnncell", "rnn", "lstm", "gru"), seeds=(0, 1))(pilot)
         legend = str(app.query_one("#race-legend", Static).render()).splitlines()
         assert len(legend) == 2 and all(len(line) <= 80 for line in legend)
-        entries = [c.label for c in app.runs.race.contestants]
+        entries = [c.label for c in app.session.runs.race.contestants]
         assert all(sum(label in line for line in legend) == 1 for label in entries)  # never broken
         table = app.query_one("#race-table", DataTable)
         assert table.row_count == 8 and table.virtual_size.width <= table.size.width  # no column cut off

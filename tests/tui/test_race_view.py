@@ -44,7 +44,7 @@ async def start_race(pilot, seeds: str = "") -> None:
     if seeds:
         pilot.app.screen.query_one("#race-seeds-input", Input).value = seeds
     await pilot.click("#race-go")
-    await wait_for(pilot, lambda: pilot.app.runs.race is not None)
+    await wait_for(pilot, lambda: pilot.app.session.runs.race is not None)
 
 
 async def test_a_race_fills_the_table_and_play_answers_with_the_chosen_contestant():
@@ -52,7 +52,7 @@ async def test_a_race_fills_the_table_and_play_answers_with_the_chosen_contestan
     async with app.run_test(size=SIZE) as pilot:
         await start_race(pilot)
         await wait_for(pilot, lambda: app.tab == "race")
-        race = app.runs.race
+        race = app.session.runs.race
         assert [c.label for c in race.contestants] == ["rnn seed 0", "lstm seed 0", "gru seed 0"]
         await wait_for(pilot, lambda: race.finished, timeout=60)
         await pilot.pause(0.7)  # the throttled redraw
@@ -69,7 +69,7 @@ async def test_a_race_fills_the_table_and_play_answers_with_the_chosen_contestan
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         gru = race.contestants[2].run
-        assert app.runs.selected is gru and app.trainer is gru.trainer and app.trainer.config.cell == "gru"
+        assert app.session.selected is gru and gru.model is gru.trainer and gru.model.config.cell == "gru"
         assert app.playground.model is gru.trainer  # Play answers with the chosen contestant
         await pilot.pause(0.7)
         assert table_rows(app)[2][0].startswith("▶")
@@ -83,7 +83,7 @@ async def test_stop_and_pause_apply_to_the_whole_race():
     app = tiny_app(steps=100_000)
     async with app.run_test(size=SIZE) as pilot:
         await start_race(pilot)
-        race = app.runs.race
+        race = app.session.runs.race
         await wait_for(pilot, lambda: all(c.run.state.step > 0 for c in race.contestants), timeout=60)
         await pilot.press("f6")
         assert race.gate.paused
@@ -100,7 +100,7 @@ async def test_stop_and_pause_apply_to_the_whole_race():
         await pilot.pause(0.7)  # the throttled redraw
         # stopped short of the target: "stopped", not "never" (it might have got there)
         assert all(row[3] == "stopped" or row[3][0].isdigit() for row in table_rows(app))
-        assert not app.busy
+        assert not app.session.busy
         assert app.check_action("race", ()) and app.check_action("start", ())
 
 
@@ -111,7 +111,7 @@ async def test_keys_for_the_single_run_during_a_race_say_so_and_f7_still_stops_t
     app = tiny_app(steps=100_000)
     async with app.run_test(size=SIZE) as pilot:
         await start_race(pilot)
-        race = app.runs.race
+        race = app.session.runs.race
         await wait_for(pilot, lambda: all(c.run.state.step > 0 for c in race.contestants), timeout=60)
         await pilot.press(key)
         await pilot.pause()
@@ -139,9 +139,9 @@ async def test_the_dialog_refuses_no_cells_and_bad_seeds_and_keeps_asking():
         app.screen.query_one("#race-seeds-input", Input).value = "0,1,2,3,4,5,6,7,8"
         await press_race(pilot)
         assert "at most 8" in str(app.screen.query_one("#race-error").render())
-        assert app.runs.race is None  # nothing started
+        assert app.session.runs.race is None  # nothing started
         await pilot.press("escape")
-        assert app.runs.race is None and not isinstance(app.screen, RaceDialog)
+        assert app.session.runs.race is None and not isinstance(app.screen, RaceDialog)
 
 
 async def test_seeds_make_one_contestant_per_cell_and_seed():
@@ -153,9 +153,9 @@ async def test_seeds_make_one_contestant_per_cell_and_seed():
         app.screen.query_one("#race-cell-gru", CellBox).value = False
         app.screen.query_one("#race-seeds-input", Input).value = "3,4"
         await press_race(pilot)
-        await wait_for(pilot, lambda: app.runs.race is not None and app.runs.race.finished, timeout=60)
-        assert [c.label for c in app.runs.race.contestants] == ["lstm seed 3", "lstm seed 4"]
-        trainers = [c.run.trainer for c in app.runs.race.contestants]
+        await wait_for(pilot, lambda: app.session.runs.race is not None and app.session.runs.race.finished, timeout=60)
+        assert [c.label for c in app.session.runs.race.contestants] == ["lstm seed 3", "lstm seed 4"]
+        trainers = [c.run.trainer for c in app.session.runs.race.contestants]
         assert [t.config.seed for t in trainers] == [3, 4] and trainers[0] is not trainers[1]
 
 
@@ -163,7 +163,7 @@ async def test_quitting_with_unsaved_race_weights_asks_first():
     app = tiny_app(steps=10)
     async with app.run_test(size=SIZE) as pilot:
         await start_race(pilot)
-        await wait_for(pilot, lambda: app.runs.race.finished, timeout=60)
+        await wait_for(pilot, lambda: app.session.runs.race.finished, timeout=60)
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         detail = str(app.screen.query_one(".dim", Static).render())
@@ -181,28 +181,28 @@ async def test_saving_a_contestant_names_its_cell_and_marks_it_saved(tmp_path):
     app = tiny_app(steps=10)
     async with app.run_test(size=SIZE) as pilot:
         await start_race(pilot)
-        race = app.runs.race
+        race = app.session.runs.race
         await wait_for(pilot, lambda: race.finished, timeout=60)
         lstm = race.contestants[1].run
-        app.select_run(lstm)
-        assert "-lstm-seed0-step10" in app.default_path()
+        app.session.select(lstm)
+        assert "-lstm-seed0-step10" in app.session.default_path(lstm)
         path = tmp_path / "lstm.safetensors"
-        app.save_checkpoint(str(path))
+        app.session.save_to(str(path))
         await wait_for(pilot, lambda: lstm.saved_step == 10)
         assert path.stat().st_size > 0
-        assert lstm not in app.runs.unsaved() and race.contestants[0].run in app.runs.unsaved()
+        assert lstm not in app.session.runs.unsaved() and race.contestants[0].run in app.session.runs.unsaved()
 
 
 async def test_f5_after_a_race_trains_the_single_run_not_a_contestant():
     app = tiny_app(steps=10)
     async with app.run_test(size=SIZE) as pilot:
         await start_race(pilot)
-        await wait_for(pilot, lambda: app.runs.race.finished, timeout=60)
-        contestants = [c.run.trainer for c in app.runs.race.contestants]
+        await wait_for(pilot, lambda: app.session.runs.race.finished, timeout=60)
+        contestants = [c.run.trainer for c in app.session.runs.race.contestants]
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.runs.selected is app.runs.single() and app.trainer not in contestants
-        assert [c.run.trainer for c in app.runs.race.contestants] == contestants  # the race is kept
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert app.session.runs.selected is app.session.runs.single() and app.session.selected.model not in contestants
+        assert [c.run.trainer for c in app.session.runs.race.contestants] == contestants  # the race is kept
 
 
 async def test_every_view_has_its_key_its_tab_and_a_palette_entry():
@@ -232,24 +232,24 @@ async def test_the_inside_view_is_given_a_races_contestants_side_by_side():
     app = make_app("echo", devices=DEVICES)
     async with app.run_test(size=SIZE) as pilot:
         await mid_race()(pilot)
-        race = app.runs.race
+        race = app.session.runs.race
         assert [(name, model) for name, model, _ in inspected_runs(app)] == \
             [(c.label, c.run.trainer) for c in race.contestants]
-        app.select_run(app.runs.single())
+        app.session.select(app.session.runs.single())
         assert inspected_runs(app) == []  # the single run has no model yet
 
 
 async def test_a_race_that_cannot_start_says_why_and_frees_the_app():
-    from tui.messages import TrainingFailed
+    from tui.reports import TrainingFailed
 
     app = tiny_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.run_race = lambda race, configs: None  # the thread's failure is posted below
-        app.start_race([TINY.replace(cell=cell) for cell in ("rnn", "gru")])
-        race = app.runs.race
-        assert app.busy and not app.check_action("start", ())
-        app.post_message(TrainingFailed("device: cuda is not available here", "device", race.gate))
-        await wait_for(pilot, lambda: not app.busy)
+        app.session.start_thread = lambda *thread: None  # the thread's failure is posted below
+        app.session.start_race([TINY.replace(cell=cell) for cell in ("rnn", "gru")])
+        race = app.session.runs.race
+        assert app.session.busy and not app.check_action("start", ())
+        app.report(TrainingFailed("device: cuda is not available here", "device", race.gate))
+        await wait_for(pilot, lambda: not app.session.busy)
         assert race.finished and all(c.run.state.status == "idle" for c in race.contestants)
         assert any("cuda is not available" in n.message and n.title == "Cannot race" for n in app._notifications)
         assert app.check_action("start", ()) and app.check_action("race", ())

@@ -23,21 +23,22 @@ async def start_long_run(pilot, app) -> None:
     await set_field(pilot, app, "hidden", "16")
     await set_field(pilot, app, "length", "8")
     await pilot.press("f5")
-    await wait_for(pilot, lambda: app.state.status == "running" and app.state.step > 0)
+    await wait_for(pilot, lambda: app.session.selected.state.status == "running"
+                   and app.session.selected.state.step > 0)
 
 
 async def test_start_streams_events_then_stop(app_factory):
     app = app_factory("caesar")
     async with app.run_test(size=SIZE) as pilot:
-        assert app.state.status == "idle"
+        assert app.session.selected.state.status == "idle"
         await start_long_run(pilot, app)
         assert app.query_one("TabbedContent").active == "train"
         assert not app.query_one("#stop", Button).disabled
-        await wait_for(pilot, lambda: app.state.eval_count > 0)  # caesar evaluates every 50 steps
-        assert app.state.losses and app.state.parameters > 0
+        await wait_for(pilot, lambda: app.session.selected.state.eval_count > 0)  # caesar evaluates every 50 steps
+        assert app.session.selected.state.losses and app.session.selected.state.parameters > 0
         await pilot.press("f7")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=10)
-        assert app.state.finished.reason == "stopped"
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=10)
+        assert app.session.selected.state.finished.reason == "stopped"
         assert not app.query_one("#start", Button).disabled
 
 
@@ -46,14 +47,14 @@ async def test_pause_and_resume(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await start_long_run(pilot, app)
         await pilot.press("f6")
-        assert app.state.status == "paused" and app.gate.wait_until_blocked(5)
-        step = app.trainer.step
+        assert app.session.selected.state.status == "paused" and app.session.selected.gate.wait_until_blocked(5)
+        step = app.session.selected.model.step
         await pilot.pause(0.2)
-        assert app.trainer.step == step
+        assert app.session.selected.model.step == step
         await pilot.press("f6")
-        await wait_for(pilot, lambda: app.trainer.step > step)
+        await wait_for(pilot, lambda: app.session.selected.model.step > step)
         await pilot.press("f7")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=10)
 
 
 async def test_invalid_field_is_marked_and_start_disabled(app_factory):
@@ -66,7 +67,7 @@ async def test_invalid_field_is_marked_and_start_disabled(app_factory):
         assert "whole number" in str(row.query_one(".field-error", Static).render())
         assert app.query_one("#start", Button).disabled
         await pilot.press("f5")
-        assert app.state.status == "idle" and app.trainer is None
+        assert app.session.selected.state.status == "idle" and app.session.selected.model is None
         await set_field(pilot, app, "hidden", "0")  # the engine's own range check
         assert "out of range" in str(row.query_one(".field-error", Static).render())
         await set_field(pilot, app, "hidden", "16")
@@ -89,7 +90,7 @@ async def test_every_bad_field_is_marked_and_f5_moves_to_the_first(app_factory):
         await pilot.press("f5")
         await pilot.pause()
         await pilot.pause()
-        assert app.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
+        assert app.session.selected.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
         assert app.focused is app.query_one("#field-corpus")  # the first bad field, in the form's order
         note = app._notifications
         assert any("4 bad settings" in (n.title or "") and "Hidden size" in n.message for n in note)
@@ -103,11 +104,11 @@ async def test_bad_corpus_file_is_reported_inline(app_factory, tmp_path):
     app = app_factory("completion")
     async with app.run_test(size=SIZE) as pilot:
         await set_field(pilot, app, "corpus", str(corpus))
-        assert app.config is not None  # only reading the whole file, at F5, tells it is binary
+        assert app.session.config is not None  # only reading the whole file, at F5, tells it is binary
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.query_one("#row-corpus").has_class("-invalid"))
         assert "binary" in str(app.query_one("#row-corpus .field-error", Static).render())
-        assert app.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
+        assert app.session.selected.state.status == "idle" and app.query_one("TabbedContent").active == "setup"
         await wait_for(pilot, lambda: app.focused is app.query_one("#field-corpus"), timeout=5)
         assert "idle" in str(app.query_one("#stats").render())  # the Train view left "starting"
         assert any("binary" in n.message for n in app._notifications)  # and the error is shown
@@ -123,11 +124,11 @@ async def test_playground_answers_while_training(app_factory):
         await pilot.press(*"abc")
         await wait_for(pilot, lambda: "model decryption" in answer(app) and "no model" not in answer(app))
         assert "NOP" in answer(app)  # the exact ciphertext of ABC, key 13
-        assert app.state.status == "running"
+        assert app.session.selected.state.status == "running"
         await pilot.press("ctrl+t")  # now the text is read as ciphertext: exact decryption of ABC
         await wait_for(pilot, lambda: "exact decryption  OPQ" in answer(app))
         await pilot.press("f7")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=10)
 
 
 async def test_save_then_load_a_checkpoint(app_factory, tmp_path):
@@ -135,27 +136,27 @@ async def test_save_then_load_a_checkpoint(app_factory, tmp_path):
     app = app_factory("hello")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.state.finished.reason == "completed"
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert app.session.selected.state.finished.reason == "completed"
         await pilot.press("ctrl+s")
         dialog_input = app.screen.query_one("#path-input", Input)
         dialog_input.value = str(path)
         await pilot.press("enter")
         await wait_for(pilot, lambda: path.exists())
         await pilot.press("f8")  # reset: no model
-        assert app.trainer is None
+        assert app.session.selected.model is None
         await pilot.press("ctrl+o")
         app.screen.query_one("#path-input", Input).value = str(path)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.trainer is not None)
-        assert app.trainer.step == 40 and app.state.step == 40
+        await wait_for(pilot, lambda: app.session.selected.model is not None)
+        assert app.session.selected.model.step == 40 and app.session.selected.state.step == 40
         await pilot.press("f4")
         await pilot.press(*"hello")
         await wait_for(pilot, lambda: "ohlol" in answer(app))
     opened = app_factory(None, load=str(path))  # what `rnnplay tui --load CKPT` builds
     async with opened.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: opened.trainer is not None)
-        assert opened.trainer.config.task == "mapping" and opened.state.step == 40
+        await wait_for(pilot, lambda: opened.session.selected.model is not None)
+        assert opened.session.selected.model.config.task == "mapping" and opened.session.selected.state.step == 40
 
 
 async def test_loading_a_bad_file_keeps_the_app_running(app_factory, tmp_path):
@@ -167,20 +168,20 @@ async def test_loading_a_bad_file_keeps_the_app_running(app_factory, tmp_path):
         app.screen.query_one("#path-input", Input).value = str(path)
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("junk.safetensors" in n.message for n in app._notifications))
-        assert app.trainer is None and app.is_running
+        assert app.session.selected.model is None and app.is_running
 
 
 async def test_quit_while_training_asks_then_stops_the_run_quickly(app_factory):
     app = app_factory("caesar")
     async with app.run_test(size=SIZE) as pilot:
         await start_long_run(pilot, app)
-        trainer = app.trainer
+        trainer = app.session.selected.model
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog" and app.is_running  # unsaved steps: ask
         await pilot.press("escape")  # cancel: nothing happens
         await pilot.pause()
-        assert app.is_running and app.state.status == "running"
+        assert app.is_running and app.session.selected.state.status == "running"
         await pilot.press("ctrl+q")
         await pilot.pause()
         pressed = time.monotonic()
@@ -194,15 +195,15 @@ async def test_quit_while_training_asks_then_stops_the_run_quickly(app_factory):
 async def test_divergence_is_a_notification_not_a_crash(app_factory):
     from test_tui_snapshots import FakeTrainer, canned_events
 
-    from tui.messages import TrainerCreated, TrainingEvents
+    from tui.reports import TrainerCreated, TrainingEvents
 
     app = app_factory("caesar")
     async with app.run_test(size=SIZE) as pilot:
         trainer = FakeTrainer()
-        app.post_message(TrainerCreated(trainer))
+        app.report(TrainerCreated(trainer))
         events = canned_events(trainer)[:3] + (RunFinished(trainer.run_id, 60, "diverged", message="loss became nan"),)
-        app.post_message(TrainingEvents(events))
-        await wait_for(pilot, lambda: app.state.status == "finished")
+        app.report(TrainingEvents(events))
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished")
         assert any("loss became nan" in n.message for n in app._notifications)
         assert app.is_running
 
@@ -224,7 +225,7 @@ async def test_a_device_this_machine_lacks_is_refused(app_factory):
         await pilot.pause()
         row = app.query_one("#row-device")
         assert row.has_class("-invalid") and "not available" in str(row.query_one(".field-error", Static).render())
-        assert app.config is None and app.query_one("#start", Button).disabled
+        assert app.session.config is None and app.query_one("#start", Button).disabled
 
 
 async def test_samples_show_the_new_run_after_another_of_the_same_length(app_factory):
@@ -233,7 +234,7 @@ async def test_samples_show_the_new_run_after_another_of_the_same_length(app_fac
 
         async def run_then_show_samples() -> str:
             await pilot.press("f5")
-            await wait_for(pilot, lambda: app.state.status == "finished")
+            await wait_for(pilot, lambda: app.session.selected.state.status == "finished")
             await pilot.press("f3")
             await pilot.pause()
             return str(app.query_one("#shapes", Static).render())
@@ -245,4 +246,4 @@ async def test_samples_show_the_new_run_after_another_of_the_same_length(app_fac
         await pilot.press("d")  # the first run was not saved: discard it
         await pilot.pause()  # the new run is not watched: the samples view redraws when shown
         shapes = await run_then_show_samples()
-        assert "RNN output" not in shapes and app.state.shapes[1] in shapes
+        assert "RNN output" not in shapes and app.session.selected.state.shapes[1] in shapes

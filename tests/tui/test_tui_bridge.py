@@ -7,7 +7,7 @@ import time
 
 from engine.events import Evaluated, RunFinished, RunStarted, StepLogged
 from tui.bridge import EventBatcher, RunGate, pump
-from tui.messages import TrainingEvents
+from tui.reports import TrainingEvents
 
 
 class Clock:

@@ -11,7 +11,7 @@ from test_tui_snapshots import CORPUS, FakeCompletionTrainer, completion_events
 from textual.color import Color
 from tui_helpers import set_field, wait_for
 
-from tui.messages import TrainerCreated, TrainingEvents
+from tui.reports import TrainerCreated, TrainingEvents
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # colours and attributes: the only sequences the app itself draws with
 ATTACKS = ("\x1b]0;pwned", "\x1b[2J", "\x07", "\r", "\u202e", "\ufeff")
@@ -36,8 +36,8 @@ def assert_screen_is_clean(app, width: int) -> None:
 async def feed_completion(pilot, tab: str) -> None:
     app = pilot.app
     trainer = FakeCompletionTrainer()
-    app.post_message(TrainerCreated(trainer))
-    app.post_message(TrainingEvents(completion_events(trainer)))
+    app.report(TrainerCreated(trainer))
+    app.report(TrainingEvents(completion_events(trainer)))
     await pilot.pause()
     app.action_show_tab(tab)
     await pilot.pause()
@@ -99,8 +99,8 @@ async def test_a_real_run_on_a_corpus_file_keeps_the_screen_intact(app_factory, 
                             ("length", "16"), ("batch_size", "4")]:
             await set_field(pilot, app, name, value)
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.state.finished.reason == "completed" and app.state.eval_count >= 1
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert app.session.selected.state.finished.reason == "completed" and app.session.selected.state.eval_count >= 1
         app.refresh_text()
         app.refresh_plot(force=True)
         await pilot.pause()
@@ -140,10 +140,10 @@ async def test_a_failure_message_from_data_is_one_escaped_line_in_the_stats(app_
     app = app_factory("completion")
     async with app.run_test(size=(80, 24)) as pilot:
         await feed_completion(pilot, "train")
-        trainer = app.trainer
+        trainer = app.session.selected.model
         message = "corpus: cannot read \x1b]0;pwned\x07\nline two\x1b[2J"
-        app.post_message(TrainingEvents((RunFinished(trainer.run_id, 150, "failed", message=message),)))
-        await wait_for(pilot, lambda: app.state.status == "finished")
+        app.report(TrainingEvents((RunFinished(trainer.run_id, 150, "failed", message=message),)))
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished")
         app.refresh_text()
         await pilot.pause()
         assert_screen_is_clean(app, 80)

@@ -8,6 +8,8 @@ from textual import events
 from textual.widgets import Input
 from tui_helpers import wait_for
 
+from engine import presets
+
 SIZES = [(80, 24), (120, 40)]
 
 
@@ -72,8 +74,8 @@ async def test_play_labels_and_defaults_fit(app_factory, size):
 async def test_dialogs_and_toasts_do_not_overlap(app_factory, size, key, tmp_path):
     app = app_factory("hello")
     async with app.run_test(size=size, notifications=True) as pilot:
-        app.saved_step = -50  # as if 50 steps were trained and not saved: F8 asks first
-        app.trainer = type("Trained", (), {"run": None, "step": 0, "save": None})()
+        trained = type("Trained", (), {"step": 50, "config": presets.get("hello")})()
+        app.session.selected.hold(trained, trainable=True)  # as if 50 steps were trained and not saved: F8 asks
         app.notify("A long notification that wraps over several lines of the toast " * 3, title="One")
         app.notify("A second notification stacks with the first.", title="Two", severity="error")
         await pilot.press(key)
@@ -94,7 +96,7 @@ async def test_a_failed_load_asks_again_with_the_reason_and_the_typed_path(app_f
         app.screen.query_one("#path-input", Input).value = str(junk)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=10)
-        assert type(app.screen).__name__ == "PathDialog" and app.trainer is None
+        assert type(app.screen).__name__ == "PathDialog" and app.session.selected.model is None
         assert app.screen.query_one("#path-input", Input).value == str(junk)
         reason = str(app.screen.query_one("#path-reason").render())
         assert "junk.safetensors" in reason and "nothing was loaded" in reason
@@ -110,7 +112,7 @@ async def test_the_header_and_the_legend_name_one_training_loss(app_factory, siz
     app = app_factory("hello")
     async with app.run_test(size=size) as pilot:
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
         await pilot.pause(0.6)
         header = str(app.query_one("#stats").render())
         plot = app.query_one("#loss-plot").render()
@@ -119,7 +121,7 @@ async def test_the_header_and_the_legend_name_one_training_loss(app_factory, siz
         legend_loss = re.search(r"training loss (\d\.\d{4})(?: at step |\s*@)([\d,]+)", legend)
         assert header_loss and legend_loss, (header, legend)
         assert header_loss.group(1) == legend_loss.group(1)  # the same number under the same name
-        assert int(legend_loss.group(2).replace(",", "")) == app.state.step  # and says at which step
+        assert int(legend_loss.group(2).replace(",", "")) == app.session.selected.state.step  # and says at which step
         assert "  loss " not in header  # no unnamed loss beside the held-out one
 
 
@@ -137,7 +139,8 @@ async def start_a_long_run(pilot, app) -> None:
     app.config_pane.set_value("steps", "100000")
     await pilot.pause()
     await pilot.press("f5")
-    await wait_for(pilot, lambda: app.state.status == "running" and app.state.step > 0, timeout=60)
+    await wait_for(pilot, lambda: app.session.selected.state.status == "running"
+                   and app.session.selected.state.step > 0, timeout=60)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -151,15 +154,15 @@ async def test_f9_during_a_run_asks_and_ctrl_o_says_why_it_waits(app_factory, si
         assert type(app.screen).__name__ == "ConfirmDialog"  # asks, like F8
         assert "stop the run" in str(app.screen.query_one(".dim").render())
         await pilot.press("d")
-        await wait_for(pilot, lambda: not app.running, timeout=10)
-        assert app.trainer is None and app.config_pane.rows["seed"].control.value != seed
+        await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=10)
+        assert app.session.selected.model is None and app.config_pane.rows["seed"].control.value != seed
         await start_a_long_run(pilot, app)
         await pilot.press("ctrl+o")
         await pilot.pause()
-        assert type(app.screen).__name__ != "PathDialog" and app.running
+        assert type(app.screen).__name__ != "PathDialog" and app.session.selected.state.training
         assert any("Stop the run first (F7)" in n.message for n in app._notifications)
         await pilot.press("f7")
-        await wait_for(pilot, lambda: not app.running, timeout=10)
+        await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=10)
 
 
 async def play(pilot, app, text: str) -> tuple[str, str]:
@@ -216,7 +219,7 @@ async def test_completion_play_takes_the_training_text_characters(app_factory):
     async with app.run_test(size=(80, 24)) as pilot:
         trainer = Trainer(presets.get("sentences-lesson").replace(device="cpu"))
         await pilot.pause()
-        app.trainer = trainer  # as after F5 built it
+        app.session.selected.hold(trainer, trainable=True)  # as after F5 built it
         app.playground.set_model(trainer, trainer.config)
         known = set(trainer.task.vocab.symbols) - {trainer.task.vocab.unknown}
         outside = next(ch for ch in "#@%^&*0123456789QZXJ" if ch not in known)

@@ -21,7 +21,7 @@ async def test_a_run_finished_on_another_tab_shows_its_legend_on_the_train_tab(a
     async with app.run_test(size=size) as pilot:
         await pilot.press("f5")
         await pilot.press("f4")  # the Train tab is hidden while the run ends: its plot measures 0 columns
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
         await pilot.pause(0.6)
         await pilot.press("f2")
         await pilot.pause(0.6)
@@ -103,9 +103,9 @@ async def test_the_load_dialog_suggests_only_checkpoints_that_exist(app_factory,
         await pilot.pause()
         assert dialog_text(app)[1] == "newer.safetensors"  # the newest checkpoint in this folder
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.trainer is not None and app.trainer.step == 20)
+        await wait_for(pilot, lambda: app.session.selected.model is not None and app.session.selected.model.step == 20)
         os.utime("older.safetensors")  # now the newest file, but the loaded one is still suggested
-        app.saved_step = app.trainer.step
+        app.session.selected.saved_step = app.session.selected.model.step
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert dialog_text(app)[1] == "newer.safetensors"
@@ -133,7 +133,7 @@ async def test_right_arrow_completes_file_paths_in_both_dialogs(app_factory, tmp
     async with app.run_test(size=(80, 24)) as pilot:
         if key == "ctrl+s":
             await pilot.press("f5")
-            await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+            await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
         await pilot.press(key)
         await pilot.pause()
         assert type(app.screen).__name__ == "PathDialog"
@@ -184,15 +184,15 @@ async def test_paused_the_button_shows_resume_with_its_key(app_factory):
         app.config_pane.set_value("steps", "100000")
         await pilot.pause()
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "running", timeout=60)
+        await wait_for(pilot, lambda: app.session.selected.state.status == "running", timeout=60)
         await pilot.press("f6")
-        await wait_for(pilot, lambda: app.state.status == "paused", timeout=30)
+        await wait_for(pilot, lambda: app.session.selected.state.status == "paused", timeout=30)
         await pilot.pause(0.3)
         button = app.query_one("#pause", Button)
         drawn = "".join(segment.text for segment in button.render_line(0))
         assert "Resume F6" in drawn, drawn
         await pilot.press("f7")
-        await wait_for(pilot, lambda: not app.running, timeout=30)
+        await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=30)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -221,7 +221,7 @@ async def test_completion_play_lists_only_characters_one_can_type(app_factory, t
         trainer = Trainer(presets.get("completion").replace(corpus=str(corpus), device="cpu", steps=5))
         known = set(trainer.task.vocab.symbols) - {trainer.task.vocab.unknown}
         assert "\t" in known and "\n" in known  # the model knows them: Play must still not ask for them
-        app.trainer = trainer
+        app.session.selected.hold(trainer, trainable=True)
         app.playground.set_model(trainer, trainer.config)
         await pilot.press("f4", *"abz")
         error = app.query_one("#play-input-error")

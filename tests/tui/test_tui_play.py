@@ -14,8 +14,8 @@ from tui_helpers import wait_for
 from engine import presets
 from engine.tasks import vigenere
 from engine.training import Trainer
-from tui.messages import TrainerCreated
 from tui.predictor import Predictor, predict
+from tui.reports import TrainerCreated
 
 LONG = 1 << 16  # the longest completion Play accepts
 
@@ -58,7 +58,7 @@ def test_predict_is_the_models_own_answer(completion_trainer):
 async def test_typing_with_a_long_length_never_delays_starting(app_factory, completion_trainer):
     app = app_factory("completion")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.post_message(TrainerCreated(completion_trainer))
+        app.report(TrainerCreated(completion_trainer))
         await pilot.press("f4")
         app.query_one("#play-length", Input).value = str(LONG)
         typed = app.query_one("#play-input", Input)
@@ -67,7 +67,7 @@ async def test_typing_with_a_long_length_never_delays_starting(app_factory, comp
             await pilot.pause(0.05)
         assert [t.name for t in threading.enumerate()].count("rnnplay-play") == 1
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status in ("running", "finished"), timeout=20)
+        await wait_for(pilot, lambda: app.session.selected.state.status in ("running", "finished"), timeout=20)
         app.query_one("#play-length", Input).value = "20"
         await wait_for(pilot, lambda: "he can ride" in answer(app), timeout=20)
 
@@ -75,7 +75,7 @@ async def test_typing_with_a_long_length_never_delays_starting(app_factory, comp
 async def test_bad_play_options_are_marked_and_blanks_use_the_defaults(app_factory, completion_trainer):
     app = app_factory("completion")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.post_message(TrainerCreated(completion_trainer))
+        app.report(TrainerCreated(completion_trainer))
         await pilot.press("f4")
         await pilot.press(*"he")
         await wait_for(pilot, lambda: answer(app).startswith("he"))
@@ -103,7 +103,7 @@ async def test_a_model_with_non_finite_weights_says_so_in_play(app_factory):
                 p.fill_(float("nan"))
     app = app_factory("completion")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.post_message(TrainerCreated(trainer))
+        app.report(TrainerCreated(trainer))
         await pilot.press("f4")
         app.query_one("#play-temperature", Input).value = "1"
         await pilot.press(*"he")
@@ -123,7 +123,7 @@ def _snapshots(trainer) -> list:
 async def test_vigenere_and_echo_play_show_the_exact_answer_beside_the_model(app_factory, preset, typed, rows):
     app = app_factory(preset)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.post_message(TrainerCreated(Trainer(presets.get(preset).replace(steps=1))))
+        app.report(TrainerCreated(Trainer(presets.get(preset).replace(steps=1))))
         await pilot.press("f4")
         await pilot.press(*typed)
         await wait_for(pilot, lambda: "wrong" in answer(app) or "all right" in answer(app))

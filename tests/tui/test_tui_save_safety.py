@@ -18,7 +18,7 @@ SIZE = (100, 34)
 
 async def train_hello(pilot, app) -> None:
     await pilot.press("f5")
-    await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
+    await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
 
 
 async def save_as(pilot, app, path) -> None:
@@ -65,22 +65,22 @@ async def test_a_save_that_fails_while_writing_keeps_the_model_and_asks_again(ap
     app = app_factory("hello")
     async with app.run_test(size=SIZE) as pilot:
         await train_hello(pilot, app)
-        trainer = app.trainer
+        trainer = app.session.selected.model
         await pilot.press("ctrl+s")
         await save_as(pilot, app, target)
         await wait_for(pilot, lambda: isinstance(app.screen, PathDialog) and errors(app))
         assert "No space left on device" in errors(app)[0] and "the model is kept" in errors(app)[0]
-        assert app.trainer is trainer and not target.exists()
+        assert app.session.selected.model is trainer and not target.exists()
         await save_as(pilot, app, target)
         await wait_for(pilot, lambda: target.exists())
     assert engine.load(str(target)).step == trainer.step
 
 
-async def test_a_notice_quoting_markup_shows_it_literally(app_factory):
-    from tui.messages import Notice
+async def test_a_failed_save_quoting_markup_shows_it_literally(app_factory):
+    from tui.reports import Saved
 
     app = app_factory("hello")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.post_message(Notice("cannot write /tmp/[bold]x[/bold].safetensors", "error"))
+        app.report(Saved(None, 0, "/tmp/[bold]x[/bold].safetensors", "cannot write /tmp/[bold]x[/bold].safetensors"))
         await pilot.pause()
         assert any("[bold]x[/bold]" in n.message and not n.markup for n in app._notifications)

@@ -23,9 +23,9 @@ async def test_the_sentences_lesson_shows_no_batch_or_length(app_factory):
         await set_field(pilot, app, "corpus", "shakespeare")  # a corpus makes batch and length count
         assert {"batch_size", "length"} <= shown_fields(app)
         await set_field(pilot, app, "batch_size", "nope")
-        assert app.config is None
+        assert app.session.config is None
         await set_field(pilot, app, "corpus", "")  # hidden again: its bad value no longer blocks a start
-        assert "batch_size" not in shown_fields(app) and app.config is not None
+        assert "batch_size" not in shown_fields(app) and app.session.config is not None
         app.query_one("#field-task", Select).value = "caesar"
         await pilot.pause()
         assert {"key", "length", "batch_size"} <= shown_fields(app) and "corpus" not in shown_fields(app)
@@ -43,7 +43,7 @@ async def test_the_corpus_field_offers_the_built_in_corpora(app_factory):
         await pilot.press("right")  # accept the suggestion
         await pilot.pause()
         assert field.value == "shakespeare"
-        assert app.config is not None and app.config.corpus == "shakespeare"
+        assert app.session.config is not None and app.session.config.corpus == "shakespeare"
 
 
 async def test_every_focus_stop_in_setup_is_visible(app_factory):
@@ -85,7 +85,8 @@ async def test_the_footer_fits_80_columns_on_every_tab(app_factory):
             keys = [k for k in app.screen.query("FooterKey") if k.display]
             palette = next(k for k in keys if k.key == "ctrl+p")
             bindings = [k for k in keys if k is not palette]
-            assert {"ctrl+q", "ctrl+o" if not app.running else "ctrl+s"} <= {k.key for k in bindings}
+            assert {"ctrl+q",
+                    "ctrl+o" if not app.session.selected.state.training else "ctrl+s"} <= {k.key for k in bindings}
             assert max(k.region.right for k in bindings) <= palette.region.x, tab  # nothing cut
 
 
@@ -95,7 +96,7 @@ async def test_the_footer_fits_80_columns_on_every_tab_during_a_run(app_factory)
         app.config_pane.set_value("steps", "100000")
         await pilot.pause()
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "running", timeout=60)
+        await wait_for(pilot, lambda: app.session.selected.state.status == "running", timeout=60)
         for tab in ("f1", "f2", "f3", "f4"):  # Play on a cipher adds ctrl+t while F6 and F7 are shown
             await pilot.press(tab)
             await pilot.pause()
@@ -106,7 +107,7 @@ async def test_the_footer_fits_80_columns_on_every_tab_during_a_run(app_factory)
                 assert {"ctrl+q", "f6", "f7", "ctrl+t", "ctrl+o"} <= {k.key for k in bindings}
             assert max(k.region.right for k in bindings) <= palette.region.x, tab  # nothing cut
         await pilot.press("f7")
-        await wait_for(pilot, lambda: not app.running, timeout=30)
+        await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=30)
 
 
 async def test_the_device_list_says_how_many_threads_training_uses():
@@ -120,10 +121,10 @@ async def test_the_device_list_says_how_many_threads_training_uses():
 async def test_rnnplay_tui_settings_open_the_app_with_them_under_the_presets_name():
     config = presets.get("completion").replace(corpus="shakespeare", steps=123)
     app = make_app("completion", config=config)
-    assert app.initial_config == config and app.preset == "completion"
+    assert app.session.initial_config == config and app.initial_preset == "completion"
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert app.sub_title == "completion" and app.config == config
+        assert app.sub_title == "completion" and app.session.config == config
         assert app.query_one("#field-corpus", Input).value == "shakespeare"
 
 
@@ -132,8 +133,8 @@ async def test_the_lstm_lesson_solves_its_exercise_with_its_default_seed(app_fac
     async with app.run_test(size=(80, 24)) as pilot:
         assert "more than 15 epochs" in str(app.query_one("#preset-description", Static).render())
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.state.status == "finished", timeout=60)
-        assert app.state.latest.accuracy == 1.0
+        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
+        assert app.session.selected.state.latest.accuracy == 1.0
 
 
 async def test_the_corpus_field_names_what_is_wrong_with_a_folder_or_a_pipe(app_factory, tmp_path):
@@ -148,7 +149,7 @@ async def test_the_corpus_field_names_what_is_wrong_with_a_folder_or_a_pipe(app_
         for value, words in ((str(tmp_path), "is a folder"), (str(fifo), "named pipe"), ("shakespear", "did you mean"),
                              (str(utf16), "UTF-16")):
             await set_field(pilot, app, "corpus", value)
-            assert app.config is None
+            assert app.session.config is None
             assert words in str(app.query_one("#row-corpus .field-error", Static).render())
         await set_field(pilot, app, "corpus", "shakespeare")
-        assert app.config is not None and app.config.corpus == "shakespeare"
+        assert app.session.config is not None and app.session.config.corpus == "shakespeare"

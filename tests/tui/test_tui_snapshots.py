@@ -10,7 +10,7 @@ import math
 from engine import presets
 from engine.events import Evaluated, RunFinished, RunStarted, Sample, StepLogged
 from tui.app import make_app
-from tui.messages import TrainerCreated, TrainingEvents
+from tui.reports import TrainerCreated, TrainingEvents
 
 DEVICES = [("cpu", "CPU (2 threads)")]
 PLAIN = ["THIS-IS-A-SECRET-MESSAGE-FOR-YOU", "ATTACK-AT-DAWN-BRING-THE-CANNONS-", "THE-QUICK-BROWN-FOX-JUMPS-OVER-IT"]
@@ -80,9 +80,9 @@ def feed(finished: bool, tab: str = "train", completion: bool = False):
     async def run_before(pilot) -> None:
         app = pilot.app
         trainer = FakeCompletionTrainer() if completion else FakeTrainer()
-        app.post_message(TrainerCreated(trainer))
+        app.report(TrainerCreated(trainer))
         events = completion_events(trainer) if completion else canned_events(trainer, finished)
-        app.post_message(TrainingEvents(events))
+        app.report(TrainingEvents(events))
         await pilot.pause()
         app.action_show_tab(tab)
         await pilot.pause()

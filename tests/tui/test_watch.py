@@ -90,7 +90,7 @@ async def test_hostile_data_in_good_lines_is_shown_escaped(tmp_path):
                                                                    accuracy=0.5, samples=samples))
     app = make_app(devices=DEVICES, watch=str(path))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.state.evals, timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.evals, timeout=10)
         await pilot.press("f3")
         await pilot.pause(0.6)
         shown = "".join(str(w.render()) for w in app.query("#predictions Static"))
@@ -125,24 +125,25 @@ async def test_the_app_follows_a_run_a_real_process_is_writing(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             assert "waiting" in app.sub_title or "following" in app.sub_title
             # torch loads slowly on a busy machine; a writer that died says why instead of a timeout
-            await wait_for(pilot, lambda: app.state.losses or writer.poll() not in (None, 0), timeout=180)
-            assert app.state.losses, writer.stderr.read().decode()[-2000:]
-            assert writer.poll() is None or app.state.step < 300  # seen while it was being written
-            await wait_for(pilot, lambda: app.state.finished is not None, timeout=180)
-            assert app.state.finished.reason == "completed" and app.state.step == 300
+            await wait_for(pilot, lambda: app.session.selected.state.losses or writer.poll() not in (None, 0),
+                           timeout=180)
+            assert app.session.selected.state.losses, writer.stderr.read().decode()[-2000:]
+            assert writer.poll() is None or app.session.selected.state.step < 300  # seen while it was being written
+            await wait_for(pilot, lambda: app.session.selected.state.finished is not None, timeout=180)
+            assert app.session.selected.state.finished.reason == "completed" and app.session.selected.state.step == 300
             await pilot.pause(0.6)
             assert "the run completed at step 300" in app.sub_title
             assert "step 300/300" in str(app.query_one("#stats").render())
             for key in ("f5", "f1", "f4", "ctrl+s", "ctrl+o", "f8"):
                 await pilot.press(key)
-            assert app.trainer is None and app.query_one("#tabs").active == "train"
+            assert app.session.selected.model is None and app.query_one("#tabs").active == "train"
             await pilot.press("f3")
             await pilot.pause()
             assert app.query_one("#tabs").active == "samples"
     finally:
         writer.kill()
         writer.wait()
-    assert not app.state.finished.message
+    assert not app.session.selected.state.finished.message
 
 
 async def test_a_run_that_stops_writing_is_called_stale(tmp_path):
@@ -154,7 +155,7 @@ async def test_a_run_that_stops_writing_is_called_stale(tmp_path):
         with open(path, "ab") as f:
             f.write(step(2) + line(event="finished", run_id="r1", step=2, reason="stopped", metrics={}))
         await wait_for(pilot, lambda: "the run stopped at step 2" in app.sub_title, timeout=10)
-        assert isinstance(app.state.finished, RunFinished)
+        assert isinstance(app.session.selected.state.finished, RunFinished)
 
 
 async def test_a_truncated_file_clears_the_views_and_nothing_offers_f5(tmp_path):
@@ -164,11 +165,11 @@ async def test_a_truncated_file_clears_the_views_and_nothing_offers_f5(tmp_path)
     path.write_bytes(line(**STARTED) + step(1) + step(2))
     app = make_app(devices=DEVICES, watch=str(path))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.state.step == 2, timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.step == 2, timeout=10)
         path.write_bytes(b"")
-        await wait_for(pilot, lambda: not app.state.losses, timeout=10)
-        assert app.state.run_id == "" and app.state.watched
-        hint = str(detail_line(app.state))
+        await wait_for(pilot, lambda: not app.session.selected.state.losses, timeout=10)
+        assert app.session.selected.state.run_id == "" and app.session.selected.state.watched
+        hint = str(detail_line(app.session.selected.state))
         assert "F5" not in hint and "Waiting" in hint
         assert app.sub_title.startswith("waiting")  # the status first: an 80-column header cuts the end
 
@@ -179,18 +180,19 @@ async def test_a_branch_appended_to_the_file_continues_its_parents_curve(tmp_pat
                      + line(event="finished", run_id="r1", step=3, reason="completed", metrics={}))
     app = make_app(devices=DEVICES, watch=str(path))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.state.finished is not None, timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.finished is not None, timeout=10)
         parent = {"checkpoint": "a.safetensors", "run_id": "r1", "step": 2, "changed": {"lr": [0.1, 0.01]}}
         with open(path, "ab") as f:
             f.write(line(**{**STARTED, "run_id": "b1", "step": 2, "parent": parent}) + step(3, "b1") + step(4, "b1"))
-        await wait_for(pilot, lambda: app.state.step == 4, timeout=10)
-        assert app.state.run_id == "b1" and [s for s, _ in app.state.losses] == [1, 2, 3, 4]
-        assert app.state.finished is None
+        await wait_for(pilot, lambda: app.session.selected.state.step == 4, timeout=10)
+        assert app.session.selected.state.run_id == "b1" and [s for s,
+                                                              _ in app.session.selected.state.losses] == [1, 2, 3, 4]
+        assert app.session.selected.state.finished is None
         await wait_for(pilot, lambda: "branch of run r1 at step 2" in app.sub_title, timeout=5)
         with open(path, "ab") as f:
             f.write(line(**{**STARTED, "run_id": "n1"}) + step(1, "n1"))  # a fresh run: a fresh view
-        await wait_for(pilot, lambda: app.state.run_id == "n1", timeout=10)
-        assert app.state.losses == [(1, 1.0)] and "branch of run" not in app.sub_title
+        await wait_for(pilot, lambda: app.session.selected.state.run_id == "n1", timeout=10)
+        assert app.session.selected.state.losses == [(1, 1.0)] and "branch of run" not in app.sub_title
 
 
 def test_the_command_refuses_what_it_cannot_follow(tmp_path):
