@@ -30,15 +30,15 @@ from tui.messages import ConfigChanged, DevicesFound, PresetPicked
 from tui.session import Answer, Session
 from tui.throttle import Throttle
 from tui.views import BY_ID, VIEWS
-from tui.widgets.config_pane import ConfigPane
 from tui.widgets.confirm_dialog import ConfirmDialog
 from tui.widgets.path_dialog import PathDialog
-from tui.widgets.playground_pane import PlaygroundPane
-from tui.widgets.predictions_pane import PredictionsPane
+from tui.widgets.play_pane import PlayPane
 from tui.widgets.race_dialog import RaceDialog
 from tui.widgets.race_pane import RacePane
 from tui.widgets.race_plot import MAX_CONTESTANTS
-from tui.widgets.training_pane import TrainingPane
+from tui.widgets.samples_pane import SamplesPane
+from tui.widgets.setup_pane import SetupPane
+from tui.widgets.train_pane import TrainPane
 
 # Redraws hold the GIL that the training thread needs, and cost it about twice their own time.
 # Text (~2 ms a frame) at most 2 Hz; the plot (~20-30 ms on a small CPU) at most 2 Hz and spaced so
@@ -101,17 +101,17 @@ class PlaygroundApp(App):
 
     def on_mount(self) -> None:
         self.tab = "setup"
-        self.training_pane, self.playground = self.query_one(TrainingPane), self.query_one(PlaygroundPane)
-        self.config_pane = self.query_one(ConfigPane)
+        self.train_pane, self.play_pane = self.query_one(TrainPane), self.query_one(PlayPane)
+        self.setup_pane = self.query_one(SetupPane)
         self.views_throttle = Throttle(self, TEXT_SECONDS, self.refresh_views)
         self._plotted_at = 0.0
-        self.playground.set_model(None, self.session.initial_config)
+        self.play_pane.set_model(None, self.session.initial_config)
         if self.watch is None:
             self.query_one("#field-preset").focus()
         else:
             self.watch.start()
         if self.known_devices is not None:
-            self.config_pane.set_devices(self.known_devices)
+            self.setup_pane.set_devices(self.known_devices)
         else:
             self.call_after_refresh(threads.start, "devices", self.probe_devices)
         if self.load_path:
@@ -155,7 +155,7 @@ class PlaygroundApp(App):
         if action in ("pause", "stop"):
             return session.can_pause_or_stop
         if action == "direction":
-            return self.tab == "play" and self.playground.reversible
+            return self.tab == "play" and self.play_pane.reversible
         if action == "save":
             return True if session.selected.trainer is not None else None
         return True  # ctrl+r while a run trains says why it cannot race
@@ -164,7 +164,7 @@ class PlaygroundApp(App):
         self.query_one(TabbedContent).active = tab
 
     def action_direction(self) -> None:
-        self.playground.toggle_direction()
+        self.play_pane.toggle_direction()
 
     def action_start(self) -> None:
         self.session.start()
@@ -196,15 +196,15 @@ class PlaygroundApp(App):
     # -- messages --------------------------------------------------------------------------------
 
     def on_reported(self, message: Reported) -> None:
-        if self.training_pane.is_attached:  # else shutting down
+        if self.train_pane.is_attached:  # else shutting down
             self.session.receive(message.item)
 
     def on_devices_found(self, message: DevicesFound) -> None:
-        self.config_pane.set_devices(message.devices)
+        self.setup_pane.set_devices(message.devices)
 
     def on_config_changed(self, message: ConfigChanged) -> None:
-        if self.training_pane.is_attached and self.watch is None:  # else shutting down, or watching: no settings
-            self.session.set_config(message.config, self.config_pane.preset)
+        if self.train_pane.is_attached and self.watch is None:  # else shutting down, or watching: no settings
+            self.session.set_config(message.config, self.setup_pane.preset)
 
     def on_preset_picked(self, message: PresetPicked) -> None:
         self.session.pick_preset(message.name)
@@ -215,7 +215,7 @@ class PlaygroundApp(App):
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.tab = event.pane.id
         self.set_class(self.tab == "play", "-play")  # notifications go below Play's warnings (app.tcss)
-        if not self.training_pane.is_attached:
+        if not self.train_pane.is_attached:
             return  # shutting down
         view, widget = self.shown_view()
         view.shown(self, widget)
@@ -240,38 +240,38 @@ class PlaygroundApp(App):
 
     def explain_bad_settings(self) -> None:
         """F5 with bad settings: say which and why, and move to the first bad field."""
-        errors = self.config_pane.bad_settings()
+        errors = self.setup_pane.bad_settings()
         reasons = "; ".join(f"{label}: {why}" for label, why in errors)
         self.notify(visible(reasons or "fix the settings marked on the Setup tab first", 400),
                     title=f"Cannot start: {len(errors)} bad setting{'s' * (len(errors) != 1)}", severity="warning")
-        self.focus_setting(self.config_pane.first_bad_field())
+        self.focus_setting(self.setup_pane.first_bad_field())
 
     def focus_setting(self, name: str | None) -> None:
         """Show Setup with the field `name` focused (once the tab is shown, if it was not)."""
         if self.tab == "setup" and self.query_one(TabbedContent).active == "setup":  # shown, none pending
             if name is not None:
-                self.config_pane.focus_field(name)
+                self.setup_pane.focus_field(name)
         else:
             self.focus_on_setup = name
             self.action_show_tab("setup")
 
     def fill_setup(self, config: TrainConfig, preset: str | None) -> None:
-        self.config_pane.fill(config, preset)
+        self.setup_pane.fill(config, preset)
 
     def set_setting(self, name: str, value: str) -> None:
-        self.config_pane.set_value(name, value)
+        self.setup_pane.set_value(name, value)
 
     def mark_setting(self, name: str, why: str) -> None:
-        self.config_pane.mark(name, why)
+        self.setup_pane.mark(name, why)
 
     def show_preset(self, preset: str | None) -> None:
-        self.config_pane.show_preset(preset)
+        self.setup_pane.show_preset(preset)
 
     def show_view(self, view: str) -> None:
         self.action_show_tab(view)
 
     def model_changed(self, model: Any, config: TrainConfig) -> None:
-        self.playground.set_model(model, config)
+        self.play_pane.set_model(model, config)
 
     def selected_changed(self) -> None:
         """Play, Train and Samples look as they do for the single run: the header says whose model it is."""
@@ -282,12 +282,12 @@ class PlaygroundApp(App):
         self.redraw(replaced=True)
 
     def redraw(self, *, now: bool = True, replaced: bool = False) -> None:
-        if not self.training_pane.is_attached:
+        if not self.train_pane.is_attached:
             return  # shutting down
         if replaced:
             state = self.session.selected.state
-            self.training_pane.show(state)
-            self.query_one(PredictionsPane).show(state)
+            self.train_pane.show(state)
+            self.query_one(SamplesPane).show(state)
             self.refresh_plot(force=True)
         if now:
             self.refresh_text()
@@ -301,7 +301,7 @@ class PlaygroundApp(App):
 
     def leave(self, status: int) -> None:
         """Exit with `status`; answers being computed are abandoned."""
-        self.playground.predictor.close()
+        self.play_pane.predictor.close()
         self.workers.cancel_all()
         self.exit(status)
 
@@ -314,7 +314,7 @@ class PlaygroundApp(App):
 
     def refresh_views(self) -> None:
         """The throttled redraw: text every time, the plot when its interval has passed."""
-        if not self.training_pane.is_attached:
+        if not self.train_pane.is_attached:
             return  # shutting down
         self.refresh_text()
         view, widget = self.shown_view()
@@ -330,20 +330,20 @@ class PlaygroundApp(App):
 
     def refresh_text(self) -> None:
         """Redraw the visible view's text from the selected run (and the race)."""
-        if self.training_pane.is_attached:
+        if self.train_pane.is_attached:
             view, widget = self.shown_view()
             view.text(self, widget)
 
     def refresh_plot(self, force: bool = False) -> None:
         """Redraw the visible view's plot, if it has one and its data changed."""
-        if self.training_pane.is_attached:
+        if self.train_pane.is_attached:
             view, widget = self.shown_view()
             if view.plot is not None:
                 view.plot(self, widget, force)
 
     def update_controls(self) -> None:
         """Enable the buttons and footer keys that apply now; cheap when nothing changed."""
-        if not self.training_pane.is_attached:
+        if not self.train_pane.is_attached:
             return  # shutting down
         session, state = self.session, self.session.selected.state
         if self.watch is None:
@@ -352,7 +352,7 @@ class PlaygroundApp(App):
         if controls == self._controls:
             return  # refresh_bindings() rebuilds the footer: never per event batch
         self._controls = controls
-        self.training_pane.set_controls(can_start=controls[0], running=state.training,
+        self.train_pane.set_controls(can_start=controls[0], running=state.training,
                                         paused=state.status == "paused")
         self.refresh_bindings()
 

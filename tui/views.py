@@ -14,12 +14,12 @@ from typing import Any
 
 from textual.widget import Widget
 
-from tui.widgets.config_pane import ConfigPane
 from tui.widgets.inside_pane import InsidePane
-from tui.widgets.playground_pane import PlaygroundPane
-from tui.widgets.predictions_pane import PredictionsPane
+from tui.widgets.play_pane import PlayPane
 from tui.widgets.race_pane import RacePane
-from tui.widgets.training_pane import TrainingPane
+from tui.widgets.samples_pane import SamplesPane
+from tui.widgets.setup_pane import SetupPane
+from tui.widgets.train_pane import TrainPane
 
 Hook = Callable[[Any, Any], Any]  # (app, widget)
 
@@ -50,15 +50,15 @@ class View:
 
 # -- the hooks of the built-in views ------------------------------------------------------------
 
-def _setup_shown(app: Any, pane: ConfigPane) -> None:
+def _setup_shown(app: Any, pane: SetupPane) -> None:
     if app.focus_on_setup is not None:
         app.call_after_refresh(pane.focus_field, app.focus_on_setup)  # once it is shown
         app.focus_on_setup = None
-    elif app.focused is None or ConfigPane not in map(type, app.focused.ancestors):
+    elif app.focused is None or SetupPane not in map(type, app.focused.ancestors):
         app.query_one("#field-preset").focus()
 
 
-def _ask_again(app: Any, pane: PlaygroundPane) -> None:
+def _ask_again(app: Any, pane: PlayPane) -> None:
     count = app.session.selected.state.eval_count
     if count != app.asked_at:
         app.asked_at = count
@@ -87,16 +87,16 @@ def _show_inside(app: Any, pane: InsidePane) -> None:
 
 
 VIEWS: tuple[View, ...] = (
-    View("setup", "Setup", "f1", "Presets and every run setting", ConfigPane,
-         lambda app: ConfigPane(app.session.initial_config, app.initial_preset, id="config"), shown=_setup_shown),
-    View("train", "Train", "f2", "Stats and the loss plot", TrainingPane,
-         lambda app: TrainingPane(id="training"), text=lambda app, pane: pane.show(app.session.selected.state),
+    View("setup", "Setup", "f1", "Presets and every run setting", SetupPane,
+         lambda app: SetupPane(app.session.initial_config, app.initial_preset, id="config"), shown=_setup_shown),
+    View("train", "Train", "f2", "Stats and the loss plot", TrainPane,
+         lambda app: TrainPane(id="training"), text=lambda app, pane: pane.show(app.session.selected.state),
          plot=lambda app, pane, force: pane.show_plot(app.session.selected.state, force),
          stale=lambda app, pane: app.session.selected.state.plot_version != pane.plot_version_shown),
-    View("samples", "Samples", "f3", "Latest predictions, marked", PredictionsPane,
-         lambda app: PredictionsPane(id="predictions"), text=lambda app, pane: pane.show(app.session.selected.state)),
-    View("play", "Play", "f4", "Type text, see the model answer", PlaygroundPane,
-         lambda app: PlaygroundPane(id="playground"), text=_ask_again,
+    View("samples", "Samples", "f3", "Latest predictions, marked", SamplesPane,
+         lambda app: SamplesPane(id="predictions"), text=lambda app, pane: pane.show(app.session.selected.state)),
+    View("play", "Play", "f4", "Type text, see the model answer", PlayPane,
+         lambda app: PlayPane(id="playground"), text=_ask_again,
          shown=lambda app, pane: app.query_one("#play-input").focus()),
     View("race", "Race", "f12", "Cells racing on the same data: curves and results", RacePane,
          lambda app: RacePane(id="race-pane"), text=_show_race,

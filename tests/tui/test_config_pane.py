@@ -21,7 +21,7 @@ EVERY_FIELD_SET = TrainConfig(task="completion", corpus="shakespeare", length=48
 def form_order(app) -> list[str]:
     """The Setup form top to bottom: group headings as `# Heading`, rows by field name."""
     order = []
-    for widget in app.query_one("ConfigPane").children:
+    for widget in app.query_one("SetupPane").children:
         if widget.has_class("field-group"):
             order.append(f"# {widget.render()}")
         elif getattr(widget, "field_name", "preset") != "preset":
@@ -49,7 +49,7 @@ async def test_every_setting_has_its_row_built_from_its_facts_under_its_group(ap
 async def test_every_value_round_trips_through_its_field(app_factory):
     app = app_factory("caesar")
     async with app.run_test(size=SIZE) as pilot:
-        pane = app.query_one("ConfigPane")
+        pane = app.query_one("SetupPane")
         for config, name in [(EVERY_FIELD_SET, None)] + [(presets.get(n), n) for n in presets.names()]:
             pane.fill(config, name)
             await pilot.pause()
@@ -106,7 +106,7 @@ async def test_choosing_another_task_starts_from_its_recommended_preset_as_the_c
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await set_field(pilot, app, "task", "echo")
-        pane = app.query_one("ConfigPane")
+        pane = app.query_one("SetupPane")
         await wait_for(pilot, lambda: pane.preset == task_class("echo").preset)
         await wait_for(pilot, lambda: app.session.config is not None and app.session.config == presets.get(pane.preset))
         assert app.sub_title == pane.preset and pane.rows["task"].control.value == "echo"

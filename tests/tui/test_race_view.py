@@ -70,7 +70,7 @@ async def test_a_race_fills_the_table_and_play_answers_with_the_chosen_contestan
         await pilot.pause()
         gru = race.contestants[2].run
         assert app.session.selected is gru and gru.model is gru.trainer and gru.model.config.cell == "gru"
-        assert app.playground.model is gru.trainer  # Play answers with the chosen contestant
+        assert app.play_pane.model is gru.trainer  # Play answers with the chosen contestant
         await pilot.pause(0.7)
         assert table_rows(app)[2][0].startswith("▶")
         await pilot.press("f4")

@@ -120,7 +120,7 @@ def test_losses_are_called_held_out_only_when_the_data_was_not_trained_on():
     from engine.events import Evaluated, Sample
     from tui.marking import eval_loss_name
     from tui.run_state import RunState
-    from tui.widgets.predictions_pane import samples_text
+    from tui.widgets.samples_pane import samples_text
 
     for task in ("caesar", "echo", "vigenere"):  # fresh messages and streams each evaluation
         assert eval_loss_name({"task": task}) == "held-out loss"

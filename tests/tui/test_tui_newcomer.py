@@ -136,7 +136,7 @@ def test_the_legend_always_fits_its_line(width):
 
 
 async def start_a_long_run(pilot, app) -> None:
-    app.config_pane.set_value("steps", "100000")
+    app.setup_pane.set_value("steps", "100000")
     await pilot.pause()
     await pilot.press("f5")
     await wait_for(pilot, lambda: app.session.selected.state.status == "running"
@@ -148,14 +148,14 @@ async def test_f9_during_a_run_asks_and_ctrl_o_says_why_it_waits(app_factory, si
     app = app_factory("hello")
     async with app.run_test(size=size, notifications=True) as pilot:
         await start_a_long_run(pilot, app)
-        seed = app.config_pane.rows["seed"].control.value
+        seed = app.setup_pane.rows["seed"].control.value
         await pilot.press("f9")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"  # asks, like F8
         assert "stop the run" in str(app.screen.query_one(".dim").render())
         await pilot.press("d")
         await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=10)
-        assert app.session.selected.model is None and app.config_pane.rows["seed"].control.value != seed
+        assert app.session.selected.model is None and app.setup_pane.rows["seed"].control.value != seed
         await start_a_long_run(pilot, app)
         await pilot.press("ctrl+o")
         await pilot.pause()
@@ -197,7 +197,7 @@ async def test_cipher_play_takes_letters_of_either_case_dash_and_space(app_facto
         assert answer == ""
         await pilot.press("f1")
         app.query_one("#field-task").value = "vigenere"
-        await wait_for(pilot, lambda: app.playground.config.task == "vigenere", timeout=5)
+        await wait_for(pilot, lambda: app.play_pane.config.task == "vigenere", timeout=5)
         reason, answer = await play(pilot, app, "attack at 5")
         assert "'5'" in reason and answer == ""
 
@@ -220,7 +220,7 @@ async def test_completion_play_takes_the_training_text_characters(app_factory):
         trainer = Trainer(presets.get("sentences-lesson").replace(device="cpu"))
         await pilot.pause()
         app.session.selected.hold(trainer, trainable=True)  # as after F5 built it
-        app.playground.set_model(trainer, trainer.config)
+        app.play_pane.set_model(trainer, trainer.config)
         known = set(trainer.task.vocab.symbols) - {trainer.task.vocab.unknown}
         outside = next(ch for ch in "#@%^&*0123456789QZXJ" if ch not in known)
         reason, answer = await play(pilot, app, f"the {outside}")

@@ -156,7 +156,7 @@ def test_samples_rows_line_up_by_cell_width_with_wide_characters():
 
     from rich.cells import cell_len
 
-    from tui.widgets.predictions_pane import sample_text
+    from tui.widgets.samples_pane import sample_text
 
     sample = SimpleNamespace(input="東京へ", target="東京へ行く😀ab", output="東x京行くab😀")
     lines = sample_text(sample, ("prefix", "held-out text", "model output"), 60).plain.splitlines()
@@ -181,7 +181,7 @@ async def test_paused_the_button_shows_resume_with_its_key(app_factory):
 
     app = app_factory("caesar")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.config_pane.set_value("steps", "100000")
+        app.setup_pane.set_value("steps", "100000")
         await pilot.pause()
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.session.selected.state.status == "running", timeout=60)
@@ -222,7 +222,7 @@ async def test_completion_play_lists_only_characters_one_can_type(app_factory, t
         known = set(trainer.task.vocab.symbols) - {trainer.task.vocab.unknown}
         assert "\t" in known and "\n" in known  # the model knows them: Play must still not ask for them
         app.session.selected.hold(trainer, trainable=True)
-        app.playground.set_model(trainer, trainer.config)
+        app.play_pane.set_model(trainer, trainer.config)
         await pilot.press("f4", *"abz")
         error = app.query_one("#play-input-error")
         await wait_for(pilot, lambda: "not accepted" in str(error.render()), timeout=10)

@@ -90,7 +90,7 @@ async def test_bad_play_options_are_marked_and_blanks_use_the_defaults(app_facto
         temperature.value = ""
         await wait_for(pilot, lambda: answer(app).startswith("he"))  # blank: the default (greedy)
         assert not temperature.has_class("-invalid")
-        assert answer(app) == completion_trainer.predict("he", app.playground.default_length, 0.0)
+        assert answer(app) == completion_trainer.predict("he", app.play_pane.default_length, 0.0)
         temperature.value = "1e-300"  # tiny temperatures are greedy, not an error
         await wait_for(pilot, lambda: answer(app) == completion_trainer.predict("he", 15, 0.0))
 

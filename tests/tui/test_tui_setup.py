@@ -93,7 +93,7 @@ async def test_the_footer_fits_80_columns_on_every_tab(app_factory):
 async def test_the_footer_fits_80_columns_on_every_tab_during_a_run(app_factory):
     app = app_factory("caesar")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.config_pane.set_value("steps", "100000")
+        app.setup_pane.set_value("steps", "100000")
         await pilot.pause()
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.session.selected.state.status == "running", timeout=60)
@@ -113,8 +113,8 @@ async def test_the_footer_fits_80_columns_on_every_tab_during_a_run(app_factory)
 async def test_the_device_list_says_how_many_threads_training_uses():
     app = make_app("caesar", threads=1)  # probes the machine like `rnnplay tui --threads 1`
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.config_pane.devices is not None, timeout=30)
-        labels = dict(app.config_pane.devices)
+        await wait_for(pilot, lambda: app.setup_pane.devices is not None, timeout=30)
+        labels = dict(app.setup_pane.devices)
         assert labels["cpu"] == "CPU (1 thread for training)"
 
 

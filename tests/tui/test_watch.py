@@ -13,7 +13,7 @@ from tui_helpers import DEVICES, wait_for
 from engine.events import Evaluated, RunFinished, RunStarted, StepLogged, event_from_dict
 from tui.app import make_app
 from tui.watch import LINE_LIMIT, MetricsFollower
-from tui.widgets.training_pane import detail_line
+from tui.widgets.train_pane import detail_line
 
 SIZE = (100, 34)
 STARTED = {"event": "started", "run_id": "r1", "device": "cpu", "parameters": 10, "config": {"steps": 20},

@@ -17,6 +17,6 @@ async def wait_for(pilot, predicate, timeout: float = 30.0, step: float = 0.05) 
 
 
 async def set_field(pilot, app, name: str, value: str) -> None:
-    app.query_one("ConfigPane").set_value(name, value)
+    app.query_one("SetupPane").set_value(name, value)
     await pilot.pause()  # Input.Changed -> the pane validates and posts ConfigChanged
     await pilot.pause()  # -> the app updates its controls

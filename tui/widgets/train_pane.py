@@ -1,4 +1,4 @@
-"""TrainingPane: run controls, live stats, progress, the loss plot and one line per evaluation."""
+"""TrainPane: run controls, live stats, progress, the loss plot and one line per evaluation."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def eval_line(event, generated: bool) -> Text:
     return line
 
 
-class TrainingPane(Vertical):
+class TrainPane(Vertical):
     """Shows a RunState; show() is called by the app's timer, never per event."""
 
     def __init__(self, **kwargs) -> None:

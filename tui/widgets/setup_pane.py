@@ -1,4 +1,4 @@
-"""ConfigPane: preset picker, every run setting and the device list, validated as you type.
+"""SetupPane: preset picker, every run setting and the device list, validated as you type.
 
 One row per TrainConfig field, in its group, built from the field's facts (engine.config.SETTINGS: label,
 hint, help as the tooltip, and the kind that picks the control and how its text is read).
@@ -106,7 +106,7 @@ def preset_options() -> list[tuple[str, str]]:
     return out
 
 
-class ConfigPane(VerticalScroll):
+class SetupPane(VerticalScroll):
     """Emits ConfigChanged whenever a value changes."""
 
     can_focus = False  # a focus stop on the pane itself showed no focus anywhere: its fields are the stops

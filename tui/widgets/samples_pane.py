@@ -1,4 +1,4 @@
-"""PredictionsPane: the latest evaluation's samples: input, expected text and the model's output.
+"""SamplesPane: the latest evaluation's samples: input, expected text and the model's output.
 
 The three strings are drawn position by position in rows cut to the pane's width, so that each
 character of the output sits under the character it should have been; a marker row puts ^ under
@@ -99,7 +99,7 @@ def shapes_text(state: RunState) -> Text:
     return text
 
 
-class PredictionsPane(VerticalScroll):
+class SamplesPane(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.drawn_version = -1

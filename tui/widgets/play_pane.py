@@ -1,4 +1,4 @@
-"""PlaygroundPane: type text, get the model's answer as you type (also while training runs).
+"""PlayPane: type text, get the model's answer as you type (also while training runs).
 
 The run's task says what Play shows (engine.tasks.base.Task: play_help, play(), generated_length()):
 beside the model's answer the exact one where the task knows it (a cipher's decryption, in either
@@ -92,7 +92,7 @@ def read_option(field: Input, parse: Any, ok: Any) -> Any:
     return value
 
 
-class PlaygroundPane(Vertical):
+class PlayPane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model: Any = None
