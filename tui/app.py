@@ -170,10 +170,10 @@ class PlaygroundApp(App):
         self.session.start()
 
     def action_pause(self) -> None:
-        self.session.pause()
+        self.session.pause(self.session.selected)
 
     def action_stop(self) -> None:
-        self.session.stop()
+        self.session.stop(self.session.selected)
 
     def action_reset(self) -> None:
         self.session.reset()
@@ -185,7 +185,7 @@ class PlaygroundApp(App):
         self.session.race()
 
     def action_save(self) -> None:
-        self.session.save()
+        self.session.save(self.session.selected)
 
     def action_load(self) -> None:
         self.session.load()

@@ -125,9 +125,12 @@ class Session:
         return newest_checkpoint(".")
 
     def race_beyond_selected(self) -> Race | None:
-        """The selected contestant's race while it trains on without it (it diverged or failed):
-        F6 and F7 then pause and stop the race, which the selected run's own state no longer can."""
-        run = self.selected
+        return self._race_beyond(self.selected)
+
+    @staticmethod
+    def _race_beyond(run: Run) -> Race | None:
+        """A contestant's race while it trains on without it (it diverged or failed): F6 and F7
+        then pause and stop the race, which the run's own state no longer can."""
         race = run.race
         if race is None or run.state.training or not any(c.run.state.training for c in race.contestants):
             return None
@@ -229,14 +232,13 @@ class Session:
             return None
         return trainer
 
-    def pause(self) -> None:
-        """F6: pause or resume the selected run, or the race it belongs to."""
-        race = self.race_beyond_selected()
+    def pause(self, run: Run) -> None:
+        """F6: pause or resume `run` (the selected one), or the race it belongs to."""
+        race = self._race_beyond(run)
         if race is not None:
             race.gate.resume() if race.gate.paused else race.gate.pause()
             self._set_racing_status(race, "paused" if race.gate.paused else "running")
             return
-        run = self.selected
         if run.gate is None or run.state.status not in ("running", "paused"):
             return
         if run.gate.paused:
@@ -248,14 +250,14 @@ class Session:
         run.state.touch()
         self.shell.redraw()
 
-    def stop(self) -> None:
-        """F7: stop the selected run (a race's contestant stops the race); F5 continues a single run."""
-        race = self.race_beyond_selected()
+    def stop(self, run: Run) -> None:
+        """F7: stop `run` (the selected one; a race's contestant stops the race); F5 continues a single run."""
+        race = self._race_beyond(run)
         if race is not None:
             race.gate.cancel()
             self._set_racing_status(race, "stopping")
             return
-        self._stop(self.selected)
+        self._stop(run)
         self.shell.redraw()
 
     @staticmethod
@@ -386,21 +388,20 @@ class Session:
                 then()
             elif choice == "save":
                 self.select(unsaved[0])
-                self.ask_save_path(self.default_path(unsaved[0]),
+                self.ask_save_path(unsaved[0], self.default_path(unsaved[0]),
                                    then=lambda: self.confirm_discard(doing, then, runs))
 
         self.shell.confirm(title, detail, chosen)
 
-    def save(self) -> None:
-        """ctrl+s: ask where, then save the selected run's model."""
-        run = self.selected
+    def save(self, run: Run) -> None:
+        """ctrl+s: ask where, then save `run`'s model (the selected run's)."""
         if run.trainer is None:
             self.shell.notify("Nothing to save yet: train (F5) or load (ctrl+o) a model first.",
                               severity="warning")
             return
-        self.ask_save_path(self.default_path(run))
+        self.ask_save_path(run, self.default_path(run))
 
-    def ask_save_path(self, path: str, text: str = "", then: Callable[[], Any] | None = None,
+    def ask_save_path(self, run: Run, path: str, text: str = "", then: Callable[[], Any] | None = None,
                       reason: str = "") -> None:
         """The save dialog. A path that cannot be written is refused before anything is saved, and asked
         again with the reason; `then` runs once the save has succeeded (a failed save discards nothing)."""
@@ -414,15 +415,14 @@ class Session:
                 check_kind(choice, "save", "checkpoint")
             except OutputError as error:  # refused before saving: ask again with what was typed
                 self.shell.notify(visible(error, 400), severity="error", timeout=8)
-                self.ask_save_path(path, text=choice, then=then, reason=str(error))
+                self.ask_save_path(run, path, text=choice, then=then, reason=str(error))
                 return
-            self.save_to(choice, then)
+            self.save_to(run, choice, then)
 
         self.shell.ask_path("Save the model to", path, chosen, text=text, reason=reason)
 
-    def save_to(self, path: str, then: Callable[[], Any] | None = None) -> None:
-        """Save the selected run's model to `path` in a thread; `then` runs once it is saved."""
-        run = self.selected
+    def save_to(self, run: Run, path: str, then: Callable[[], Any] | None = None) -> None:
+        """Save `run`'s model to `path` in a thread; `then` runs once it is saved."""
         if run.trainer is None:
             return
         self.after_save = (run.trainer, then) if then is not None else None
@@ -569,8 +569,8 @@ class Session:
             if then is not None:
                 self.shell.notify("Not saved, so nothing was discarded.", severity="warning")
             run = self._run_of(report.trainer)
-            self.ask_save_path(self.default_path(run) if run else report.path, report.path,
-                               reason=f"{report.error} (not saved)")
+            if run is not None:  # else reset or replaced meanwhile: nothing left to save
+                self.ask_save_path(run, self.default_path(run), report.path, reason=f"{report.error} (not saved)")
             return
         self.last_checkpoint = report.path
         run = self._run_of(report.trainer)
@@ -581,7 +581,8 @@ class Session:
             then()
 
     def _run_of(self, model: Any) -> Run | None:
-        return next((run for run in self.runs.items if run.model is model), None)
+        """The run holding `model` (None: it was reset or replaced meanwhile)."""
+        return next((run for run in self.runs.items if model is not None and run.model is model), None)
 
     def _loaded(self, report: reports.ModelLoaded) -> None:
         run = self.runs.single()

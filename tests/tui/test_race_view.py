@@ -187,7 +187,7 @@ async def test_saving_a_contestant_names_its_cell_and_marks_it_saved(tmp_path):
         app.session.select(lstm)
         assert "-lstm-seed0-step10" in app.session.default_path(lstm)
         path = tmp_path / "lstm.safetensors"
-        app.session.save_to(str(path))
+        app.session.save_to(lstm, str(path))
         await wait_for(pilot, lambda: lstm.saved_step == 10)
         assert path.stat().st_size > 0
         assert lstm not in app.session.runs.unsaved() and race.contestants[0].run in app.session.runs.unsaved()

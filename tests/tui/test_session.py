@@ -127,9 +127,9 @@ def started_not_run() -> tuple[Session, RecordingShell, Trainer]:
 def test_pause_blocks_the_run_between_steps_and_resumes_it():
     session, shell, _ = started_not_run()
     run = session.selected
-    session.pause()
+    session.pause(session.selected)
     assert run.gate.paused and run.state.status == "paused"
-    session.pause()
+    session.pause(session.selected)
     assert not run.gate.paused and run.state.status == "running"
 
 
@@ -137,13 +137,13 @@ def test_stop_cancels_the_run_after_its_step():
     session, _, _ = started_not_run()
     run = session.selected
     gate = run.gate
-    session.stop()
+    session.stop(session.selected)
     assert gate.cancelled.is_set() and run.state.status == "stopping"
 
 
 def test_events_of_a_replaced_run_are_dropped():
     session, shell, trainer = started_not_run()
-    session.stop()
+    session.stop(session.selected)
     session.reset()  # no step trained: nothing to ask
     stale = TrainingEvents((StepLogged(trainer.run_id, 1, 2.0, 10.0, 0.1),))
     session.receive(stale)
@@ -208,9 +208,9 @@ def test_a_contestant_that_stopped_early_pauses_and_stops_its_race():
         contestant.run.state.status = "running"
     race.contestants[0].run.state.status = "finished"  # diverged: the race goes on without it
     assert session.race_beyond_selected() is race
-    session.pause()
+    session.pause(session.selected)
     assert race.gate.paused and race.contestants[1].run.state.status == "paused"
-    session.stop()
+    session.stop(session.selected)
     assert race.gate.cancelled.is_set()
     session.reset()  # F8 on the single run would lose the race's keys: it says why instead
     assert shell.said("A race is training")
@@ -220,7 +220,7 @@ def test_a_contestant_that_stopped_early_pauses_and_stops_its_race():
 
 def test_save_asks_where_then_marks_the_steps_saved(tmp_path):
     session, shell = trained()
-    session.save()
+    session.save(session.selected)
     asked = shell.paths[-1]
     assert asked.path == "hello-step4.safetensors"
     shell.answer_path(str(tmp_path / "x.safetensors"))
@@ -231,13 +231,13 @@ def test_save_asks_where_then_marks_the_steps_saved(tmp_path):
 
 def test_save_with_nothing_trained_says_so():
     session, shell = new_session()
-    session.save()
+    session.save(session.selected)
     assert shell.said("Nothing to save yet") and not shell.paths
 
 
 def test_a_path_that_cannot_be_written_is_asked_again_with_the_reason(tmp_path):
     session, shell = trained()
-    session.save()
+    session.save(session.selected)
     bad = str(tmp_path / "missing" / "x.safetensors")
     shell.answer_path(bad)
     again = shell.paths[-1]
@@ -287,7 +287,7 @@ def test_a_checkpoint_without_its_data_loads_for_prediction_only(tmp_path):
     run = session.selected
     assert run.model is not None and not run.trainable and run.trainer is None
     assert shell.said("for prediction only")
-    session.save()
+    session.save(session.selected)
     assert shell.said("Nothing to save yet")
 
 
