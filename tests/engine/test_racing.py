@@ -59,3 +59,7 @@ def test_a_time_budget_and_a_stop_end_every_contestant():
 def test_contestants_must_share_the_task():
     with pytest.raises(engine.ConfigError, match="same task"):
         list(engine.race([base(), base(delay=3)]))
+
+
+def test_race_contestants_train_the_whole_budget():
+    assert {c.until for c in contestants(engine.presets.get("echo"), ["rnn", "lstm"])} == {0.0}

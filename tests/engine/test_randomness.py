@@ -5,6 +5,9 @@ warm-up + cosine schedule on, so each of those has to be restored for the equali
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
 import threading
 
 import pytest
@@ -12,6 +15,7 @@ import torch
 
 import engine
 from engine.events import Evaluated, StepLogged
+from tests.engine.cli_helpers import rnnplay, start
 
 SMALL = {"caesar": dict(preset="caesar", length=12, batch_size=8, hidden=24),
          "vigenere": dict(preset="vigenere", length=12, batch_size=8, hidden=24),
@@ -153,3 +157,50 @@ def test_a_checkpoint_from_before_exact_resume_still_resumes(saved, tmp_path):
     trainer = engine.Trainer.resume(path)
     assert trainer.step == STOP_AT and trainer.trained_seconds == 0.0
     assert [e[1] for e in trajectory(trainer) if e[0] == "step"] == list(range(STOP_AT + 1, STEPS + 1))
+
+
+# Exact resume from the command line: a run stopped with Ctrl-C (it saves), then `--resume`d, prints
+# the same losses, bit for bit, as the same command never interrupted.
+RUN = ("train", "--task", "caesar", "--steps", "60", "--log-every", "1", "--seed", "3", "--length", "12",
+       "--batch-size", "8", "--hidden", "24", "--layers", "2", "--dropout", "0.2", "--schedule", "cosine",
+       "--warmup", "0.2", "--json", "--threads", "1")
+
+
+def step_losses(lines) -> dict[int, float]:
+    events = [json.loads(line) for line in lines if line.strip()]
+    return {e["step"]: e["loss"] for e in events if e["event"] == "step"}
+
+
+def test_ctrl_c_then_resume_prints_the_uninterrupted_losses(tmp_path):
+    ckpt = tmp_path / "run.safetensors"
+    proc = start(*RUN, "--save", str(ckpt), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if '"step": 5,' in line and '"event": "step"' in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    before = step_losses(seen + out.splitlines())
+    stopped_at = max(before)
+    assert 5 <= stopped_at < 60
+    resumed = rnnplay("train", "--resume", str(ckpt), "--json", "--threads", "1")
+    assert resumed.returncode == 0, resumed.stderr
+    whole = rnnplay(*RUN)
+    assert whole.returncode == 0, whole.stderr
+    expected = step_losses(whole.stdout.splitlines())
+    after = step_losses(resumed.stdout.splitlines())
+    assert sorted(after) == list(range(stopped_at + 1, 61))
+    assert after == {step: loss for step, loss in expected.items() if step > stopped_at}
+    assert {s: before[s] for s in before} == {s: expected[s] for s in before}
+
+
+def test_the_note_names_the_ranks_that_start_afresh_or_are_set_aside():
+    from engine.randomness import resume_note
+
+    assert resume_note(2, 2) is None and resume_note(0, 1) is None  # the same count; an old one-process file
+    assert "2 processes and this run has 3 processes: rank 2 starts afresh" in resume_note(2, 3)
+    assert "ranks 2 to 3 start afresh" in resume_note(2, 4)
+    assert "the streams of ranks 1 to 2 are set aside" in resume_note(3, 1)
+    assert "no dropout stream (an older checkpoint)" in resume_note(0, 2) and "ranks 0 to 1" in resume_note(0, 2)

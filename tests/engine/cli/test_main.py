@@ -5,6 +5,7 @@ import sys
 import pytest
 from cli_helpers import one_error_line, poisoned_checkpoint, read_terminal, rnnplay
 
+import engine
 from engine.cli.main import main
 
 
@@ -138,3 +139,36 @@ def test_config_errors_quote_values_safely_and_briefly(field, value):
     message = str(info.value)
     assert message.startswith(f"{field}: ") and len(message) < 250
     assert message.isprintable() and "\x1b" not in message and "\u202e" not in message
+
+
+def test_predict_a_tiny_temperature_in_the_cli_gives_the_greedy_completion(tmp_path):
+    trainer = engine.Trainer(engine.presets.get("sentences-lesson").replace(device="cpu", steps=30))
+    list(trainer.run())
+    trainer.save(str(tmp_path / "s.safetensors"))
+    greedy = rnnplay("predict", str(tmp_path / "s.safetensors"), "if you", "--length", "30")
+    tiny = rnnplay("predict", str(tmp_path / "s.safetensors"), "if you", "--length", "30", "--temperature", "1e-300")
+    assert greedy.returncode == tiny.returncode == 0 and tiny.stdout == greedy.stdout and tiny.stderr == ""
+
+
+@pytest.mark.parametrize("temperature", ["0", "1"])
+def test_predict_with_a_diverged_checkpoint_is_one_error_line(tmp_path, temperature):
+    ckpt = poisoned_checkpoint(tmp_path / "nan.safetensors")
+    run = rnnplay("predict", ckpt, "if you", "--length", "20", "--temperature", temperature)
+    assert run.returncode == 2 and "finite" in one_error_line(run.stderr) and run.stdout == ""
+
+
+@pytest.mark.parametrize("flags, name", [(["--length", "40"], "--length"), (["--temperature", "1"], "--temperature")])
+def test_predict_refuses_sampling_flags_a_cipher_model_ignores(tmp_path, flags, name):
+    trainer = engine.Trainer(engine.presets.get("hello").replace(device="cpu", steps=1))
+    trainer.save(str(tmp_path / "h.safetensors"))
+    run = rnnplay("predict", str(tmp_path / "h.safetensors"), "hello", *flags)
+    line = one_error_line(run.stderr)
+    assert run.returncode == 2 and line.startswith(f"rnnplay: error: {name}: a mapping model") and run.stdout == ""
+
+
+@pytest.mark.parametrize("preset, text", [("hello", "hello"), ("sentences-lesson", "good")])
+def test_inspect_and_predict_of_a_diverged_model_say_so_in_one_line(tmp_path, preset, text):
+    ckpt = poisoned_checkpoint(tmp_path / "nan.safetensors", preset)
+    for argv in (["predict", ckpt, text], ["inspect", ckpt, text], ["inspect", ckpt, text, "--json"]):
+        run = rnnplay(*argv)
+        assert run.returncode == 2 and "not a finite number" in one_error_line(run.stderr) and run.stdout == ""

@@ -7,8 +7,12 @@ other scripts' digits as seeds.
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+
 import pytest
-from cli_helpers import one_error_line, rnnplay
+from cli_helpers import one_error_line, rnnplay, start
 
 from engine.cli.main import main
 from engine.cli.race import cell_list, seed_list
@@ -81,3 +85,59 @@ def test_a_setting_no_contestant_reads_is_refused_as_train_refuses_it(capsys):
     err = capsys.readouterr().err
     assert one_error_line(err) and "--forget-bias: no contestant reads it: only an LSTM has a forget gate" in err
     assert main([*ECHO, "--cells", "rnn,lstm", "--forget-bias", "2", "--length", "8", "--delay", "2"]) == 0
+
+
+# `rnnplay race` for people: a line per contestant as it starts (the first evaluation can be a
+# minute away), and a race stopped with Ctrl+C says "stopped" in its table, not "never".
+UNEVALUATED_RACE = ["race", "--task", "echo", "--delay", "2", "--length", "12", "--hidden", "16", "--embedding", "4",
+             "--batch-size", "8", "--eval-every", "100000", "--log-every", "10", "--device", "cpu"]
+
+
+def test_contestants_say_they_started_and_a_stopped_race_says_stopped_not_never():
+    proc = start(*UNEVALUATED_RACE, "--steps", "100000000", "--cells", "rnn,gru", stdout=subprocess.PIPE,
+                 stderr=subprocess.PIPE, text=True)
+    first = [proc.stdout.readline(), proc.stdout.readline()]  # before any evaluation
+    assert first[0].startswith("rnn seed 0     started: ") and "parameters on cpu" in first[0]
+    assert first[1].startswith("gru seed 0     started: ")
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    table = rest.splitlines()[-3:]
+    assert table[0].split()[:4] == ["contestant", "steps", "to", "99%"]
+    assert [row.split()[:4] for row in table[1:]] == [["rnn", "seed", "0", "stopped"], ["gru", "seed", "0", "stopped"]]
+
+
+TINY_ECHO = ["--task", "echo", "--delay", "2", "--length", "12", "--hidden", "16", "--embedding", "4",
+             "--batch-size", "8", "--eval-every", "10", "--log-every", "10", "--device", "cpu"]
+
+
+def test_race_json_names_every_contestant_and_ends_with_results():
+    run = rnnplay("race", *TINY_ECHO, "--steps", "20", "--cells", "rnn,gru", "--seeds", "0,1", "--json")
+    assert run.returncode == 0, run.stderr
+    events = [json.loads(line) for line in run.stdout.splitlines()]
+    assert all(e["contestant"] in {"rnn seed 0", "gru seed 0", "rnn seed 1", "gru seed 1"} for e in events[:-1])
+    last = events[-1]
+    assert last["event"] == "race" and [(r["cell"], r["seed"]) for r in last["results"]] == \
+        [("rnn", 0), ("gru", 0), ("rnn", 1), ("gru", 1)]
+    for r in last["results"]:
+        assert set(r) >= {"accuracy", "loss", "steps_to_target", "ms_per_step", "parameters"}
+
+
+def test_race_prints_a_table_for_people():
+    run = rnnplay("race", *TINY_ECHO, "--steps", "20", "--cells", "rnn,lstm")
+    assert run.returncode == 0, run.stderr
+    table = run.stdout.splitlines()[-3:]
+    assert table[0].split()[:3] == ["contestant", "steps", "to"]
+    assert table[1].startswith("rnn seed 0") and table[2].startswith("lstm seed 0")
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["race", "--task", "echo", "--cells", "rnn,lsmt"], "'lsmt' is not a cell"),
+    (["race", "--task", "echo", "--cell", "rnn"], "--cells"),
+    (["race", "--task", "echo", "--seeds", "0,x"], "'x' is not a seed"),
+    (["race", "--task", "echo", "--target", "2"], "not an accuracy"),
+])
+def test_race_mistakes_are_one_line(capsys, argv, words):
+    assert main(argv) == 2
+    err = one_error_line(capsys.readouterr().err)
+    assert words in err

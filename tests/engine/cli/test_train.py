@@ -5,78 +5,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 import pytest
-from cli_helpers import COMMAND, one_error_line, rnnplay
+from cli_helpers import one_error_line, poisoned_checkpoint, rnnplay
 
-import engine
 from engine.cli.args import UsageError
 from engine.cli.main import build_parser, main
 from engine.cli.train import train_config
-from engine.cli.tui import tui_options
-
-
-def options(*argv):
-    return tui_options(build_parser().parse_args(["tui", *argv]))
-
-
-def test_tui_takes_every_run_setting_that_train_takes():
-    def flags(command):
-        sub = build_parser()._subparsers._group_actions[0].choices[command]
-        return {s for action in sub._actions for s in action.option_strings}
-
-    assert flags("train") - flags("tui") == {"--resume", "--save", "--metrics", "--json", "--nproc"}
-
-
-def test_tui_opens_with_the_config_the_flags_describe(tmp_path):
-    corpus = tmp_path / "c.txt"
-    corpus.write_text("to be or not to be\n" * 50)
-    opened = options("--preset", "completion", "--corpus", str(corpus), "--steps", "7", "--cell", "gru",
-                     "--threads", "1")
-    assert opened["config"] == engine.presets.get("completion").replace(corpus=str(corpus), steps=7, cell="gru")
-    assert (opened["preset"], opened["load"], opened["threads"]) == ("completion", None, 1)
-    assert options("--task", "mapping", "--pairs", "ab:ba")["config"].pairs == (("ab", "ba"),)
-    assert options()["config"] == engine.presets.get("caesar") and options()["preset"] == "caesar"
-
-
-def test_tui_load_passes_the_checkpoint_and_device_only(tmp_path):
-    import engine as eng
-
-    ckpt = tmp_path / "h.safetensors"
-    trainer = eng.Trainer(eng.presets.get("hello").replace(steps=2, device="cpu"))
-    trainer.save(str(ckpt))
-    opened = options("--load", str(ckpt), "--device", "cpu", "--threads", "1")
-    assert opened == {"config": None, "preset": None, "load": str(ckpt), "threads": 1, "device": "cpu"}
-    with pytest.raises(UsageError, match="--hidden: --load opens a saved model with its own settings"):
-        options("--load", str(ckpt), "--hidden", "9")
-
-
-@pytest.mark.parametrize("argv, words", [
-    (["tui", "--load", "missing.safetensors"], "--load: 'missing.safetensors': no such file or directory"),
-    (["tui", "--load", "/"], "--load: '/' is a folder"),
-    (["tui", "--load", "/dev/null"], "--load: '/dev/null' is not a regular file"),
-    (["tui", "--load", __file__], "not a readable safetensors checkpoint"),
-    (["tui", "--preset", "nope"], "preset: no preset 'nope'"),
-    (["tui", "--preset", "sentences-lesson", "--batch-size", "7"], "--batch-size: the lesson's three sentences"),
-    (["tui", "--cell", "lsmt"], "did you mean 'lstm'"),
-    (["tui"], "the terminal app needs a terminal"),
-    ([], "the terminal app needs a terminal"),
-])
-def test_tui_refuses_before_opening_with_one_line(argv, words):
-    run = rnnplay(*argv, stdin=subprocess.DEVNULL)
-    assert run.returncode == 2 and words in one_error_line(run.stderr) and run.stdout == ""
-
-
-def test_tui_needs_a_terminal_for_its_output_too():
-    import pty
-
-    leader, follower = pty.openpty()
-    try:
-        run = subprocess.run(COMMAND, stdin=follower, capture_output=True, text=True, timeout=60)
-    finally:
-        os.close(leader)
-        os.close(follower)
-    assert run.returncode == 2 and "needs a terminal" in one_error_line(run.stderr)
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -153,3 +89,58 @@ def test_eval_every_given_evaluates_exactly_every_n_steps_even_where_a_preset_de
     run = rnnplay("train", "--preset", "caesar", "--device", "cpu", "--steps", "30", "--eval-every", "10", "--json")
     steps = [json.loads(line)["step"] for line in run.stdout.splitlines() if '"event": "eval"' in line]
     assert run.returncode == 0 and steps == [10, 20, 30]
+
+
+def test_a_completion_run_that_diverges_ends_as_diverged(tmp_path):
+    ckpt = poisoned_checkpoint(tmp_path / "nan.safetensors", "sentences-lesson")
+    run = rnnplay("train", "--resume", ckpt, "--steps", "4", "--eval-every", "1", "--log-every", "2")
+    assert "Traceback" not in run.stderr and run.returncode == 1, run.stderr
+
+
+# Threads: the default never oversubscribes the cores; --threads sets the count for every model-running command.
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def threads_after(argv: list[str], omp: str | None) -> tuple[int, int]:
+    """(exit status, torch's intra-op thread count) after running rnnplay's main() in a fresh interpreter."""
+    code = ("import sys, torch\nfrom engine.cli.main import main\nstatus = main(sys.argv[1:])\n"
+            "print(status, torch.get_num_threads())")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if omp is not None:
+        env["OMP_NUM_THREADS"] = omp
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120, env=env)
+    status, threads = out.stdout.split()[-2:]
+    return int(status), int(threads)
+
+
+TRAIN = ["train", "--preset", "hello", "--steps", "2", "--device", "cpu"]
+
+
+def test_train_uses_the_default_without_the_flag():
+    assert threads_after(TRAIN, None) == (0, max(1, cores() - 1))
+
+
+def test_train_uses_omp_num_threads_when_set():
+    assert threads_after(TRAIN, "3") == (0, 3)
+
+
+def test_threads_flag_wins_over_omp_num_threads(tmp_path):
+    assert threads_after([*TRAIN, "--threads", "2", "--save", str(tmp_path / "h.safetensors")], "1") == (0, 2)
+    assert threads_after(["predict", str(tmp_path / "h.safetensors"), "hello", "--threads", "3"], "1") == (0, 3)
+
+
+def test_until_on_the_command_line(tmp_path):
+    done = rnnplay("train", "--preset", "caesar", "--until", "0.99", "--device", "cpu", "--steps", "400")
+    assert done.returncode == 0 and "solved: " in done.stdout
+    for bad, says in ((["--until", "1.5"], "accepted: from 0.0 to 1.0"),
+                      (["--preset", "completion", "--corpus", "shakespeare", "--until", "0.5"], "not accuracy")):
+        refused = rnnplay("train", *bad)
+        assert refused.returncode == 2 and says in one_error_line(refused.stderr)
+
+
+@pytest.mark.parametrize("text", ["1", "-0.5", "nan", "lots"])
+def test_the_cli_refuses_bad_dropout_in_one_line(text):
+    result = rnnplay("train", "--preset", "completion", "--dropout", text, "--steps", "1", "--device", "cpu")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "dropout" in one_error_line(result.stderr)

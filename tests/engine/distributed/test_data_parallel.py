@@ -184,13 +184,3 @@ def test_a_crafted_table_of_rank_streams_is_one_line_and_exit_2(pair, tmp_path, 
     assert cli.main(["train", "--resume", path, "--steps", "1"]) == 2
     line = one_error_line(capsys.readouterr().err)
     assert "tensor 'dropout_rng" in line and problem in line
-
-
-def test_the_note_names_the_ranks_that_start_afresh_or_are_set_aside():
-    from engine.randomness import resume_note
-
-    assert resume_note(2, 2) is None and resume_note(0, 1) is None  # the same count; an old one-process file
-    assert "2 processes and this run has 3 processes: rank 2 starts afresh" in resume_note(2, 3)
-    assert "ranks 2 to 3 start afresh" in resume_note(2, 4)
-    assert "the streams of ranks 1 to 2 are set aside" in resume_note(3, 1)
-    assert "no dropout stream (an older checkpoint)" in resume_note(0, 2) and "ranks 0 to 1" in resume_note(0, 2)

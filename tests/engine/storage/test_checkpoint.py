@@ -1,7 +1,13 @@
+import errno
 import json
 import os
 import pickle
+import signal
 import struct
+import subprocess
+import sys
+import textwrap
+import time
 
 import pytest
 
@@ -138,3 +144,63 @@ def test_a_save_the_reader_would_refuse_writes_nothing(tmp_path):
     with pytest.raises(SaveError, match="would not load .*run_id"):
         trainer.save(str(path))
     assert not path.exists() and [p for p in os.listdir(tmp_path) if not p.endswith(".rnnplay-lock")] == []
+
+
+# Faults: kills during saves, full disks, unwritable places, absurd inputs. Nothing is lost, nothing crashes.
+def small_trainer(**kw):
+    trainer = engine.Trainer(engine.presets.get("caesar").replace(**{"device": "cpu", "steps": 3, **kw}))
+    list(trainer.run())
+    return trainer
+
+
+SAVER = textwrap.dedent("""
+    import sys, engine
+    t = engine.Trainer(engine.presets.get("caesar").replace(device="cpu", hidden=768, steps=1))
+    t.save(sys.argv[1])
+    print("saved", flush=True)
+    while True:
+        t.save(sys.argv[1])
+""")
+
+
+def test_killing_the_process_during_saves_leaves_a_loadable_checkpoint(tmp_path):
+    path = str(tmp_path / "c.safetensors")
+    for delay in (0.05, 0.13, 0.21, 0.34):
+        proc = subprocess.Popen([sys.executable, "-c", SAVER, path], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline() == "saved\n"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert engine.load(path).config.hidden == 768
+
+
+def test_a_full_disk_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "c.safetensors"
+    small_trainer().save(str(path))
+    before = path.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(engine.CheckpointError, match="No space left on device.*previous file is untouched"):
+        small_trainer(seed=1).save(str(path))
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == [".c.safetensors.rnnplay-lock", "c.safetensors"]  # no temp file left
+
+
+def test_saving_where_one_cannot_write(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(engine.CheckpointError, match="cannot write"):
+        small_trainer().save(str(tmp_path / "file" / "c.safetensors"))
+    with pytest.raises(engine.CheckpointError, match="is a folder"):
+        small_trainer().save(str(tmp_path))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_saving_into_a_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    with pytest.raises(engine.CheckpointError, match="cannot write"):
+        small_trainer().save(str(folder / "c.safetensors"))

@@ -18,6 +18,7 @@ from cli_helpers import one_error_line, rnnplay, start
 import engine
 from engine.cli.main import main
 from engine.storage import locks
+from engine.storage.checkpoint import SaveError
 from engine.storage.output_files import OutputError
 from engine.storage.rescue_file import RESCUED
 
@@ -164,3 +165,59 @@ def test_a_run_whose_folder_was_made_again_never_overwrites_the_next_runs_checkp
             if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.communicate(timeout=60)
+
+
+def small_checkpoint(path) -> str:
+    trainer = engine.Trainer(engine.presets.get("sentences-lesson").replace(device="cpu", steps=2))
+    list(trainer.run())
+    trainer.save(str(path))
+    return str(path)
+
+
+def test_a_second_run_writing_the_same_checkpoint_is_refused_until_the_first_dies(tmp_path):
+    ckpt = small_checkpoint(tmp_path / "c.safetensors")
+    first = start("train", "--steps", "1000000", "--json", "--log-every", "1", "--resume", ckpt,
+                  "--save", ckpt, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first_step(first)
+        second = rnnplay("train", "--resume", ckpt, "--steps", "2", "--save", ckpt, cwd=tmp_path)
+        line = one_error_line(second.stderr)
+        assert second.returncode == 2 and second.stdout == ""
+        assert f"process {first.pid}" in line and "c.safetensors" in line and "another rnnplay" in line
+        other = tmp_path / "elsewhere" / ".." / "c.safetensors"  # another spelling of the same file
+        assert f"process {first.pid}" in one_error_line(rnnplay("train", "--save", str(other)).stderr)
+        with pytest.raises(SaveError, match=f"process {first.pid}"):  # the app's and the API's save too
+            trainer = engine.Trainer(engine.presets.get("sentences-lesson").replace(device="cpu", steps=1))
+            trainer.save(ckpt)
+    finally:
+        first.kill()  # SIGKILL: the kernel drops the lock with the process
+        first.communicate(timeout=60)
+    again = rnnplay("train", "--resume", ckpt, "--steps", "2", "--save", ckpt, "--json")
+    assert again.returncode == 0, again.stderr
+    assert engine.load(ckpt).step == 4
+
+
+def test_the_run_holds_the_lock_through_its_own_final_save(tmp_path):
+    ckpt = tmp_path / "c.safetensors"
+    proc = start(*LONG_RUN, "--save", str(ckpt), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first_step(proc)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and err == ""
+    assert json.loads(out.splitlines()[-1]) == {"event": "note", "message": f"saved {ckpt}"}
+
+
+@pytest.mark.parametrize("plant, words", [
+    (lambda lock: os.mkfifo(lock), "is not a regular file; remove it"),
+    (lambda lock: os.symlink("/etc/passwd", lock), "is not a regular file; remove it"),
+])
+def test_a_planted_lock_file_is_refused_and_never_followed(tmp_path, capsys, plant, words):
+    from engine.cli.main import main
+
+    plant(tmp_path / ".c.safetensors.rnnplay-lock")
+    before = open("/etc/passwd", "rb").read()
+    argv = ["train", "--preset", "sentences-lesson", "--steps", "1", "--save", str(tmp_path / "c.safetensors")]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and words in one_error_line(err) and not (tmp_path / "c.safetensors").exists()
+    assert open("/etc/passwd", "rb").read() == before

@@ -4,16 +4,21 @@ predicts what the trainer predicted. Nothing in between: never "saved" for a fil
 
 from __future__ import annotations
 
+import json
 import string
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
 
 import engine
 from engine import tasks
 from engine.config import SETTINGS, ConfigError
+from engine.events import StepLogged
 from engine.tasks.completion import minimum_size
+from tests.engine.cli_helpers import one_error_line, rnnplay
 
 
 def edges(name: str, small: int | None = None) -> st.SearchStrategy:
@@ -90,3 +95,23 @@ def test_a_run_near_the_limits_is_refused_first_or_saves_what_loads(task, data, 
     text = accepted_text(trainer)
     if text:
         assert loaded.predict(text) == trainer.predict(text)
+
+
+def trained(tmp_path, steps: int = 12, name: str = "a.safetensors") -> tuple[str, list[tuple[int, float]]]:
+    trainer = engine.Trainer(engine.presets.get("hello").replace(steps=steps, log_every=2, device="cpu"))
+    logged = [(e.step, e.loss) for e in trainer.run() if isinstance(e, StepLogged)]
+    path = str(tmp_path / name)
+    trainer.save(path)
+    return path, logged
+
+
+@pytest.mark.parametrize("field", ["lr", "until", "seconds"])
+def test_a_config_number_past_floats_range_is_one_line_not_an_overflow(tmp_path, field):
+    """JSON holds 10**400; math.isfinite raises OverflowError on it, which no caller expected."""
+    path, _ = trained(tmp_path, steps=2)
+    with safe_open(path, framework="pt") as f:
+        meta = json.loads(f.metadata()["rnnplay"])
+    meta["config"][field] = 10**400
+    save_file(load_file(path), path, metadata={"rnnplay": json.dumps(meta)})
+    done = rnnplay("predict", path, "hello")
+    assert done.returncode == 2 and field in one_error_line(done.stderr) and "finite number" in done.stderr

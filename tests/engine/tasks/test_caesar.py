@@ -1,5 +1,8 @@
+
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import engine
 from engine.tasks import caesar
@@ -50,3 +53,14 @@ def test_task_pairs_are_the_cipher_of_the_targets():
     assert x.shape == y.shape == (7, 11) and x.dtype == torch.long
     for row_x, row_y in zip(x.tolist(), y.tolist(), strict=True):
         assert caesar.VOCAB.decode(row_x) == caesar.encrypt(caesar.VOCAB.decode(row_y), 5)
+
+
+# every Unicode category, surrogates (as argv's surrogate escapes arrive) and NUL included
+ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)
+
+
+@given(ANY_TEXT, st.integers(0, 26))
+def test_decrypt_inverts_encrypt_for_any_text_and_key(text, key):
+    cipher = caesar.encrypt(text, key)
+    assert len(cipher) == len(text) and set(cipher) <= set(caesar.ALPHABET)
+    assert caesar.decrypt(cipher, key) == caesar.normalize(text)
