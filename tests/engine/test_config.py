@@ -1,3 +1,5 @@
+"""TrainConfig (engine/config.py): validated copies, errors that name the field and what is accepted."""
+
 import math
 
 import pytest

@@ -1,3 +1,5 @@
+"""SequenceModel (engine/models.py): shapes, parameters counted by arithmetic, generation and sampling."""
+
 import subprocess
 import sys
 

@@ -1,7 +1,8 @@
-"""Exact resume: a run stopped and saved at step k, then resumed, gives the same losses, bit for bit on
-CPU, as the run that was never interrupted: the same data stream, the same dropout masks, the same
-place in the learning-rate schedule and the same optimizer state. Every task, with dropout and a
-warm-up + cosine schedule on, so each of those has to be restored for the equality to hold."""
+"""Exact resume (engine/randomness.py keeps the dropout stream): a run stopped and saved at step k, then
+resumed, gives the same losses, bit for bit on CPU, as the run that was never interrupted: the same data
+stream, the same dropout masks, the same place in the learning-rate schedule and the same optimizer state.
+Every task, with dropout and a warm-up + cosine schedule on, so each of those has to be restored for the
+equality to hold."""
 
 from __future__ import annotations
 

@@ -1,3 +1,6 @@
+"""Trainer (engine/training.py): a run as a stream of events, its stops and failures, predict, and what dropout
+does while training and not while scoring."""
+
 import threading
 
 import pytest

@@ -1,3 +1,4 @@
+"""Vocabulary (engine/vocab.py): symbols to ids and back, with an explicit unknown symbol."""
 
 import pytest
 from hypothesis import given

@@ -1,4 +1,5 @@
-"""The memory presets' LSTM option: a forget-gate bias at initialisation, set exactly, kept by checkpoints."""
+"""The LSTM (engine/cells/lstm.py) option the memory presets use: a forget-gate bias at initialisation, set
+exactly, kept by checkpoints."""
 
 import math
 

@@ -1,3 +1,6 @@
+"""The `rnnplay` command (engine/cli/main.py): its commands' output for people and scripts, one bounded
+error line and status 2 for a mistake, and `predict`'s sampling flags."""
+
 import json
 import subprocess
 import sys

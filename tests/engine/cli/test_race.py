@@ -1,4 +1,5 @@
-"""`rnnplay race --cells` and `--seeds`: every malformed list is one error line, before any training.
+"""`rnnplay race` (engine/cli/race.py): its output for people and as JSON, and every malformed `--cells`
+or `--seeds` list is one error line, before any training.
 
 A new user's review found `--seeds 0,,1` raced seeds 0 and 1 and `--cells lstm,,gru` raced two cells:
 an empty item (a typo, a missing value) was dropped silently. `int()` also took `1_0` as 10 and

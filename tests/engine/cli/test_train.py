@@ -1,4 +1,4 @@
-"""Run settings: `train` and `tui` share them, flags a run would ignore are refused, resumed runs are honest."""
+"""`rnnplay train` (engine/cli/train.py): flags a run would ignore are refused, resumed runs are honest, threads."""
 
 from __future__ import annotations
 

@@ -1,3 +1,6 @@
+"""Checkpoints (engine/storage/checkpoint.py): a saved model predicts and resumes as it was; files that are not
+rnnplay checkpoints are refused; a save that fails (a kill, a full disk, a place one cannot write) loses nothing."""
+
 import errno
 import json
 import os

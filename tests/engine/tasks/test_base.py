@@ -1,5 +1,5 @@
-"""The Task interface and its registry: a half-defined task is refused by name, a name is registered once, and
-an unknown task is a ConfigError naming it wherever it is asked about, never another task's behaviour."""
+"""The Task interface (engine/tasks/base.py): a half-defined task is refused by name when registered, a name is
+registered once, and a registered task is asked like the others. The registry's own tests: test_tasks.py."""
 
 from __future__ import annotations
 

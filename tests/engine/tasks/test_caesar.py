@@ -1,3 +1,4 @@
+"""Lesson A's Caesar cipher (engine/tasks/caesar.py): the exact cipher, its test vectors and the task's data."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Echo and Vigenère: exact reference functions (vectors and properties) and data that matches them."""
+"""Echo (engine/tasks/echo.py): the exact reference function (vectors and properties) and data that matches it."""
 
 import pytest
 import torch
