@@ -54,7 +54,7 @@ def test_unknown_preset_suggests_the_closest():
         engine.presets.get("caesar-lesson2")
 
 
-def test_dict_round_trip():
+def test_every_preset_reads_back_from_its_dict_as_itself():
     for name in engine.presets.names():
         cfg = engine.presets.get(name)
         assert TrainConfig.from_dict(cfg.to_dict()) == cfg

@@ -95,7 +95,7 @@ def test_bad_corpus_files_are_one_line_errors(tmp_path, content, words):
     assert "\n" not in str(info.value) and str(path) in str(info.value)
 
 
-def test_corpus_that_is_a_folder(tmp_path):
+def test_a_corpus_that_is_a_folder_is_a_config_error(tmp_path):
     with pytest.raises(engine.ConfigError, match="is a folder"):
         engine.Trainer(tiny("completion", corpus=str(tmp_path)))
 

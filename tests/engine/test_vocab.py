@@ -19,7 +19,7 @@ def test_without_unknown_symbol_unseen_characters_are_a_clear_error():
         vocab.encode("hz")
 
 
-def test_dict_round_trip():
+def test_a_vocabulary_reads_back_from_its_dict_as_itself():
     vocab = Vocabulary.from_text("abc", unknown="\ufffd")
     assert Vocabulary.from_dict(vocab.to_dict()) == vocab
 

@@ -12,7 +12,7 @@ import engine
 from engine.cli.main import main
 
 
-def test_encrypt_and_decrypt(capsys):
+def test_encrypt_and_decrypt_print_the_caesar_cipher_of_the_text(capsys):
     assert main(["encrypt", "this is a secret"]) == 0
     assert capsys.readouterr().out == "FUVEMVEMNMERPDRF\n"
     assert main(["decrypt", "FUVEMVEMNMERPDRF", "--key", "13"]) == 0
@@ -59,7 +59,7 @@ def test_usage_errors_exit_2_with_one_line(capsys, argv, words):
     assert words in err and err.count("\n") == 1 and err.startswith("rnnplay: error:")
 
 
-def test_train_json_then_predict(tmp_path):
+def test_a_model_trained_with_json_output_saves_and_predicts(tmp_path):
     ckpt, metrics = tmp_path / "c.safetensors", tmp_path / "m.jsonl"
     run = rnnplay("train", "--preset", "caesar", "--steps", "60", "--device", "cpu",
                   "--json", "--save", str(ckpt), "--metrics", str(metrics))
@@ -81,7 +81,7 @@ def test_plain_lines_when_not_a_terminal():
     assert "'hello' ->" in run.stdout
 
 
-def test_version():
+def test_version_prints_the_installed_packages_version():
     from importlib.metadata import version
 
     run = rnnplay("--version")

@@ -15,7 +15,7 @@ from engine.tasks import caesar
     ("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "NOPQRSTUVWXYZ-ABCDEFGHIJKL"),
     ("SECRET", "ERPDRF"),
 ])
-def test_seed_test_vectors(plain, cipher):
+def test_the_seed_test_vectors_encrypt_and_decrypt_with_key_13(plain, cipher):
     assert caesar.encrypt(plain, key=13) == cipher
     assert caesar.decrypt(cipher, key=13) == caesar.normalize(plain)
 

@@ -16,7 +16,7 @@ from engine.tasks import echo
     ("ABC", 5, 8, "---"),
     ("ABC", 0, 8, "ABC"),
 ])
-def test_echo_vectors(text, delay, symbols, out):
+def test_echo_gives_the_known_vectors(text, delay, symbols, out):
     assert echo.echo(text, delay, symbols) == out
 
 

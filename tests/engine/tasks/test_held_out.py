@@ -28,7 +28,7 @@ def test_the_float32_spacing_this_replaces_ran_past_the_end():
     assert int(held_out.window_starts(size, length, 512)[-1]) == last
 
 
-def test_window_starts_edge_cases():
+def test_the_fewest_windows_fit_and_a_text_too_short_for_one_is_refused():
     assert held_out.window_starts(10, 9, 1).tolist() == [0]
     assert held_out.window_starts(12, 9, 3).tolist() == [0, 1, 2]
     with pytest.raises(ValueError, match="no window"):

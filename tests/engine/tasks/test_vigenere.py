@@ -17,7 +17,7 @@ from engine.tasks import caesar, vigenere
     (["encrypt", "this is a secret", "--cipher", "vigenere", "--keyword", "N"], "FUVEMVEMNMERPDRF"),
     (["encrypt", "this is a secret"], "FUVEMVEMNMERPDRF"),
 ])
-def test_ciphers_are_exact(capsys, argv, out):
+def test_the_cipher_commands_print_the_known_vectors(capsys, argv, out):
     assert main(argv) == 0
     assert capsys.readouterr().out == out + "\n"
 
@@ -39,7 +39,7 @@ def test_keyword_mistakes_are_one_line(capsys, argv, words):
     ("attack at dawn", "LEMON", "LXEOPVDMGMOEHA"),
     ("ZZZ", "B", "---"),  # Z + 1 is '-', the 27th symbol
 ])
-def test_vigenere_vectors(plain, keyword, cipher):
+def test_vigenere_gives_the_known_vectors_both_ways(plain, keyword, cipher):
     assert vigenere.encrypt(plain, keyword) == cipher
     assert vigenere.decrypt(cipher, keyword) == caesar.normalize(plain)
 
