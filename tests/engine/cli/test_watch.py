@@ -23,7 +23,7 @@ def test_a_missing_folder_a_folder_and_a_fifo_are_refused_naming_the_path(tmp_pa
                         (tmp_path / "pipe", "is not a regular file")):
         with pytest.raises(UsageError, match=words) as info:
             check_metrics_path(str(path))
-        assert str(path) in str(info.value)
+        assert str(info.value).startswith("'/") and f"{path.name}'" in str(info.value)  # echo cuts a long path mid-way
 
 
 @pytest.mark.parametrize("extra, words", [(["--stale", "0"], "--stale"), (["--stale", "nan"], "--stale"),
