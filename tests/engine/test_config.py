@@ -1,6 +1,10 @@
+"""TrainConfig (engine/config.py): validated copies, errors that name the field and what is accepted."""
+
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import engine
 from engine.config import ConfigError, TrainConfig
@@ -50,7 +54,7 @@ def test_unknown_preset_suggests_the_closest():
         engine.presets.get("caesar-lesson2")
 
 
-def test_dict_round_trip():
+def test_every_preset_reads_back_from_its_dict_as_itself():
     for name in engine.presets.names():
         cfg = engine.presets.get(name)
         assert TrainConfig.from_dict(cfg.to_dict()) == cfg
@@ -95,3 +99,31 @@ def test_a_keyword_is_ascii_letters_as_typed(keyword):
         TrainConfig(task="vigenere", keyword=keyword)
     with pytest.raises(ValueError, match="keyword must be 1 to 64 letters A-Z"):
         vigenere.encrypt("attack", keyword)
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.0, 1.5, math.nan, math.inf, "0.1", True, None])
+def test_dropout_outside_zero_to_0_99_names_the_field_and_the_range(value):
+    with pytest.raises(engine.ConfigError) as info:
+        engine.presets.get("completion").replace(dropout=value)
+    assert info.value.field == "dropout" and "\n" not in str(info.value)
+    if isinstance(value, float) and math.isfinite(value):
+        assert "accepted: from 0.0 to 0.99" in str(info.value)
+
+
+@pytest.mark.parametrize("value", [0.0, 0.5, 0.99])
+def test_dropout_in_range_is_accepted(value):
+    assert engine.presets.get("completion").replace(dropout=value).dropout == value
+
+
+FIELD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8),
+                         st.lists(st.integers(), max_size=2), st.tuples(st.text(max_size=3), st.text(max_size=3)))
+
+
+@given(st.dictionaries(st.sampled_from([f for f in TrainConfig.__dataclass_fields__]), FIELD_VALUES, max_size=4))
+def test_config_validation_is_total(changes):
+    try:
+        cfg = TrainConfig().replace(**changes)
+    except engine.ConfigError as e:
+        assert e.field and "\n" not in str(e)
+    else:
+        assert isinstance(cfg.lr, (int, float)) and math.isfinite(cfg.lr)

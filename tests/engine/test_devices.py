@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from engine import devices
 from engine.cli.main import main as rnnplay
 
 PRELUDE = ("import sys, torch, engine\nfrom engine import devices\n"
@@ -71,3 +72,27 @@ def test_an_exported_script_keeps_a_thread_count_given_to_export_script(tmp_path
     assert rnnplay(["export-script", "--preset", "hello", "--steps", "1", "--threads", "3", "-o", str(script)]) == 0
     used, _ = threads_after(f"import runpy\nrunpy.run_path({str(script)!r}, run_name='__main__')")
     assert used == 3
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("count, expected", [(1, 1), (2, 1), (3, 2), (64, 63)])
+def test_the_default_leaves_a_core_free_and_never_goes_below_one(monkeypatch, count, expected):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(devices, "cores", lambda: count)
+    assert devices.default_threads() == devices.parse_threads("auto") == devices.parse_threads(None) == expected
+
+
+@pytest.mark.parametrize("env, expected", [("3", 3), (" 5 ", 5), ("0", None), ("many", None), ("-2", None),
+                                           ("²", None), ("٣", None)])
+def test_the_default_respects_a_usable_omp_num_threads(monkeypatch, env, expected):
+    monkeypatch.setenv("OMP_NUM_THREADS", env)
+    assert devices.default_threads() == (expected or max(1, cores() - 1))
+
+
+@pytest.mark.parametrize("value", [0, -1, "0", "x", "1.5", 1025, True, 2.0, "", "²", "٣"])
+def test_a_bad_thread_count_is_refused_naming_what_is_accepted(value):
+    with pytest.raises(devices.ThreadsError, match="accepted: auto or 1 to 1024"):
+        devices.parse_threads(value)

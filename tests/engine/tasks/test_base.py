@@ -1,5 +1,5 @@
-"""The Task interface and its registry: a half-defined task is refused by name, a name is registered once, and
-an unknown task is a ConfigError naming it wherever it is asked about, never another task's behaviour."""
+"""The Task interface (engine/tasks/base.py): a half-defined task is refused by name when registered, a name is
+registered once, and a registered task is asked like the others. The registry's own tests: test_tasks.py."""
 
 from __future__ import annotations
 
@@ -166,31 +166,3 @@ def test_a_registered_task_is_validated_and_asked_like_the_others(registry):
     assert {"key", "corpus", "pairs", "symbols", "delay", "keyword"} <= set(unused_settings(config))
     assert CopyTask.refused(config, None, "ABxA") == "'x' not accepted: type A or B"
     assert CopyTask not in tasks.ciphers() and tasks.caesar.CaesarTask in tasks.ciphers()
-
-
-@pytest.mark.parametrize("ask", [
-    lambda: tasks.task_class("no-such-task"),
-    lambda: engine.TrainConfig(task="no-such-task"),
-    lambda: engine.TrainConfig.from_dict({"task": "no-such-task"}),
-    lambda: unused_settings(SimpleNamespace(task="no-such-task", corpus=None)),
-    lambda: tasks.vocabulary_for(SimpleNamespace(task="no-such-task"), Vocabulary("AB")),
-    lambda: tasks.make(SimpleNamespace(task="no-such-task"), "cpu", None),
-], ids=["task_class", "config", "from_dict", "unused_settings", "vocabulary_for", "make"])
-def test_an_unknown_task_is_a_config_error_naming_it(ask):
-    with pytest.raises(engine.ConfigError) as info:
-        ask()
-    assert info.value.field == "task"
-    assert f"'no-such-task' is not one of {', '.join(tasks.names())}" in str(info.value)
-
-
-def test_a_task_that_is_not_a_task_class_is_refused():
-    with pytest.raises(TypeError, match="not a subclass"):
-        tasks.register(SimpleNamespace(name="no-such-task"))
-
-
-def test_every_registered_task_names_a_preset_of_its_own_task():
-    """`rnnplay train --task NAME` starts from the task's recommended preset: it must exist and train that task."""
-    from engine import presets
-
-    for name in tasks.names():
-        assert presets.get(tasks.task_class(name).preset).task == name
