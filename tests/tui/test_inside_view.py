@@ -8,9 +8,8 @@ import time
 
 import pytest
 import torch
-from test_tui_display import assert_screen_is_clean, screen_rows
 from textual.widgets import Input, Select
-from tui_helpers import wait_for
+from tui_helpers import assert_screen_is_clean, screen_rows, wait_for
 
 from engine import presets
 from engine.training import Trainer
@@ -104,7 +103,7 @@ async def test_the_map_ranks_units_and_offers_every_layer_and_the_lstm_cell_stat
 
 
 async def test_enter_on_an_empty_line_takes_the_latest_sample_and_errors_are_one_line(app_factory):
-    from test_tui_snapshots import canned_events
+    from canned import canned_events
 
     from tui.reports import TrainingEvents
 

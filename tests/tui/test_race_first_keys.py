@@ -98,7 +98,7 @@ async def test_ctrl_r_during_a_race_says_a_race_is_training():
 
 async def test_the_header_names_the_contestant_that_play_train_and_samples_show():
     """Play answered with the chosen contestant, but nothing on the Play, Train or Samples view said which."""
-    from test_race_snapshots import mid_race
+    from canned import mid_race
 
     app = make_app("echo", devices=DEVICES)
     async with app.run_test(size=SIZE) as pilot:
@@ -157,7 +157,7 @@ async def test_ctrl_c_during_a_race_says_how_to_quit_in_plain_words():
 async def test_f6_and_f7_reach_the_race_when_the_chosen_contestant_has_ended_early():
     """The chosen contestant diverged while the others raced on: F6 and F7 asked its state, found it
     finished, and the race could no longer be paused or stopped from the keyboard."""
-    from test_race_snapshots import mid_race
+    from canned import mid_race
 
     from engine.events import RunFinished
     from tui.reports import TrainingEvents

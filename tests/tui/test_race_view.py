@@ -225,7 +225,7 @@ async def test_every_view_has_its_key_its_tab_and_a_palette_entry():
 
 
 async def test_the_inside_view_is_given_a_races_contestants_side_by_side():
-    from test_race_snapshots import mid_race
+    from canned import mid_race
 
     from tui.views import inspected_runs
 

@@ -193,7 +193,7 @@ async def test_quit_while_training_asks_then_stops_the_run_quickly(app_factory):
 
 
 async def test_divergence_is_a_notification_not_a_crash(app_factory):
-    from test_tui_snapshots import FakeTrainer, canned_events
+    from canned import FakeTrainer, canned_events
 
     from tui.reports import TrainerCreated, TrainingEvents
 
