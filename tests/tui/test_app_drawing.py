@@ -1,4 +1,4 @@
-"""Snapshot tests: fixed sizes and canned events, so every screen is deterministic.
+"""Snapshots of the whole app on each view: fixed sizes and canned events, so every screen is deterministic.
 
 Update after an intended change with `pytest tests/tui --snapshot-update` and review the SVGs.
 """

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 import time
 
+from textual import events
+
 DEVICES = [("cpu", "CPU (2 threads)")]
+SIZES = [(80, 24), (120, 40)]  # the smallest terminal the app supports, and a common one
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # colours and attributes: the only sequences the app itself draws with
 ATTACKS = ("\x1b]0;pwned", "\x1b[2J", "\x07", "\r", "\u202e", "\ufeff")
 
@@ -40,3 +43,10 @@ def assert_screen_is_clean(app, width: int) -> None:
         assert "\x1b" not in raw and not any(attack in raw for attack in ATTACKS), repr(raw)
     rows = [strip.text for strip in strips]
     assert "RNN Playground" in rows[0] and "Setup F1" in rows[1]  # the header and the tabs stay put
+
+
+def type_ahead(app, keys: list[str]) -> None:
+    """Queue keys as a terminal delivers them: all at once, none waiting for the one before."""
+    for key in keys:
+        char = key if len(key) == 1 else None
+        app.post_message(events.Key(key, char))

@@ -1,37 +1,14 @@
-"""A newcomer's path at 80x24 and 120x40: keys typed ahead of a Tab land where they were meant,
-labels fit, dialogs stay clear of toasts, the load dialog asks again, every key says what it did."""
+"""What Play accepts as typed, at 80x24 and 120x40: keys typed ahead of a Tab land in the options, labels and
+defaults fit, each task names the characters it takes and marks the others, and a toast leaves the warning
+readable."""
 
 from __future__ import annotations
 
 import pytest
-from textual import events
 from textual.widgets import Input
-from tui_helpers import wait_for
+from tui_helpers import SIZES, type_ahead, wait_for
 
 from engine import presets
-
-SIZES = [(80, 24), (120, 40)]
-
-
-def type_ahead(app, keys: list[str]) -> None:
-    """Queue keys as a terminal delivers them: all at once, none waiting for the one before."""
-    for key in keys:
-        char = key if len(key) == 1 else None
-        app.post_message(events.Key(key, char))
-
-
-@pytest.mark.parametrize("size", SIZES)
-async def test_keys_typed_after_a_tab_land_in_the_next_field(app_factory, size):
-    app = app_factory("caesar")
-    async with app.run_test(size=size) as pilot:
-        key, length = app.query_one("#field-key", Input), app.query_one("#field-length", Input)
-        key.value, length.value = "", ""
-        key.focus()
-        await pilot.pause()
-        type_ahead(app, ["1", "2", "tab", "3", "4", "shift+tab", "5"])
-        await wait_for(pilot, lambda: len(key.value + length.value) >= 5, timeout=5)
-        await pilot.pause()
-        assert (key.value, length.value) == ("125", "34")
 
 
 async def test_keys_typed_after_a_tab_in_play_land_in_the_options(app_factory):
@@ -46,13 +23,8 @@ async def test_keys_typed_after_a_tab_in_play_land_in_the_options(app_factory):
         assert app.query_one("#play-length", Input).value == "40"
 
 
-def overlaps(a, b) -> bool:
-    return bool(a.region.intersection(b.region).area)
-
-
 @pytest.mark.parametrize("size", SIZES)
 async def test_play_labels_and_defaults_fit(app_factory, size):
-    from engine import presets
 
     app = app_factory("completion", config=presets.get("completion").replace(corpus="shakespeare"))
     async with app.run_test(size=size) as pilot:
@@ -67,102 +39,6 @@ async def test_play_labels_and_defaults_fit(app_factory, size):
         await wait_for(pilot, lambda: error.region.height >= 1, timeout=5)
         assert error.region.right <= size[0]
         assert "0 to 65536" in str(error.render()) and "positive number" in str(error.render())
-
-
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("key", ["ctrl+o", "f8"])
-async def test_dialogs_and_toasts_do_not_overlap(app_factory, size, key, tmp_path):
-    app = app_factory("hello")
-    async with app.run_test(size=size, notifications=True) as pilot:
-        trained = type("Trained", (), {"step": 50, "config": presets.get("hello")})()
-        app.session.selected.hold(trained, trainable=True)  # as if 50 steps were trained and not saved: F8 asks
-        app.notify("A long notification that wraps over several lines of the toast " * 3, title="One")
-        app.notify("A second notification stacks with the first.", title="Two", severity="error")
-        await pilot.press(key)
-        await pilot.pause()
-        dialog = app.screen.query_one("#path-dialog, #confirm-dialog")
-        toasts = list(app.screen.query("Toast"))
-        assert toasts, "the toasts were shown"
-        assert not any(overlaps(dialog, toast) for toast in toasts)
-
-
-async def test_a_failed_load_asks_again_with_the_reason_and_the_typed_path(app_factory, tmp_path):
-    app = app_factory("caesar")
-    junk = tmp_path / "junk.safetensors"
-    junk.write_bytes(b"\x00not a checkpoint")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        app.screen.query_one("#path-input", Input).value = str(junk)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=10)
-        assert type(app.screen).__name__ == "PathDialog" and app.session.selected.model is None
-        assert app.screen.query_one("#path-input", Input).value == str(junk)
-        reason = str(app.screen.query_one("#path-reason").render())
-        assert "junk.safetensors" in reason and "nothing was loaded" in reason
-        await pilot.press("escape")
-        await pilot.pause()
-        assert type(app.screen).__name__ != "PathDialog"
-
-
-@pytest.mark.parametrize("size", SIZES)
-async def test_the_header_and_the_legend_name_one_training_loss(app_factory, size):
-    import re
-
-    app = app_factory("hello")
-    async with app.run_test(size=size) as pilot:
-        await pilot.press("f5")
-        await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
-        await pilot.pause(0.6)
-        header = str(app.query_one("#stats").render())
-        plot = app.query_one("#loss-plot").render()
-        legend = getattr(plot, "plain", str(plot))
-        header_loss = re.search(r"training loss (\d\.\d{4})", header)
-        legend_loss = re.search(r"training loss (\d\.\d{4})(?: at step |\s*@)([\d,]+)", legend)
-        assert header_loss and legend_loss, (header, legend)
-        assert header_loss.group(1) == legend_loss.group(1)  # the same number under the same name
-        assert int(legend_loss.group(2).replace(",", "")) == app.session.selected.state.step  # and says at which step
-        assert "  loss " not in header  # no unnamed loss beside the held-out one
-
-
-@pytest.mark.parametrize("width", [40, 60, 76, 118])
-def test_the_legend_always_fits_its_line(width):
-    from tui.widgets.loss_plot import legend
-
-    line = legend([(1500, 0.0002)], [(1500, 0.0001)], [(1500, 1.0)], width, "eval loss (training data)")
-    assert 0 < len(line) <= width and line.startswith("⠒ ")
-    assert "0.0002" in line and "0.0001" in line and "100.0%" in line  # names shortened, never a value
-    assert ("training loss" in line) == (width >= 118)
-
-
-async def start_a_long_run(pilot, app) -> None:
-    app.setup_pane.set_value("steps", "100000")
-    await pilot.pause()
-    await pilot.press("f5")
-    await wait_for(pilot, lambda: app.session.selected.state.status == "running"
-                   and app.session.selected.state.step > 0, timeout=60)
-
-
-@pytest.mark.parametrize("size", SIZES)
-async def test_f9_during_a_run_asks_and_ctrl_o_says_why_it_waits(app_factory, size):
-    app = app_factory("hello")
-    async with app.run_test(size=size, notifications=True) as pilot:
-        await start_a_long_run(pilot, app)
-        seed = app.setup_pane.rows["seed"].control.value
-        await pilot.press("f9")
-        await pilot.pause()
-        assert type(app.screen).__name__ == "ConfirmDialog"  # asks, like F8
-        assert "stop the run" in str(app.screen.query_one(".dim").render())
-        await pilot.press("d")
-        await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=10)
-        assert app.session.selected.model is None and app.setup_pane.rows["seed"].control.value != seed
-        await start_a_long_run(pilot, app)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert type(app.screen).__name__ != "PathDialog" and app.session.selected.state.training
-        assert any("Stop the run first (F7)" in n.message for n in app._notifications)
-        await pilot.press("f7")
-        await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=10)
 
 
 async def play(pilot, app, text: str) -> tuple[str, str]:
@@ -212,7 +88,6 @@ async def test_mapping_play_takes_only_the_pairs_characters(app_factory):
 
 
 async def test_completion_play_takes_the_training_text_characters(app_factory):
-    from engine import presets
     from engine.training import Trainer
 
     app = app_factory("sentences-lesson")
@@ -230,3 +105,39 @@ async def test_completion_play_takes_the_training_text_characters(app_factory):
         reason, answer = await play(pilot, app, inside)
         await wait_for(pilot, lambda: str(app.query_one("#play-answer").render()).startswith(inside), timeout=10)
         assert reason == ""
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_notification_leaves_plays_warning_readable(app_factory, size):
+    app = app_factory("caesar")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await pilot.press("f4", *"hello 123")
+        await wait_for(pilot, lambda: "not accepted" in str(app.query_one("#play-input-error").render()), timeout=10)
+        app.notify("Ran 3,000 steps in 9.1 s.", title="Run completed")
+        await wait_for(pilot, lambda: [toast for toast in app.screen.query("Toast") if toast.region], timeout=5)
+        await pilot.pause(0.2)
+        warning = app.query_one("#play-input-error").region
+        toasts = list(app.screen.query("Toast"))
+        assert toasts and all(not toast.region.overlaps(warning) for toast in toasts)
+        assert all(toast.region.bottom <= app.query_one("Footer").region.y for toast in toasts)
+
+
+async def test_completion_play_lists_only_characters_one_can_type(app_factory, tmp_path):
+    from engine.training import Trainer
+
+    corpus = tmp_path / "tabs.txt"
+    corpus.write_bytes(b"ab\tba cab\r\nbac abc\tcba\n" * 200)  # tabs and CRLF line ends, a small alphabet
+    app = app_factory("completion")
+    async with app.run_test(size=(80, 24)) as pilot:
+        trainer = Trainer(presets.get("completion").replace(corpus=str(corpus), device="cpu", steps=5))
+        known = set(trainer.task.vocab.symbols) - {trainer.task.vocab.unknown}
+        assert "\t" in known and "\n" in known  # the model knows them: Play must still not ask for them
+        app.session.selected.hold(trainer, trainable=True)
+        app.play_pane.set_model(trainer, trainer.config)
+        await pilot.press("f4", *"abz")
+        error = app.query_one("#play-input-error")
+        await wait_for(pilot, lambda: "not accepted" in str(error.render()), timeout=10)
+        reason = " ".join(str(error.render()).split())
+        listed = reason.split("can be typed:", 1)[1].split("(", 1)[0]
+        assert "'z'" in reason and "⇥" not in listed and "⏎" not in listed, reason
+        assert "line breaks" in reason and "tabs" in reason and "cannot be typed here" in reason

@@ -1,6 +1,7 @@
-"""Snapshots of the Race view mid-race, from recorded events (no training: every screen is the same).
+"""Snapshots of the Race view mid-race, from recorded events (no training: every screen is the same), and
+the legend, table and heading that must fit 80 columns.
 
-Update after an intended change with `pytest tests/tui/test_race_snapshots.py --snapshot-update`
+Update after an intended change with `pytest tests/tui/widgets/test_race_pane_drawing.py --snapshot-update`
 and review the SVGs.
 """
 
