@@ -3,10 +3,16 @@ race, save, load, branch, quit with unsaved work, and the thread count. Jobs run
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
+import threading
+
 import pytest
 import torch
 from recording_shell import RecordingShell, run_inline
 
+import engine
 from engine import devices, presets
 from engine.events import StepLogged
 from engine.training import Trainer
@@ -90,7 +96,7 @@ def test_new_settings_ask_before_discarding_unsaved_weights():
     session.start()
     question = shell.answer(None)  # cancel
     assert "start again with new settings" in question.title and "4 trained steps are not saved" in question.detail
-    assert session.selected.trainer is trainer and not shell.reports
+    assert session.selected.trainer is trainer and session.selected.state.status == "finished" and not shell.reports
     session.start()
     shell.answer("discard")
     shell.deliver(session)
@@ -152,9 +158,11 @@ def test_events_of_a_replaced_run_are_dropped():
 
 def test_reset_asks_first_then_discards_the_weights():
     session, shell = trained()
-    session.reset()
-    shell.answer(None)
-    assert session.selected.trainer is not None
+    trainer = session.selected.trainer
+    for new_seed in (False, True):  # F8 and F9 both ask; cancelled, nothing is discarded
+        session.reset(new_seed=new_seed)
+        assert "not saved" in shell.answer(None).detail
+        assert session.selected.trainer is trainer and session.selected.state.step == 4
     session.reset()
     shell.answer("discard")
     assert session.selected.model is None and session.selected.state.status == "idle"
@@ -175,6 +183,31 @@ def test_another_preset_keeps_the_shown_preset_until_the_user_discards():
     assert shell.presets_shown == ["hello"] and not shell.filled
     shell.answer("discard")
     assert shell.filled[-1][1] == "caesar" and session.selected.model is None
+
+
+def test_reset_can_save_first_then_discards(tmp_path):
+    session, shell = trained()
+    session.reset()
+    shell.answer("save")  # save first: the save dialog opens, named from the preset and the step
+    assert shell.paths[-1].path == "hello-step4.safetensors"
+    target = tmp_path / "kept.safetensors"
+    shell.answer_path(str(target))
+    assert session.selected.model is not None  # discarded only once saved
+    shell.deliver(session)
+    assert session.selected.model is None and target.exists()
+
+
+def test_a_failed_save_before_a_reset_discards_nothing(tmp_path):
+    session, shell = trained()
+    trainer = session.selected.trainer
+    session.reset()
+    shell.answer("save")
+    shell.answer_path(str(tmp_path / "missing" / "folder" / "x.safetensors"))
+    shell.deliver(session)
+    assert session.selected.trainer is trainer and any(severity == "error" for severity, _, _ in shell.toasts)
+    assert shell.paths  # asked again, for another path
+    shell.answer_path(None)  # cancelled
+    assert session.selected.trainer is trainer and session.after_save is None
 
 
 # -- the race -----------------------------------------------------------------------------------
@@ -261,6 +294,50 @@ def test_a_failed_save_discards_nothing(tmp_path, monkeypatch):
     assert shell.paths[-1].reason.startswith("disk full") and session.selected.trainer is trainer
 
 
+def test_a_special_file_is_refused_and_asked_again(tmp_path):
+    fifo = tmp_path / "model.safetensors"
+    os.mkfifo(fifo)
+    good = tmp_path / "other.safetensors"
+    session, shell = trained()
+    session.save()
+    shell.answer_path(str(fifo))
+    asked = shell.paths[-1]
+    errors = [text for severity, _, text in shell.toasts if severity == "error"]
+    assert errors and "it is a FIFO" in errors[0] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert asked.text == str(fifo) and not shell.reports  # the user edits what they typed; nothing written
+    shell.answer_path(str(good))
+    shell.deliver(session)
+    assert good.exists() and engine.load(str(good)).config.task == "mapping"
+
+
+def test_a_save_that_fails_while_writing_keeps_the_model_and_asks_again(tmp_path, monkeypatch):
+    from engine.storage import output_files
+
+    target = tmp_path / "model.safetensors"
+    real_write = output_files.write_atomically
+    calls = []
+
+    def disk_full_once(path, data, what="save"):
+        calls.append(path)
+        if len(calls) == 1:
+            raise output_files.OutputError(what, path, f"{os.strerror(errno.ENOSPC)}; the previous file is untouched",
+                                           accepted=False)
+        return real_write(path, data, what)
+
+    monkeypatch.setattr(output_files, "write_atomically", disk_full_once)
+    session, shell = trained()
+    trainer = session.selected.trainer
+    session.save()
+    shell.answer_path(str(target))
+    shell.deliver(session)
+    errors = [text for severity, _, text in shell.toasts if severity == "error"]
+    assert errors and "No space left on device" in errors[0] and "the model is kept" in errors[0]
+    assert session.selected.trainer is trainer and not target.exists() and shell.paths  # asked again
+    shell.answer_path(str(target))
+    shell.deliver(session)
+    assert target.exists() and engine.load(str(target)).step == trainer.step
+
+
 def test_load_resumes_a_checkpoint_whose_data_is_at_hand(tmp_path):
     path = saved_checkpoint(tmp_path)
     session, shell = new_session(presets.get("caesar"), "caesar")
@@ -305,6 +382,36 @@ def test_load_while_training_says_stop_first():
     session, shell, _ = started_not_run()
     session.load()
     assert shell.said("Stop the run first") and not shell.paths
+
+
+def stopped_checkpoint(tmp_path, config, at: int) -> str:
+    trainer, stop = Trainer(config), threading.Event()
+    for event in trainer.run(stop):
+        if isinstance(event, StepLogged) and event.step == at:
+            stop.set()
+    path = str(tmp_path / "stopped.safetensors")
+    trainer.save(path)
+    return path
+
+
+def test_a_loaded_stopped_run_continues_as_if_it_was_never_stopped(tmp_path):
+    """`rnnplay tui --load CKPT` then F5: exactly the weights and last loss of the run never stopped."""
+    config = presets.get("caesar").replace(steps=12, log_every=1, seed=4, length=10, batch_size=8, hidden=16,
+                                           layers=2, dropout=0.3, schedule="cosine", warmup=0.25, device="cpu")
+    path = stopped_checkpoint(tmp_path, config, at=5)
+    whole = Trainer(config)
+    last = [e.loss for e in whole.run() if isinstance(e, StepLogged)][-1]
+    session, shell = new_session()
+    session.load_from(path)
+    shell.deliver(session)
+    assert session.selected.model.step == 5
+    session.set_config(shell.filled[-1][0], shell.filled[-1][1])  # what Setup then holds
+    session.start()
+    shell.deliver(session)
+    run = session.selected
+    assert run.state.status == "finished" and run.model.step == 12 and run.model.metrics["loss"] == last
+    for mine, theirs in zip(run.model.model.parameters(), whole.model.parameters(), strict=True):
+        assert torch.equal(mine, theirs)
 
 
 # -- branches -----------------------------------------------------------------------------------
@@ -378,3 +485,27 @@ def test_runs_train_with_the_thread_count_the_session_chose():
 
 def test_the_default_thread_count_is_the_engine_s_rule():
     assert Session(RecordingShell(), HELLO, "hello").threads == devices.default_threads()
+
+
+def test_a_loaded_run_continues_with_the_rule_s_thread_count(tmp_path, monkeypatch):
+    """F5 after `rnnplay tui --load CKPT` trains with the count `rnnplay train` uses, not torch's default."""
+    path = stopped_checkpoint(tmp_path, HELLO.replace(log_every=1), at=2)  # F5 trains the other two steps
+    seen = []  # torch's thread count in the thread that trains, at each of its updates
+    update = Trainer._update
+
+    def counted(self):
+        seen.append(torch.get_num_threads())
+        return update(self)
+
+    monkeypatch.setattr(Trainer, "_update", counted)
+    torch.set_num_threads(devices.default_threads() + 3)  # torch's default on a machine with more cores
+    shell = RecordingShell()
+    session = Session(shell, HELLO, "hello")  # the thread count the app is given by default
+    session.start_thread = run_inline
+    session.load_from(path)
+    shell.deliver(session)
+    session.set_config(shell.filled[-1][0], shell.filled[-1][1])
+    session.start()
+    shell.deliver(session)
+    assert session.selected.state.status == "finished" and session.selected.model.step == 4
+    assert seen and set(seen) == {devices.default_threads()} and session.threads == devices.default_threads()

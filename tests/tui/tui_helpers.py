@@ -1,10 +1,17 @@
-"""Helpers for the TUI tests: a fixed device list (no probing) and polling with a deadline."""
+"""Helpers for the TUI tests: a fixed device list (no probing), polling with a deadline, and what the
+terminal would receive from the screen."""
 
 from __future__ import annotations
 
+import re
 import time
 
+from textual import events
+
 DEVICES = [("cpu", "CPU (2 threads)")]
+SIZES = [(80, 24), (120, 40)]  # the smallest terminal the app supports, and a common one
+SGR = re.compile(r"\x1b\[[0-9;]*m")  # colours and attributes: the only sequences the app itself draws with
+ATTACKS = ("\x1b]0;pwned", "\x1b[2J", "\x07", "\r", "\u202e", "\ufeff")
 
 
 async def wait_for(pilot, predicate, timeout: float = 30.0, step: float = 0.05) -> None:
@@ -20,3 +27,26 @@ async def set_field(pilot, app, name: str, value: str) -> None:
     app.query_one("SetupPane").set_value(name, value)
     await pilot.pause()  # Input.Changed -> the pane validates and posts ConfigChanged
     await pilot.pause()  # -> the app updates its controls
+
+
+def screen_rows(app) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def assert_screen_is_clean(app, width: int) -> None:
+    """What the terminal would receive: every row one printable line, no sequence but SGR."""
+    strips = app.screen._compositor.render_strips()
+    for strip in strips:
+        assert strip.text.isprintable(), repr(strip.text)
+        assert strip.cell_length == width
+        raw = SGR.sub("", strip.render(app.console))
+        assert "\x1b" not in raw and not any(attack in raw for attack in ATTACKS), repr(raw)
+    rows = [strip.text for strip in strips]
+    assert "RNN Playground" in rows[0] and "Setup F1" in rows[1]  # the header and the tabs stay put
+
+
+def type_ahead(app, keys: list[str]) -> None:
+    """Queue keys as a terminal delivers them: all at once, none waiting for the one before."""
+    for key in keys:
+        char = key if len(key) == 1 else None
+        app.post_message(events.Key(key, char))

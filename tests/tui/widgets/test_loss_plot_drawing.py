@@ -1,6 +1,6 @@
 """Snapshots of a branch drawn over its parent's curve, from recorded events (no training: every screen
 is the same). Update after an intended change with
-`pytest tests/tui/test_branch_overlay_snapshots.py --snapshot-update` and review the SVGs."""
+`pytest tests/tui/widgets/test_loss_plot_drawing.py --snapshot-update` and review the SVGs."""
 
 from __future__ import annotations
 

@@ -1,14 +1,11 @@
-"""Wrong characters are marked in reverse video (visible with NO_COLOR too), model text is drawn
-safely and aligned, plot data is cleaned and labelled, and the evaluation log shows its newest lines."""
+"""Wrong characters are marked in reverse video (visible with NO_COLOR too), model text is drawn safely and
+aligned, and the evaluation loss is named after the data it was measured on."""
 
 from __future__ import annotations
-
-import math
 
 from rich.console import Console
 
 from tui.marking import WRONG, count_wrong, marked
-from tui.widgets.loss_plot import downsample, finite
 
 
 def test_marked_reverses_exactly_the_wrong_characters():
@@ -19,43 +16,6 @@ def test_marked_reverses_exactly_the_wrong_characters():
     assert "reverse" in WRONG  # more than colour: NO_COLOR drops red and green, not reverse video
     assert wrong == [1, 3]  # a wrong character, and one past the expected text
     assert count_wrong("AXCD", "ABC") == 2 and count_wrong("AB", "ABC") == 1 and count_wrong("ABC", "ABC") == 0
-
-
-def test_plot_points_are_finite_and_at_most_the_width():
-    points = [(i, 1.0 / (i + 1)) for i in range(1000)] + [(1000, math.inf), (1001, math.nan)]
-    clean = finite(points)
-    assert len(clean) == 1000
-    small = downsample(clean, 50)
-    assert len(small) == 50 and small[-1] == clean[-1] and small[0][0] < small[-1][0]
-
-
-async def test_eval_log_shows_the_newest_lines_cut_to_its_width():
-    from rich.text import Text
-    from textual.app import App
-
-    from tui.widgets.eval_log import EvalLog
-
-    class LogApp(App):
-        CSS = "EvalLog { width: 12; height: 3; }"
-
-        def compose(self):
-            yield EvalLog(limit=4)
-
-    app = LogApp()
-    async with app.run_test() as pilot:
-        log = app.query_one(EvalLog)
-        for i in range(8):
-            log.write(Text(f"step {i} " + "x" * i))
-        await pilot.pause()
-        shown = [log.render_line(y).text for y in range(3)]
-        assert shown == ["step 5 xxxxx", "step 6 xxxx…", "step 7 xxxx…"]
-        assert len(log.lines) == 4 and len(log._strips) <= 4  # old lines and their strips are dropped
-        dark = list(log.render_line(0))[0].style.bgcolor
-        app.theme = "textual-light"  # the palette's theme switch: cached lines take the new colours
-        await pilot.pause()
-        assert list(log.render_line(0))[0].style.bgcolor != dark
-        log.clear()
-        assert log.render_line(0).text == " " * 12
 
 
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\r\u202e"
@@ -102,18 +62,6 @@ def test_one_line_escapes_control_characters_but_keeps_styles():
     assert str(safe.get_style_at_offset(Console(), len(safe) - 1)) == "bold"
     assert str(safe.get_style_at_offset(Console(), 0)) == "dim"
     assert one_line(Text("plain")).plain == "plain"
-
-
-def test_plot_ticks_are_whole_steps_and_the_legend_names_both_losses():
-    from tui.widgets.loss_plot import legend, whole_ticks
-
-    for low, high in [(10, 150), (1, 15), (50, 107), (0, 3), (10, 1_000_000), (5, 5)]:
-        ticks = whole_ticks(low, high, 5)
-        assert ticks and all(isinstance(t, int) and low <= t <= high for t in ticks), (low, high, ticks)
-        assert len(ticks) <= 11
-    line = legend([(10, 2.5)], [(50, 2.25)], [(50, 0.8)], width=200)
-    assert "training loss 2.5000" in line and "held-out loss 2.2500" in line and "accuracy 80.0%" in line
-    assert len(legend([(10, 2.5)], [(50, 2.25)], [(50, 0.8)], width=70)) <= 70
 
 
 def test_losses_are_called_held_out_only_when_the_data_was_not_trained_on():

@@ -1,7 +1,5 @@
-"""Snapshot tests: fixed sizes and canned events, so every screen is deterministic.
-
-Update after an intended change with `pytest tests/tui --snapshot-update` and review the SVGs.
-"""
+"""Recorded runs for the screens' tests: fake trainers and canned engine events, so every frame is the same
+(no training). A single caesar or completion run (`feed`) and a race of echo contestants (`mid_race`)."""
 
 from __future__ import annotations
 
@@ -9,10 +7,9 @@ import math
 
 from engine import presets
 from engine.events import Evaluated, RunFinished, RunStarted, Sample, StepLogged
-from tui.app import make_app
-from tui.reports import TrainerCreated, TrainingEvents
+from engine.racing import contestants
+from tui.reports import ContestantCreated, TrainerCreated, TrainingEvents
 
-DEVICES = [("cpu", "CPU (2 threads)")]
 PLAIN = ["THIS-IS-A-SECRET-MESSAGE-FOR-YOU", "ATTACK-AT-DAWN-BRING-THE-CANNONS-", "THE-QUICK-BROWN-FOX-JUMPS-OVER-IT"]
 
 
@@ -93,36 +90,58 @@ def feed(finished: bool, tab: str = "train", completion: bool = False):
     return run_before
 
 
-def test_idle_setup_screen(snap_compare):
-    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34))
+ECHO = presets.get("echo").replace(steps=600)
+# Held-out accuracy per contestant at step s: nn.RNN stays near chance, LSTM gets there first, GRU later.
+CURVES = {"rnncell": lambda s: 0.14 + 0.08 * (1 - math.exp(-s / 200)),
+          "rnn": lambda s: 0.14 + 0.1 * (1 - math.exp(-s / 150)),
+          "lstm": lambda s: min(0.995, 0.14 + 0.86 * (s / 300) ** 2),
+          "gru": lambda s: min(0.992, 0.14 + 0.85 * (s / 420) ** 2)}
+PARAMETERS = {"rnncell": 19_993, "rnn": 19_993, "lstm": 76_057, "gru": 57_369}
 
 
-def test_idle_screen_80x24(snap_compare):
-    assert snap_compare(make_app("hello-rnncell-lesson", devices=DEVICES), terminal_size=(80, 24))
+class RecordedTrainer:
+    """A contestant as the views need it: run_id, step, config and predict()."""
+
+    def __init__(self, config) -> None:
+        self.config, self.run_id, self.step = config, f"race-{config.cell}-{config.seed}", 0
+
+    def predict(self, text: str, length: int | None = None, temperature: float = 0.0) -> str:
+        return text
 
 
-def test_training_screen(snap_compare):
-    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34), run_before=feed(False))
+def recorded_events(trainers, last_step: int) -> tuple:
+    events: list = [RunStarted(t.run_id, "cpu", PARAMETERS[t.config.cell], t.config.to_dict(), 0, ())
+                    for t in trainers]
+    for step in range(25, last_step + 1, 25):
+        for trainer in trainers:
+            accuracy = CURVES[trainer.config.cell](step * (1 + 0.1 * trainer.config.seed))
+            loss = 2.1 * (1 - accuracy) + 0.02
+            events.append(StepLogged(trainer.run_id, step, loss, 9000.0, step / 50))
+            events.append(Evaluated(trainer.run_id, step, loss, accuracy, None,
+                                    (Sample("ABCDEFGH", "--ABCDEF", "--ABCDEF"),)))
+            trainer.step = step
+    return tuple(events)
 
 
-def test_training_screen_80x24(snap_compare):
-    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(80, 24), run_before=feed(False))
+def mid_race(last_step: int = 350, chosen: int = 0, cells=("rnn", "lstm", "gru"), seeds=(0,)):
+    """Start a race whose thread is replaced by recorded events, as the race thread would post them."""
 
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await pilot.pause()  # Setup's first focus lands before the race's tab is shown
+        app.session.start_thread = lambda *thread: None  # no training thread: the events below are the race
+        configs = contestants(ECHO, cells, seeds)
+        app.session.start_race(configs)
+        race = app.session.runs.race
+        trainers = [RecordedTrainer(config) for config in configs]
+        for index, trainer in enumerate(trainers):
+            app.report(ContestantCreated(race, index, trainer))
+        app.report(TrainingEvents(recorded_events(trainers, last_step)))
+        await pilot.pause()
+        app.session.select(race.contestants[chosen].run)
+        await pilot.pause()
+        app.refresh_text()
+        app.refresh_plot(force=True)
+        await pilot.pause()
 
-def test_finished_screen(snap_compare):
-    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34), run_before=feed(True))
-
-
-def test_samples_screen(snap_compare):
-    assert snap_compare(make_app("caesar", devices=DEVICES), terminal_size=(100, 34),
-                        run_before=feed(False, "samples"))
-
-
-def test_completion_on_a_hostile_corpus_80x24(snap_compare):
-    assert snap_compare(make_app("completion", devices=DEVICES), terminal_size=(80, 24),
-                        run_before=feed(False, completion=True))
-
-
-def test_completion_samples_on_a_hostile_corpus_80x24(snap_compare):
-    assert snap_compare(make_app("completion", devices=DEVICES), terminal_size=(80, 24),
-                        run_before=feed(False, "samples", completion=True))
+    return run_before

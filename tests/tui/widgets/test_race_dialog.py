@@ -1,5 +1,6 @@
-"""A race as a new user's first key: its heading names the task from the first frame (fresh app, loaded
-checkpoint), and ctrl+r while something trains says what is in the way instead of doing nothing.
+"""The race dialog and ctrl+r: the heading names the task from the first frame (fresh app, loaded checkpoint),
+ctrl+r while something trains says what is in the way, and the keyboard alone ticks cells, types seeds and
+races (or cancels) with Enter.
 """
 
 from __future__ import annotations
@@ -96,21 +97,6 @@ async def test_ctrl_r_during_a_race_says_a_race_is_training():
         await wait_for(pilot, lambda: race.finished, timeout=30)
 
 
-async def test_the_header_names_the_contestant_that_play_train_and_samples_show():
-    """Play answered with the chosen contestant, but nothing on the Play, Train or Samples view said which."""
-    from test_race_snapshots import mid_race
-
-    app = make_app("echo", devices=DEVICES)
-    async with app.run_test(size=SIZE) as pilot:
-        await mid_race(350, 2)(pilot)
-        assert app.title == "RNN Playground · race: gru seed 0" and app.sub_title == "echo"
-        await pilot.press("f4")
-        await pilot.pause()
-        assert "RNN Playground · race: gru seed 0 — echo" in str(app.screen.query_one("HeaderTitle").render())
-        app.session.select(app.session.runs.single())  # as F5 and ctrl+o do
-        assert app.title == "RNN Playground"
-
-
 async def test_the_keyboard_alone_ticks_a_cell_types_seeds_and_races_with_enter():
     """Enter on a ticked box un-ticked it (Textual's checkbox takes Enter) though the button says Race (enter)."""
     app = make_app("echo", devices=DEVICES, threads=1)
@@ -140,44 +126,3 @@ async def test_enter_on_the_cancel_button_still_cancels():
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, RaceDialog))
         assert app.session.runs.race is None
-
-
-async def test_ctrl_c_during_a_race_says_how_to_quit_in_plain_words():
-    """Textual's hint is console markup, which the app's toasts never read: it showed "[b]ctrl+q[/b]"."""
-    app = make_app("echo", devices=DEVICES, threads=1)
-    async with app.run_test(size=SIZE) as pilot:
-        app.session.start_thread = lambda *thread: None
-        await race_from_dialog(pilot)
-        await pilot.press("ctrl+c")
-        await pilot.pause()
-        assert notices(app)[-1] == "Press ctrl+q to quit the app."
-        assert app.is_running and app.session.runs.race.gate is not None
-
-
-async def test_f6_and_f7_reach_the_race_when_the_chosen_contestant_has_ended_early():
-    """The chosen contestant diverged while the others raced on: F6 and F7 asked its state, found it
-    finished, and the race could no longer be paused or stopped from the keyboard."""
-    from test_race_snapshots import mid_race
-
-    from engine.events import RunFinished
-    from tui.reports import TrainingEvents
-
-    app = make_app("echo", devices=DEVICES)
-    async with app.run_test(size=SIZE) as pilot:
-        await mid_race(100, 0)(pilot)
-        race = app.session.runs.race
-        for contestant in race.contestants:
-            contestant.run.state.status = "running"  # as after their RunStarted
-        rnn = race.contestants[0].run
-        app.report(TrainingEvents((RunFinished(rnn.trainer.run_id, 100, "diverged", {}, 1.0, "loss is nan"),)))
-        await wait_for(pilot, lambda: rnn.state.status == "finished")
-        assert app.session.runs.selected is rnn and app.session.busy
-        assert app.check_action("pause", ()) and app.check_action("stop", ())
-        await pilot.press("f6")
-        assert race.gate.paused and all(c.run.state.status == "paused" for c in race.contestants[1:])
-        await pilot.press("f6")
-        assert not race.gate.paused
-        await pilot.press("f7")
-        assert race.gate.cancelled.is_set()
-        assert [c.run.state.status for c in race.contestants] == ["finished", "stopping", "stopping"]
-        assert rnn.state.finished.reason == "diverged"  # the ended contestant keeps its own ending

@@ -205,40 +205,6 @@ async def test_f5_after_a_race_trains_the_single_run_not_a_contestant():
         assert [c.run.trainer for c in app.session.runs.race.contestants] == contestants  # the race is kept
 
 
-async def test_every_view_has_its_key_its_tab_and_a_palette_entry():
-    from textual.widgets import TabbedContent
-
-    from tui.views import VIEWS
-
-    app = tiny_app()
-    async with app.run_test(size=SIZE) as pilot:
-        titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "New race (ctrl+r)" in titles
-        for view in VIEWS:
-            assert view.key not in ("f10", "f11")  # terminal emulators take those
-            assert isinstance(app.query_one(TabbedContent).get_pane(view.id).query_one(view.widget), view.widget)
-            assert view.id == app.tab or f"{view.title} ({view.key})" in titles
-        await pilot.press("f12")
-        await wait_for(pilot, lambda: app.tab == "race")
-        assert "No race yet" in str(app.query_one("#race-heading", Static).render())
-        assert "ctrl+r" in str(app.query_one("#race-heading", Static).render())
-
-
-async def test_the_inside_view_is_given_a_races_contestants_side_by_side():
-    from test_race_snapshots import mid_race
-
-    from tui.views import inspected_runs
-
-    app = make_app("echo", devices=DEVICES)
-    async with app.run_test(size=SIZE) as pilot:
-        await mid_race()(pilot)
-        race = app.session.runs.race
-        assert [(name, model) for name, model, _ in inspected_runs(app)] == \
-            [(c.label, c.run.trainer) for c in race.contestants]
-        app.session.select(app.session.runs.single())
-        assert inspected_runs(app) == []  # the single run has no model yet
-
-
 async def test_a_race_that_cannot_start_says_why_and_frees_the_app():
     from tui.reports import TrainingFailed
 

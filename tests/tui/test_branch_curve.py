@@ -6,7 +6,7 @@ from __future__ import annotations
 from tui_helpers import set_field, wait_for
 
 import engine
-from engine.events import StepLogged
+from engine.events import RunStarted, StepLogged
 
 SIZE = (100, 34)
 
@@ -130,3 +130,21 @@ async def test_a_setting_that_does_not_fit_is_said_and_the_checkpoint_still_open
         assert any(n.title == "Setting not applied" and "warmup" in n.message for n in app._notifications)
         model = app.session.selected.model
         assert model.step == 20 and app.session.config.warmup == model.config.warmup
+
+
+def test_a_branch_takes_the_parents_points_up_to_its_step_and_says_what_changed():
+    from tui.branch_curve import curve_of, started
+    from tui.run_state import RunState
+
+    assert curve_of(None, [(1, 1.0)]) is None  # no parent: no branch
+    parent = {"run_id": "p1", "step": 20, "changed": {"lr": [0.05, 0.01]}}
+    curve = curve_of(parent, [(10, 2.0), (20, 1.0), (30, 0.5)])
+    assert curve.points == ((10, 2.0), (20, 1.0)) and curve.label == "parent p1 to step 20"
+    assert curve.line == "branch of p1 at step 20: lr 0.05 -> 0.01"
+    assert curve_of({"step": 5}, []).line == "branch of a checkpoint at step 5"
+    state = RunState(run_id="p1", losses=[(10, 2.0), (20, 1.0)])
+    started(state, RunStarted("b1", "cpu", 1, {}, 20, (), parent={**parent, "changed": {}}))
+    assert state.parent_curve.points == ((10, 2.0), (20, 1.0)) and state.losses == []  # its own curve starts
+    going_on = RunState(run_id="b1", losses=[(22, 0.9)])
+    started(going_on, RunStarted("b1", "cpu", 1, {}, 22, (), parent=parent))  # past its start: goes on
+    assert going_on.parent_curve is None and going_on.losses == [(22, 0.9)]

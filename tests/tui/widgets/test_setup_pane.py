@@ -1,10 +1,11 @@
-"""Setup at 80 columns: only the settings the task uses, the built-in corpora offered, a visible
-focus on every stop, dropdowns clear of the footer, the footer whole, honest device threads."""
+"""Setup at 80 columns: only the settings the task uses, the built-in corpora offered, a visible focus on every
+stop, keys typed ahead of a Tab in the next field, dropdowns clear of the footer, honest device threads."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Select, Static
-from tui_helpers import set_field, wait_for
+from tui_helpers import SIZES, set_field, type_ahead, wait_for
 
 from engine import presets
 from tui.app import make_app
@@ -76,40 +77,6 @@ async def test_the_device_dropdown_opens_clear_of_the_footer(app_factory):
         assert overlay.display and overlay.region.bottom <= footer.region.y
 
 
-async def test_the_footer_fits_80_columns_on_every_tab(app_factory):
-    app = app_factory("caesar")
-    async with app.run_test(size=(80, 24)) as pilot:
-        for tab in ("f1", "f2", "f3", "f4"):
-            await pilot.press(tab)
-            await pilot.pause()
-            keys = [k for k in app.screen.query("FooterKey") if k.display]
-            palette = next(k for k in keys if k.key == "ctrl+p")
-            bindings = [k for k in keys if k is not palette]
-            assert {"ctrl+q",
-                    "ctrl+o" if not app.session.selected.state.training else "ctrl+s"} <= {k.key for k in bindings}
-            assert max(k.region.right for k in bindings) <= palette.region.x, tab  # nothing cut
-
-
-async def test_the_footer_fits_80_columns_on_every_tab_during_a_run(app_factory):
-    app = app_factory("caesar")
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.setup_pane.set_value("steps", "100000")
-        await pilot.pause()
-        await pilot.press("f5")
-        await wait_for(pilot, lambda: app.session.selected.state.status == "running", timeout=60)
-        for tab in ("f1", "f2", "f3", "f4"):  # Play on a cipher adds ctrl+t while F6 and F7 are shown
-            await pilot.press(tab)
-            await pilot.pause()
-            keys = [k for k in app.screen.query("FooterKey") if k.display]
-            palette = next(k for k in keys if k.key == "ctrl+p")
-            bindings = [k for k in keys if k is not palette]
-            if tab == "f4":
-                assert {"ctrl+q", "f6", "f7", "ctrl+t", "ctrl+o"} <= {k.key for k in bindings}
-            assert max(k.region.right for k in bindings) <= palette.region.x, tab  # nothing cut
-        await pilot.press("f7")
-        await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=30)
-
-
 async def test_the_device_list_says_how_many_threads_training_uses():
     app = make_app("caesar", threads=1)  # probes the machine like `rnnplay tui --threads 1`
     async with app.run_test(size=(80, 24)) as pilot:
@@ -153,3 +120,17 @@ async def test_the_corpus_field_names_what_is_wrong_with_a_folder_or_a_pipe(app_
             assert words in str(app.query_one("#row-corpus .field-error", Static).render())
         await set_field(pilot, app, "corpus", "shakespeare")
         assert app.session.config is not None and app.session.config.corpus == "shakespeare"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_keys_typed_after_a_tab_land_in_the_next_field(app_factory, size):
+    app = app_factory("caesar")
+    async with app.run_test(size=size) as pilot:
+        key, length = app.query_one("#field-key", Input), app.query_one("#field-length", Input)
+        key.value, length.value = "", ""
+        key.focus()
+        await pilot.pause()
+        type_ahead(app, ["1", "2", "tab", "3", "4", "shift+tab", "5"])
+        await wait_for(pilot, lambda: len(key.value + length.value) >= 5, timeout=5)
+        await pilot.pause()
+        assert (key.value, length.value) == ("125", "34")

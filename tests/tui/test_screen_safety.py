@@ -4,33 +4,12 @@ from canned events and from a real run on a corpus file; wrong characters stay m
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from test_tui_snapshots import CORPUS, FakeCompletionTrainer, completion_events
+from canned import CORPUS, FakeCompletionTrainer, completion_events
 from textual.color import Color
-from tui_helpers import set_field, wait_for
+from tui_helpers import assert_screen_is_clean, screen_rows, set_field, wait_for
 
 from tui.reports import TrainerCreated, TrainingEvents
-
-SGR = re.compile(r"\x1b\[[0-9;]*m")  # colours and attributes: the only sequences the app itself draws with
-ATTACKS = ("\x1b]0;pwned", "\x1b[2J", "\x07", "\r", "\u202e", "\ufeff")
-
-
-def screen_rows(app) -> list[str]:
-    return [strip.text for strip in app.screen._compositor.render_strips()]
-
-
-def assert_screen_is_clean(app, width: int) -> None:
-    """What the terminal would receive: every row one printable line, no sequence but SGR."""
-    strips = app.screen._compositor.render_strips()
-    for strip in strips:
-        assert strip.text.isprintable(), repr(strip.text)
-        assert strip.cell_length == width
-        raw = SGR.sub("", strip.render(app.console))
-        assert "\x1b" not in raw and not any(attack in raw for attack in ATTACKS), repr(raw)
-    rows = [strip.text for strip in strips]
-    assert "RNN Playground" in rows[0] and "Setup F1" in rows[1]  # the header and the tabs stay put
 
 
 async def feed_completion(pilot, tab: str) -> None:

@@ -1,4 +1,4 @@
-"""Snapshots of a newcomer's screens: the preset dropdown without colour (NO_COLOR)."""
+"""Setup's preset dropdown drawn without colour (NO_COLOR): a snapshot, and the characters that replace colour."""
 
 from __future__ import annotations
 
