@@ -299,7 +299,7 @@ def test_a_special_file_is_refused_and_asked_again(tmp_path):
     os.mkfifo(fifo)
     good = tmp_path / "other.safetensors"
     session, shell = trained()
-    session.save()
+    session.save(session.selected)
     shell.answer_path(str(fifo))
     asked = shell.paths[-1]
     errors = [text for severity, _, text in shell.toasts if severity == "error"]
@@ -327,7 +327,7 @@ def test_a_save_that_fails_while_writing_keeps_the_model_and_asks_again(tmp_path
     monkeypatch.setattr(output_files, "write_atomically", disk_full_once)
     session, shell = trained()
     trainer = session.selected.trainer
-    session.save()
+    session.save(session.selected)
     shell.answer_path(str(target))
     shell.deliver(session)
     errors = [text for severity, _, text in shell.toasts if severity == "error"]
