@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -15,9 +17,15 @@ from tests.engine.cli_helpers import one_error_line, rnnplay
 
 
 def engine_losses(*flags: str) -> dict[int, float]:
-    done = rnnplay("train", *flags, "--device", "cpu", "--json")
-    assert done.returncode == 0, done.stderr
-    events = [json.loads(line) for line in done.stdout.splitlines()]
+    """`rnnplay train --json`, run in this process as export() is: the process under test is the script's
+    (a launch of the CLI per case cost ~2 s of torch import each, 14 of them; the losses are the same)."""
+    from engine.cli.main import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(["train", *flags, "--device", "cpu", "--json"])
+    assert status == 0, out.getvalue()[-2000:]
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
     return {e["step"]: e["loss"] for e in events if e["event"] == "step"}
 
 
