@@ -14,6 +14,8 @@ marker to add. `slow` (over ~2 s alone) is marked by hand where the durations sh
 
 from __future__ import annotations
 
+import dis
+import importlib
 import inspect
 import os
 import subprocess
@@ -38,6 +40,20 @@ def _codes(code: types.CodeType):
             yield from _codes(const)
 
 
+def _imported(code: types.CodeType) -> dict:
+    """What `from tests.engine.cli_helpers import rnnplay` inside a function names (test-suite modules only)."""
+    found, module = {}, None
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "IMPORT_NAME":
+            module = sys.modules.get(instruction.argval)
+            if module is None and instruction.argval.startswith("tests."):
+                module = importlib.import_module(instruction.argval)
+        elif instruction.opname == "IMPORT_FROM" and module is not None:
+            if str(getattr(module, "__file__", "")).startswith(TESTS):
+                found[instruction.argval] = getattr(module, instruction.argval, None)
+    return found
+
+
 def _reached(func, seen: dict) -> set[str]:
     """Every global and attribute name `func` and the test-suite functions it reaches use."""
     func = inspect.unwrap(getattr(func, "__func__", func))
@@ -48,9 +64,10 @@ def _reached(func, seen: dict) -> set[str]:
     seen[code] = names  # a cycle reads what is known so far
     scope = getattr(func, "__globals__", {})
     for inner in _codes(code):
+        imported = _imported(inner)
         for name in inner.co_names:
             names.add(name)
-            target = scope.get(name)
+            target = imported[name] if name in imported else scope.get(name)
             if isinstance(target, type):  # a helper class: its methods
                 targets = [v for v in vars(target).values() if inspect.isfunction(v)]
             else:

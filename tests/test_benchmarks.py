@@ -15,6 +15,7 @@ def last_line(capsys) -> dict:
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # 7.8 s at load 4
 def test_engine_grid_prints_a_ratio_and_the_extras_for_a_shape(capsys):
     engine_grid.main(["--device", "cpu", "--cells", "gru", "--hidden", "16", "--batch", "2", "--repeats", "2"])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -25,6 +26,7 @@ def test_engine_grid_prints_a_ratio_and_the_extras_for_a_shape(capsys):
     assert summary["two_threads_gain"] == {"gru h16 b2": shape["two_threads_gain"]}
 
 
+@pytest.mark.slow  # 4.5 s at load 4
 def test_corpus_record_trains_both_sides_and_scores_them_alike(capsys):
     corpus_record.main(["--budget", "0.3", "--corpus", "python-stdlib-code", "--set", "eval_every=1000"])
     line = last_line(capsys)
@@ -43,6 +45,8 @@ def test_lesson_vs_recommended_reports_the_speedup_as_a_user_sees_it(capsys):
     assert line["speedup"] > 1 and line["seen_speedup"] > 1
 
 
+@pytest.mark.slow  # 14.5 s at load 4
+@pytest.mark.subprocess  # times rnnplay predict and inspect as processes
 def test_predict_cost_sets_each_command_beside_its_baseline(capsys):
     predict_cost.main(["--repeats", "1", "--preset", "hello"])
     line = last_line(capsys)

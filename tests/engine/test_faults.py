@@ -75,6 +75,7 @@ def test_saving_into_a_read_only_folder(tmp_path):
         small_trainer().save(str(folder / "c.safetensors"))
 
 
+@pytest.mark.slow  # 6 s at load 4
 def test_a_megabyte_of_text_is_decrypted():
     trainer = small_trainer()
     text = ("attack at dawn " * 70_000)[: 1 << 20]

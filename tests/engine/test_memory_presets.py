@@ -32,10 +32,12 @@ def steps_to_solve(config) -> int | None:
     return None
 
 
+@pytest.mark.slow  # 4.5 s at load 4
 def test_the_echo_recipe_remembers_five_symbols_back():
     assert steps_to_solve(ECHO.replace(delay=5, steps=300, length=64)) is not None  # length 64: 4 s, not 11
 
 
+@pytest.mark.slow  # 13.5 s at load 4
 def test_the_vigenere_recipe_decrypts_a_three_letter_keyword():
     assert steps_to_solve(VIGENERE.replace(keyword="KEY")) is not None  # --until ends it when solved (~400)
 
