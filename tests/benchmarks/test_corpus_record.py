@@ -4,6 +4,8 @@ A crash in it went unnoticed until a GPU session ran it (after Pace gained an ar
 
 import json
 
+import pytest
+
 from benchmarks import corpus_record
 
 
@@ -11,6 +13,7 @@ def last_line(capsys) -> dict:
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # 4.5 s at load 4
 def test_corpus_record_trains_both_sides_and_scores_them_alike(capsys):
     corpus_record.main(["--budget", "0.3", "--corpus", "python-stdlib-code", "--set", "eval_every=1000"])
     line = last_line(capsys)

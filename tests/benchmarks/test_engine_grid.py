@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
+
 from benchmarks import engine_grid
 
 
+@pytest.mark.slow  # 7.8 s at load 4
 def test_engine_grid_prints_a_ratio_and_the_extras_for_a_shape(capsys):
     engine_grid.main(["--device", "cpu", "--cells", "gru", "--hidden", "16", "--batch", "2", "--repeats", "2"])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from benchmarks import predict_cost
 
 
@@ -9,6 +11,8 @@ def last_line(capsys) -> dict:
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # 14.5 s at load 4
+@pytest.mark.subprocess  # times rnnplay predict and inspect as processes
 def test_predict_cost_sets_each_command_beside_its_baseline(capsys):
     predict_cost.main(["--repeats", "1", "--preset", "hello"])
     line = last_line(capsys)

@@ -18,6 +18,7 @@ def test_recommended_caesar_reaches_999_per_mille_and_decrypts():
     assert trainer.predict("FUVEMVEMNMERPDRF") == "THIS-IS-A-SECRET"
 
 
+@pytest.mark.slow  # 3.7 s at load 4
 def test_caesar_lesson_is_the_lesson_model_and_learns():
     cfg = engine.presets.get("caesar-lesson")
     assert (cfg.embedding, cfg.hidden, cfg.layers, cfg.batch_size, cfg.lr) == (5, 10, 1, 1, 0.001)
@@ -44,6 +45,7 @@ def hello_successes(name, seeds):
     return sum(train(name, seed=s)[0].predict("hello") == "ohlol" for s in seeds)
 
 
+@pytest.mark.slow  # 3.3 s at load 4
 def test_hidden_state_as_scores_is_seed_fragile_as_measured():
     # SEEDS.md measured 32/50 (12-1) and 26/50 (12-2): neither reliable nor hopeless
     assert 15 <= hello_successes("hello-rnncell-lesson", range(50)) <= 45
@@ -96,10 +98,12 @@ def steps_to_solve(config) -> int | None:
     return None
 
 
+@pytest.mark.slow  # 4.5 s at load 4
 def test_the_echo_recipe_remembers_five_symbols_back():
     assert steps_to_solve(ECHO.replace(delay=5, steps=300, length=64)) is not None  # length 64: 4 s, not 11
 
 
+@pytest.mark.slow  # 13.5 s at load 4
 def test_the_vigenere_recipe_decrypts_a_three_letter_keyword():
     assert steps_to_solve(VIGENERE.replace(keyword="KEY")) is not None  # --until ends it when solved (~400)
 

@@ -184,6 +184,7 @@ def small_trainer(**kw):
     return trainer
 
 
+@pytest.mark.slow  # 6 s at load 4
 def test_a_megabyte_of_text_is_decrypted():
     trainer = small_trainer()
     text = ("attack at dawn " * 70_000)[: 1 << 20]

@@ -72,7 +72,9 @@ def test_an_unwritable_output_is_one_line_before_any_step_and_every_rank_leaves(
     assert run.returncode == 2
     one_error_line(run.stderr)
     assert "--save" in run.stderr and run.stdout == ""
-    assert time.monotonic() - began < 60  # nobody waited on a rank that had left
+    # nobody waited on a rank that had left (that wait is data_parallel.TIMEOUT, 10 min): 120 s, the helper's
+    # own deadline, leaves a busy machine room for three processes to import torch
+    assert time.monotonic() - began < 120
 
 
 def test_a_setting_one_rank_cannot_use_stops_every_rank_with_one_line(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -14,10 +16,22 @@ from engine.events import StepLogged
 from tests.engine.cli_helpers import rnnplay
 
 
+def in_process(*args: str) -> tuple[int, str]:
+    """`rnnplay ARGS` run in this process: (status, stdout). Where the process under test is the exported
+    script, the CLI's own launch only cost ~1.5 s of CPU importing torch (18 launches in this file)."""
+    from engine.cli.main import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(list(args))
+    return status, out.getvalue()
+
+
 def engine_losses(*flags: str) -> dict[int, float]:
-    done = rnnplay("train", *flags, "--device", "cpu", "--json")
-    assert done.returncode == 0, done.stderr
-    events = [json.loads(line) for line in done.stdout.splitlines()]
+    """`rnnplay train --json`, run in this process as export() is; the losses are the same."""
+    status, out = in_process("train", *flags, "--device", "cpu", "--json")
+    assert status == 0, out[-2000:]
+    events = [json.loads(line) for line in out.splitlines()]
     return {e["step"]: e["loss"] for e in events if e["event"] == "step"}
 
 
@@ -175,8 +189,8 @@ def test_without_output_it_prints_the_script_and_refuses_a_preset_with_a_checkpo
 def test_a_branchs_script_says_it_is_one(tmp_path):
     """A branch's checkpoint holds the settings after the branch: its script says the run had a parent."""
     first, branch = str(tmp_path / "a.safetensors"), str(tmp_path / "b.safetensors")
-    assert rnnplay("train", "--preset", "caesar", "--steps", "3", "--device", "cpu", "--save", first).returncode == 0
-    assert rnnplay("train", "--resume", first, "--lr", "0.001", "--steps", "2", "--save", branch).returncode == 0
-    script = rnnplay("export-script", branch).stdout
-    assert "# this checkpoint is a branch of run " in script and "lr 0.03 -> 0.001" in script
-    assert "branch of" not in rnnplay("export-script", first).stdout
+    assert in_process("train", "--preset", "caesar", "--steps", "3", "--device", "cpu", "--save", first)[0] == 0
+    assert in_process("train", "--resume", first, "--lr", "0.001", "--steps", "2", "--save", branch)[0] == 0
+    status, script = in_process("export-script", branch)
+    assert status == 0 and "# this checkpoint is a branch of run " in script and "lr 0.03 -> 0.001" in script
+    assert "branch of" not in in_process("export-script", first)[1]

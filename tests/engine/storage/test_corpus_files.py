@@ -21,8 +21,9 @@ from engine.vocab import Vocabulary
 
 
 @contextmanager
-def deadline(seconds=5):
-    """Fail, rather than hang the suite, if reading blocks (the FIFO bug)."""
+def deadline(seconds=60):
+    """Fail, rather than hang the suite, if reading blocks (the FIFO bug). Generous: a blocked read never
+    returns, and a busy machine may take seconds to read a file."""
     def expired(*_):
         raise AssertionError(f"still reading after {seconds} s")
     previous = signal.signal(signal.SIGALRM, expired)

@@ -90,8 +90,8 @@ def test_a_lock_file_removed_while_waiting_for_it_is_not_trusted(tmp_path, monke
         return flock(fd, *args)
 
     monkeypatch.setattr(locks, "_flock", waited)
-    with locks.writing(str(target), wait=20):  # gets the orphan's flock when the other exits: not enough
-        assert other.wait(timeout=20) == 0
+    with locks.writing(str(target), wait=60):  # gets the orphan's flock when the other exits: not enough
+        assert other.wait(timeout=60) == 0
         assert lock.read_text() == str(os.getpid()) and not free(lock)
     assert free(lock)
 
@@ -117,7 +117,7 @@ def test_a_held_lock_whose_file_another_run_made_again_refuses_the_save(tmp_path
             with locks.writing(str(target)):
                 pytest.fail("saved while another run held the lock")
         other.stdin.close()
-        other.wait(timeout=20)
+        other.wait(timeout=60)
         with pytest.raises(OutputError, match="took this checkpoint after this run's lock file was removed"):
             with locks.writing(str(target)):
                 pytest.fail("saved over what another run may have written")
