@@ -24,8 +24,8 @@ class ConfirmDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Label(self.question, id="confirm-title")
-            yield Static(self.detail, classes="dim")
+            yield Label(self.question, id="confirm-title", markup=False)
+            yield Static(self.detail, classes="dim", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button("Save first (s)", id="confirm-save", variant="primary", compact=True,
                              action="screen.choose('save')")

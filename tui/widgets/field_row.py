@@ -19,7 +19,7 @@ class FieldRow(Vertical):
             yield self.control
             if self.hint:
                 yield Static(self.hint, classes="field-hint")
-        yield Static("", classes="field-error")
+        yield Static("", classes="field-error", markup=False)
 
     def set_error(self, message: str) -> None:
         self.query_one(".field-error", Static).update(f"⚠ {message}" if message else "")

@@ -37,12 +37,12 @@ class PathDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="path-dialog"):
-            yield Label(self.title_text, id="path-title")
+            yield Label(self.title_text, id="path-title", markup=False)
             if self.reason:
-                yield Static(f"⚠ {visible(self.reason, 300)}", id="path-reason")
+                yield Static(f"⚠ {visible(self.reason, 300)}", id="path-reason", markup=False)
             yield Input(self.text, id="path-input", select_on_focus=False,
                         placeholder=visible(self.suggestion, 200), suggester=PathSuggester(self.suggestion))
-            yield Static(self.hint(), id="path-hint", classes="dim")
+            yield Static(self.hint(), id="path-hint", classes="dim", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

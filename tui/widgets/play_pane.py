@@ -107,13 +107,13 @@ class PlayPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="play-help")
         yield Input(placeholder="type here", id="play-input")
-        yield Static("", id="play-input-error")
+        yield Static("", id="play-input-error", markup=False)
         with Horizontal(id="play-options"):
             yield Label("length", classes="option-label")
             yield Input(id="play-length", compact=True, placeholder="15")
             yield Label("temperature", classes="option-label")
             yield Input(id="play-temperature", compact=True, placeholder="0")
-        yield Static("", id="play-option-error")  # its own line: both reasons fit in 80 columns
+        yield Static("", id="play-option-error", markup=False)  # its own line: both reasons fit in 80 columns
         yield Static(id="play-answer")
 
     def on_mount(self) -> None:

@@ -69,7 +69,7 @@ class RaceDialog(ModalScreen[tuple[tuple[str, ...], tuple[int, ...] | None] | No
                 yield Label("seeds", classes="option-label")
                 yield Input("", id="race-seeds-input", placeholder=f"{self.seed} (Setup's); e.g. 0,1,2",
                             select_on_focus=False)
-            yield Static("", id="race-error")
+            yield Static("", id="race-error", markup=False)
             with Horizontal(id="race-buttons"):
                 yield Button("Race (enter)", id="race-go", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="race-cancel", compact=True)

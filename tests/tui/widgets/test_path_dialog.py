@@ -122,3 +122,19 @@ async def test_the_dialogs_suggest_the_preset_and_step(app_factory, tmp_path, mo
         await pilot.pause()
         await pilot.press("ctrl+o", *"./run.safetensors")  # keys arriving as the dialog opens: taken exactly
         assert app.screen.query_one("#path-input", Input).value == "./run.safetensors"
+
+
+@pytest.mark.parametrize("name", ['[link="a]x.safetensors', "[/foo]/y.safetensors", "[@click=app.quit]z"])
+async def test_paths_that_look_like_markup_are_shown_as_typed(app_factory, name):
+    """A file name in the hint or a refused path in the reason was read as markup: `[/foo]` crashed the app
+    (its unsaved run lost) and `[@click=app.quit]` became a clickable action."""
+    from tui.widgets.path_dialog import PathDialog
+
+    app = app_factory("hello")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PathDialog("Save the model to", name, text=name, reason=f"cannot write {name!r}"))
+        await wait_for(pilot, lambda: isinstance(app.screen, PathDialog))
+        await pilot.pause()
+        reason = str(app.screen.query_one("#path-reason").render())
+        _, _, hint = dialog_text(app)
+        assert name in reason and name[:20] in hint and app.is_running
