@@ -72,6 +72,7 @@ class Session:
         self.loaded_from = loaded_from  # the checkpoint the single run holds, if it came from one
         self.last_checkpoint: str | None = None  # saved or loaded last: the load dialog suggests it
         self.after_save: tuple[Any, Callable[[], Any]] | None = None  # (trainer, what to do once it is saved)
+        self.held: list[bridge.RunGate] = []  # gates paused for "Save first": the saved step is the last one
         self.exit_status = 0  # 128 + the signal number when a signal ended the app
         self.random = random.Random()  # F9's new seeds
         self.start_thread = start_daemon  # training, racing, saving and loading run here (tests run them inline)
@@ -368,15 +369,17 @@ class Session:
         runs = [self.selected] if runs is None else runs
         unsaved = [run for run in runs if run.unsaved_steps()]
         if not unsaved:
+            self.held = []  # what was paused to be saved is acted on now (stopped, discarded, replaced)
             then()
             return
         if unsaved == [self.selected]:
             running = " and stop the run" if self.selected.state.training else ""
             title = f"Save the model before you {doing}?"
             steps = unsaved[0].unsaved_steps()
-            detail = f"{steps:,} trained steps are not saved. {doing.capitalize()}{running} anyway?"
+            are = "trained steps are" if steps != 1 else "trained step is"
+            detail = f"{steps:,} {are} not saved. {doing.capitalize()}{running} anyway?"
         else:
-            names = ", ".join(f"{run.name} ({run.unsaved_steps():,} steps)" for run in unsaved[:4])
+            names = ", ".join(f"{run.name} ({_steps(run.unsaved_steps())})" for run in unsaved[:4])
             more = " ..." if len(unsaved) > 4 else ""
             them = "them one at a time" if len(unsaved) > 1 else "it"
             title = f"Save the models before you {doing}?"
@@ -385,13 +388,39 @@ class Session:
 
         def chosen(choice: str | None) -> None:
             if choice == "discard":
+                self.held = []
                 then()
             elif choice == "save":
+                self._hold(unsaved)  # else it trains on while saved, and the question comes back forever
                 self.select(unsaved[0])
                 self.ask_save_path(unsaved[0], self.default_path(unsaved[0]),
                                    then=lambda: self.confirm_discard(doing, then, runs))
+            else:
+                self._go_on()
 
         self.shell.confirm(title, detail, chosen)
+
+    def _hold(self, runs: list[Run]) -> None:
+        """Pause the training runs among `runs` (a race's gate pauses all its contestants) until they are
+        acted on, or the save is cancelled (_go_on)."""
+        for gate in {run.gate for run in runs if run.gate is not None and run.state.status == "running"}:
+            gate.pause()
+            self.held.append(gate)
+            self._show_paused(gate, True)
+
+    def _go_on(self) -> None:
+        """A "Save first" was cancelled: the runs paused for it train on."""
+        for gate in self.held:
+            gate.resume()
+            self._show_paused(gate, False)
+        self.held = []
+
+    def _show_paused(self, gate: bridge.RunGate, paused: bool) -> None:
+        for run in self.runs.items:
+            if run.gate is gate and run.state.status == ("running" if paused else "paused"):
+                run.state.status = "paused" if paused else "running"
+                run.state.touch()
+        self.shell.redraw()
 
     def save(self, run: Run) -> None:
         """ctrl+s: ask where, then save `run`'s model (the selected run's)."""
@@ -404,11 +433,13 @@ class Session:
     def ask_save_path(self, run: Run, path: str, text: str = "", then: Callable[[], Any] | None = None,
                       reason: str = "") -> None:
         """The save dialog. A path that cannot be written is refused before anything is saved, and asked
-        again with the reason; `then` runs once the save has succeeded (a failed save discards nothing)."""
+        again with the reason; `then` runs once the save has succeeded (a failed save discards nothing, and
+        asks again: a save that then works goes on)."""
         from engine.storage.output_files import OutputError, check_kind, check_target
 
         def chosen(choice: str | None) -> None:
             if not choice:
+                self._go_on()
                 return
             try:
                 check_target(choice, "save")
@@ -570,7 +601,8 @@ class Session:
                 self.shell.notify("Not saved, so nothing was discarded.", severity="warning")
             run = self._run_of(report.trainer)
             if run is not None:  # else reset or replaced meanwhile: nothing left to save
-                self.ask_save_path(run, self.default_path(run), report.path, reason=f"{report.error} (not saved)")
+                self.ask_save_path(run, self.default_path(run), report.path, then=then,
+                                   reason=f"{report.error} (not saved)")
             return
         self.last_checkpoint = report.path
         run = self._run_of(report.trainer)
@@ -614,19 +646,27 @@ class Session:
             return model.config, ""
         changed = ", ".join(f"{name} {visible(before, 24)} -> {visible(now, 24)}" for name, (before, now)
                             in branches.changes({"config": model.config.to_dict()}, config).items())
-        return config, f"F5 trains a branch of it: {changed}" if changed else ""
+        if not changed:
+            return config, ""
+        if model.step >= config.steps or schedule.out_of_time(config.seconds, model.trained_seconds):
+            return config, f"raise Steps above {model.step:,} (or Seconds) and F5 trains a branch of it: {changed}"
+        return config, f"F5 trains a branch of it: {changed}"
 
     def _load_failed(self, report: reports.LoadFailed) -> None:
         self.shell.notify(visible(report.error, 400), severity="error", timeout=8)
         self.ask_load_path(self.load_suggestion(), report.path, f"{report.error} (nothing was loaded)")
 
 
+def _steps(count: int) -> str:
+    return f"{count:,} step{'s' * (count != 1)}"
+
+
 def _save(trainer: Any, gate: bridge.RunGate | None, path: str, report: Callable[[Any], Any]) -> None:
     """Save in a thread; a running run is paused between steps meanwhile, so the weights are whole.
     A failed save loses nothing: the model stays in memory and the dialog opens again."""
-    pause = gate is not None and not gate.paused
-    if pause:
-        gate.pause()
+    pause = gate is not None and not gate.paused and not gate.cancelled.is_set()
+    if gate is not None and not gate.cancelled.is_set():
+        gate.pause()  # paused just before (Save first) or now: either way, wait until it sits between steps
         gate.wait_until_blocked(PAUSE_FOR_SAVE_SECONDS)
     step = trainer.step
     try:

@@ -509,3 +509,65 @@ def test_a_loaded_run_continues_with_the_rule_s_thread_count(tmp_path, monkeypat
     shell.deliver(session)
     assert session.selected.state.status == "finished" and session.selected.model.step == 4
     assert seen and set(seen) == {devices.default_threads()} and session.threads == devices.default_threads()
+
+
+def test_a_branch_of_a_finished_checkpoint_says_to_raise_steps_first(tmp_path):
+    """`tui --load CKPT --lr X` of a run at its last step promised "F5 trains a branch", and F5 refused."""
+    path = saved_checkpoint(tmp_path)
+    session, shell = new_session(changes={"lr": 0.01})
+    session.load_from(path)
+    shell.deliver(session)
+    assert shell.said("raise Steps above 4 (or Seconds) and F5 trains a branch of it: lr 0.05 -> 0.01")
+    session.set_config(shell.filled[-1][0], None)
+    session.start()
+    assert shell.said("raise Steps or Seconds to continue it")
+
+
+def test_save_first_holds_a_training_run_still_so_the_question_ends(tmp_path):
+    """Saving first let the run train on, so the same question came back after every save."""
+    session, shell, trainer = started_not_run()
+    run = session.selected
+    list(zip(range(3), trainer.run(stop=run.gate)))  # three more events: steps trained, none saved
+    session.quit()
+    shell.answer("save")
+    assert run.gate.paused and run.state.status == "paused"  # held while its path is asked
+    shell.answer_path(None)  # cancelled: it trains on
+    assert not run.gate.paused and run.state.status == "running" and shell.left is None
+    session.quit()
+    shell.answer("save")
+    session.start_thread = run_inline
+    run.gate.blocked.set()  # its trainer waits between two steps, as the training thread would
+    shell.answer_path(str(tmp_path / "kept.safetensors"))
+    shell.deliver(session)
+    assert shell.left == 0 and not shell.questions  # saved at the step it was held at: nothing left to ask
+
+
+def test_a_retry_after_a_failed_save_first_goes_on(tmp_path, monkeypatch):
+    session, shell = trained()
+    trainer = session.selected.trainer
+    save = trainer.save
+    failures = iter([OSError("another rnnplay is writing this checkpoint")])
+
+    def fails_once(path):
+        for error in failures:
+            raise error
+        save(path)
+
+    monkeypatch.setattr(trainer, "save", fails_once)
+    session.quit()
+    shell.answer("save")
+    shell.answer_path(str(tmp_path / "locked.safetensors"))
+    shell.deliver(session)
+    assert shell.left is None and shell.paths[-1].reason.startswith("another rnnplay")
+    shell.answer_path(str(tmp_path / "good.safetensors"))
+    shell.deliver(session)
+    assert shell.left == 0 and (tmp_path / "good.safetensors").exists()
+
+
+def test_one_unsaved_step_is_said_in_the_singular():
+    session, shell, trainer = started_not_run()
+    run = session.selected
+    list(zip(range(2), trainer.run(stop=run.gate)))  # RunStarted was taken: one step and its log
+    session.stop(run)
+    session.quit()
+    assert shell.questions[-1].detail.startswith("1 trained step is not saved")
