@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 
+from tui_helpers import settled, wait_for
+
 from engine import presets
 from engine.events import Evaluated, RunFinished, RunStarted, Sample, StepLogged
 from engine.racing import contestants
-from tui_helpers import settled, wait_for
 from tui.reports import ContestantCreated, TrainerCreated, TrainingEvents
 
 PLAIN = ["THIS-IS-A-SECRET-MESSAGE-FOR-YOU", "ATTACK-AT-DAWN-BRING-THE-CANNONS-", "THE-QUICK-BROWN-FOX-JUMPS-OVER-IT"]
