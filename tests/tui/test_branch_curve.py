@@ -52,8 +52,9 @@ async def test_a_changed_lr_after_load_is_drawn_over_the_parents_curve(app_facto
         assert [s for s, _ in curve.points] == [s for s, _ in logged] and curve.points[-1][0] == 20
         assert [s for s, _ in app.session.selected.state.losses] == [22, 24, 26, 28, 30]
         await pilot.press("f2")
-        await pilot.pause(0.6)
-        app.refresh_plot(force=True)
+        plot = app.query_one("#loss-plot")
+        await wait_for(pilot, lambda: app.tab == "train" and plot.size.width > 0, timeout=60)  # shown, laid out
+        app.refresh_plot(force=True)  # not a test of the throttle: draw now
         await pilot.pause()
         legend = plot_lines(app)[0]
         assert f"x parent {parent_id} to step 20" in legend and "⠒ this run " in legend, legend
