@@ -112,7 +112,7 @@ async def test_tui_load_with_a_changed_lr_opens_ready_to_branch(app_factory, tmp
     app = app_factory(None, load=path, changes={"lr": 0.01, "steps": 6})
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        await wait_for(pilot, lambda: app.session.config is not None and app.session.config.lr == 0.01, timeout=10)
+        await wait_for(pilot, lambda: app.session.config is not None and app.session.config.lr == 0.01, timeout=60)
         # applied on F5, not before
         assert app.session.config.steps == 26 and app.session.selected.model.config.lr == 0.05
         assert any("F5 trains a branch of it: lr 0.05 -> 0.01, steps 20 -> 26" in n.message

@@ -58,7 +58,7 @@ async def test_a_refused_path_keeps_the_hint_about_the_suggestion(app_factory, t
     app = app_factory("caesar")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+o", *"notes.txt", "enter")
-        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=10)
+        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=60)
         value, _, hint = dialog_text(app)
         assert value == "notes.txt" and "notes.txt" not in hint, hint
 
@@ -103,7 +103,7 @@ async def test_a_failed_load_asks_again_with_the_reason_and_the_typed_path(app_f
         await pilot.pause()
         app.screen.query_one("#path-input", Input).value = str(junk)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=10)
+        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=60)
         assert type(app.screen).__name__ == "PathDialog" and app.session.selected.model is None
         assert app.screen.query_one("#path-input", Input).value == str(junk)
         reason = str(app.screen.query_one("#path-reason").render())
