@@ -221,9 +221,10 @@ async def test_loading_a_bad_file_keeps_the_app_running(app_factory, tmp_path):
 async def test_quit_while_training_asks_then_stops_the_run_quickly(app_factory):
     app = app_factory("caesar")
     async with app.run_test(size=SIZE) as pilot:
+        before = set(threading.enumerate())
         await start_long_run(pilot, app)
         trainer = app.session.selected.model
-        training = [t for t in threading.enumerate() if t.name == "rnnplay-training" and t.is_alive()]
+        training = [t for t in set(threading.enumerate()) - before if t.name == "rnnplay-training"]  # this run's
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog" and app.is_running  # unsaved steps: ask
