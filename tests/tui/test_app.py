@@ -78,7 +78,10 @@ async def test_start_streams_events_then_stop(app_factory):
         await start_long_run(pilot, app)
         assert app.query_one("TabbedContent").active == "train"
         assert not app.query_one("#stop", Button).disabled
-        await wait_for(pilot, lambda: app.session.selected.state.eval_count > 0)  # caesar evaluates every 50 steps
+        # caesar evaluates early (before its first logged step, at 10) and then every 50 steps: under load the
+        # early evaluations came in a batch of their own and the losses were still empty; wait for both
+        await wait_for(pilot, lambda: app.session.selected.state.eval_count > 0 and app.session.selected.state.losses,
+                       timeout=60)
         assert app.session.selected.state.losses and app.session.selected.state.parameters > 0
         await pilot.press("f7")
         await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
