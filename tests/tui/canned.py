@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from tui_helpers import settled, wait_for
+
 from engine import presets
 from engine.events import Evaluated, RunFinished, RunStarted, Sample, StepLogged
 from engine.racing import contestants
@@ -80,12 +82,15 @@ def feed(finished: bool, tab: str = "train", completion: bool = False):
         app.report(TrainerCreated(trainer))
         events = completion_events(trainer) if completion else canned_events(trainer, finished)
         app.report(TrainingEvents(events))
-        await pilot.pause()
+        last = events[-1].step
+        state = lambda: app.session.selected.state  # noqa: E731
+        await wait_for(pilot, lambda: state().run_id == trainer.run_id and state().step == last
+                       and (state().status == "finished") == finished, timeout=60)
         app.action_show_tab(tab)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.tab == tab, timeout=60)
         app.refresh_text()
         app.refresh_plot(force=True)
-        await pilot.pause()
+        await settled(pilot)  # the finished run's "Run completed" toast is mounted before the screenshot
 
     return run_before
 
@@ -137,11 +142,11 @@ def mid_race(last_step: int = 350, chosen: int = 0, cells=("rnn", "lstm", "gru")
         for index, trainer in enumerate(trainers):
             app.report(ContestantCreated(race, index, trainer))
         app.report(TrainingEvents(recorded_events(trainers, last_step)))
-        await pilot.pause()
+        await wait_for(pilot, lambda: all(c.run.state.step == last_step for c in race.contestants), timeout=60)
         app.session.select(race.contestants[chosen].run)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.tab == "race", timeout=60)
         app.refresh_text()
         app.refresh_plot(force=True)
-        await pilot.pause()
+        await settled(pilot)
 
     return run_before

@@ -52,8 +52,9 @@ async def test_a_changed_lr_after_load_is_drawn_over_the_parents_curve(app_facto
         assert [s for s, _ in curve.points] == [s for s, _ in logged] and curve.points[-1][0] == 20
         assert [s for s, _ in app.session.selected.state.losses] == [22, 24, 26, 28, 30]
         await pilot.press("f2")
-        await pilot.pause(0.6)
-        app.refresh_plot(force=True)
+        plot = app.query_one("#loss-plot")
+        await wait_for(pilot, lambda: app.tab == "train" and plot.size.width > 0, timeout=60)  # shown, laid out
+        app.refresh_plot(force=True)  # not a test of the throttle: draw now
         await pilot.pause()
         legend = plot_lines(app)[0]
         assert f"x parent {parent_id} to step 20" in legend and "⠒ this run " in legend, legend
@@ -111,7 +112,7 @@ async def test_tui_load_with_a_changed_lr_opens_ready_to_branch(app_factory, tmp
     app = app_factory(None, load=path, changes={"lr": 0.01, "steps": 6})
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot, app)
-        await wait_for(pilot, lambda: app.session.config is not None and app.session.config.lr == 0.01, timeout=10)
+        await wait_for(pilot, lambda: app.session.config is not None and app.session.config.lr == 0.01, timeout=60)
         # applied on F5, not before
         assert app.session.config.steps == 26 and app.session.selected.model.config.lr == 0.05
         assert any("F5 trains a branch of it: lr 0.05 -> 0.01, steps 20 -> 26" in n.message

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+from tui_helpers import wait_until
+
 from engine.events import Evaluated, RunFinished, RunStarted, StepLogged
 from tui.bridge import EventBatcher, RunGate, pump
 from tui.reports import TrainingEvents
@@ -70,19 +72,21 @@ def test_pump_delivers_every_event_in_order():
 def test_pause_blocks_between_steps_and_cancel_releases():
     posted, gate, trainer = [], RunGate(), FakeTrainer()
     thread = run_in_thread(trainer, gate, posted)
-    time.sleep(0.05)
+    wait_until(lambda: trainer.step > 0)  # running
     gate.pause()
-    assert gate.wait_until_blocked(2.0)
+    assert gate.wait_until_blocked(30)
     frozen = trainer.step
+    # The trainer sits in the gate (blocked, checked again below): it cannot step, however long we look;
+    # a slower machine only makes the look longer, so this sleep cannot make the test fail falsely.
     time.sleep(0.1)
-    assert trainer.step == frozen  # paused: no steps
+    assert trainer.step == frozen and gate.blocked.is_set()  # paused: no steps
     gate.resume()
-    time.sleep(0.05)
+    wait_until(lambda: trainer.step > frozen)  # resumed: it steps again (however slowly)
     assert trainer.step > frozen
     gate.pause()
-    gate.wait_until_blocked(2.0)
+    assert gate.wait_until_blocked(30)
     gate.cancel()  # cancelling a paused run ends it
-    thread.join(2.0)
+    thread.join(30)
     assert not thread.is_alive()
     finished = [e for m in posted for e in m.events if isinstance(e, RunFinished)]
     assert finished[0].reason == "stopped"

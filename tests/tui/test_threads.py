@@ -12,7 +12,7 @@ def test_a_job_runs_in_a_named_daemon_thread_listed_while_it_runs():
     thread = threads.start("job", lambda value: (seen.append(value), release.wait(10)), 7)
     assert thread.daemon and thread.name == "rnnplay-job" and thread in threads.ours()
     release.set()
-    assert threads.join_all([thread], timeout=10)
+    assert threads.join_all([thread], timeout=60)
     assert seen == [7] and thread not in threads.ours()
 
 

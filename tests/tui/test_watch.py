@@ -90,10 +90,11 @@ async def test_hostile_data_in_good_lines_is_shown_escaped(tmp_path):
                                                                    accuracy=0.5, samples=samples))
     app = make_app(devices=DEVICES, watch=str(path))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.session.selected.state.evals, timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.evals, timeout=60)
         await pilot.press("f3")
-        await pilot.pause(0.6)
-        shown = "".join(str(w.render()) for w in app.query("#predictions Static"))
+        samples = lambda: "".join(str(w.render()) for w in app.query("#predictions Static"))  # noqa: E731
+        await wait_for(pilot, lambda: "pwned" in samples(), timeout=60)  # the Samples view drew the eval
+        shown = samples()
         assert "pwned" in shown and "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown
         assert "1 bad line skipped" in app.sub_title
 
@@ -131,7 +132,8 @@ async def test_the_app_follows_a_run_a_real_process_is_writing(tmp_path):
             assert writer.poll() is None or app.session.selected.state.step < 300  # seen while it was being written
             await wait_for(pilot, lambda: app.session.selected.state.finished is not None, timeout=180)
             assert app.session.selected.state.finished.reason == "completed" and app.session.selected.state.step == 300
-            await pilot.pause(0.6)
+            await wait_for(pilot, lambda: "the run completed at step 300" in app.sub_title
+                           and "step 300/300" in str(app.query_one("#stats").render()), timeout=60)  # redrawn
             assert "the run completed at step 300" in app.sub_title
             assert "step 300/300" in str(app.query_one("#stats").render())
             for key in ("f5", "f1", "f4", "ctrl+s", "ctrl+o", "f8"):
@@ -151,10 +153,10 @@ async def test_a_run_that_stops_writing_is_called_stale(tmp_path):
     path.write_bytes(line(**STARTED) + step(1))
     app = make_app(devices=DEVICES, watch=str(path), stale_seconds=0.5)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "may have stopped writing" in app.sub_title, timeout=10)
+        await wait_for(pilot, lambda: "may have stopped writing" in app.sub_title, timeout=60)
         with open(path, "ab") as f:
             f.write(step(2) + line(event="finished", run_id="r1", step=2, reason="stopped", metrics={}))
-        await wait_for(pilot, lambda: "the run stopped at step 2" in app.sub_title, timeout=10)
+        await wait_for(pilot, lambda: "the run stopped at step 2" in app.sub_title, timeout=60)
         assert isinstance(app.session.selected.state.finished, RunFinished)
 
 
@@ -165,9 +167,9 @@ async def test_a_truncated_file_clears_the_views_and_nothing_offers_f5(tmp_path)
     path.write_bytes(line(**STARTED) + step(1) + step(2))
     app = make_app(devices=DEVICES, watch=str(path))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.session.selected.state.step == 2, timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.step == 2, timeout=60)
         path.write_bytes(b"")
-        await wait_for(pilot, lambda: not app.session.selected.state.losses, timeout=10)
+        await wait_for(pilot, lambda: not app.session.selected.state.losses, timeout=60)
         assert app.session.selected.state.run_id == "" and app.session.selected.state.watched
         hint = str(detail_line(app.session.selected.state))
         assert "F5" not in hint and "Waiting" in hint
@@ -180,18 +182,18 @@ async def test_a_branch_appended_to_the_file_continues_its_parents_curve(tmp_pat
                      + line(event="finished", run_id="r1", step=3, reason="completed", metrics={}))
     app = make_app(devices=DEVICES, watch=str(path))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.session.selected.state.finished is not None, timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.finished is not None, timeout=60)
         parent = {"checkpoint": "a.safetensors", "run_id": "r1", "step": 2, "changed": {"lr": [0.1, 0.01]}}
         with open(path, "ab") as f:
             f.write(line(**{**STARTED, "run_id": "b1", "step": 2, "parent": parent}) + step(3, "b1") + step(4, "b1"))
-        await wait_for(pilot, lambda: app.session.selected.state.step == 4, timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.step == 4, timeout=60)
         assert app.session.selected.state.run_id == "b1" and [s for s,
                                                               _ in app.session.selected.state.losses] == [1, 2, 3, 4]
         assert app.session.selected.state.finished is None
-        await wait_for(pilot, lambda: "branch of run r1 at step 2" in app.sub_title, timeout=5)
+        await wait_for(pilot, lambda: "branch of run r1 at step 2" in app.sub_title, timeout=60)
         with open(path, "ab") as f:
             f.write(line(**{**STARTED, "run_id": "n1"}) + step(1, "n1"))  # a fresh run: a fresh view
-        await wait_for(pilot, lambda: app.session.selected.state.run_id == "n1", timeout=10)
+        await wait_for(pilot, lambda: app.session.selected.state.run_id == "n1", timeout=60)
         assert app.session.selected.state.losses == [(1, 1.0)] and "branch of run" not in app.sub_title
 
 

@@ -23,6 +23,37 @@ async def wait_for(pilot, predicate, timeout: float = 30.0, step: float = 0.05) 
         await pilot.pause(step)
 
 
+def wait_until(predicate, timeout: float = 30.0, step: float = 0.01) -> None:
+    """wait_for without an app: poll predicate() (a thread's state) until true; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {predicate.__doc__ or predicate}")
+        time.sleep(step)
+
+
+def toasts_shown(app) -> bool:
+    """Every notification has its toast on the screen, laid out (a toast is mounted a few messages after
+    notify(); a screenshot or a region check taken before that misses it)."""
+    toasts = [toast for toast in app.screen.query("Toast") if toast.region.area]
+    return len(toasts) >= len(app._notifications)
+
+
+def redrawn(app) -> bool:
+    """No throttled redraw is pending and the shown view's plot is not behind its data."""
+    if app.views_throttle.timer is not None:
+        return False
+    view, widget = app.shown_view()
+    return view.plot is None or not view.stale(app, widget)
+
+
+async def settled(pilot, timeout: float = 60.0) -> None:
+    """Wait until what a screenshot shows has settled: toasts shown, redraws done, plots drawn."""
+    app = pilot.app
+    await wait_for(pilot, lambda: toasts_shown(app) and redrawn(app), timeout)
+    await pilot.pause()  # the last layout and refresh
+
+
 async def set_field(pilot, app, name: str, value: str) -> None:
     app.query_one("SetupPane").set_value(name, value)
     await pilot.pause()  # Input.Changed -> the pane validates and posts ConfigChanged

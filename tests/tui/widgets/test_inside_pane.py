@@ -150,7 +150,8 @@ async def test_weights_arriving_often_are_looked_at_once_a_second_at_most(app_fa
         started, first = time.monotonic(), pane.answers
         for step in range(1, 31):  # 30 evaluations in about 3 s, each with new weights
             app.report(TrainingEvents((Evaluated(trainer.run_id, step, 1.0, 0.5, None, ()),)))
-            await pilot.pause(0.1)
+            await pilot.pause(0.1)  # paces the events (the scenario), waits for nothing: the bound below is
+            # measured against the elapsed time, so a slower machine allows more looks, never a false failure
         elapsed = time.monotonic() - started
         assert pane.answers - first <= elapsed / MIN_SECONDS + 1  # (a slow machine: fewer, see the budget)
         app.session.selected.state.status = "finished"

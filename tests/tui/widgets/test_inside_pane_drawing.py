@@ -7,7 +7,7 @@ Update after an intended change with `pytest tests/tui --snapshot-update` and re
 from __future__ import annotations
 
 import torch
-from tui_helpers import DEVICES, wait_for
+from tui_helpers import DEVICES, settled, wait_for
 
 from engine import presets
 from engine.training import Trainer
@@ -34,7 +34,7 @@ def look_inside(text: str, left: int):
         await wait_for(pilot, lambda: pane.answers > 0 and app.query_one(InsideRun).shown[0] is not None)
         await pilot.press(*["left"] * left)
         await wait_for(pilot, lambda: app.query_one(InsideRun).shown[3] == len(text) - left)
-        await pilot.pause()
+        await settled(pilot)
 
     return run_before
 

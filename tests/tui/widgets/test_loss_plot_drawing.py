@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from tui_helpers import DEVICES
+from tui_helpers import DEVICES, settled, wait_for
 
 from engine import presets
 from engine.events import Evaluated, RunStarted, Sample, StepLogged
@@ -57,12 +57,13 @@ async def branched(pilot) -> None:
     app.session.selected.state = state
     app.report(TrainerCreated(BranchTrainer()))
     app.report(TrainingEvents(branch_events()))
-    await pilot.pause()
+    await wait_for(pilot, lambda: app.session.selected.state.run_id == "branch01"
+                   and app.session.selected.state.step == 330, timeout=60)
     app.action_show_tab("train")
-    await pilot.pause()
+    await wait_for(pilot, lambda: app.tab == "train", timeout=60)
     app.refresh_text()
     app.refresh_plot(force=True)
-    await pilot.pause()
+    await settled(pilot)
 
 
 def test_a_branch_over_its_parent_80x24(snap_compare):

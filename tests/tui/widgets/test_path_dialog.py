@@ -58,7 +58,7 @@ async def test_a_refused_path_keeps_the_hint_about_the_suggestion(app_factory, t
     app = app_factory("caesar")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+o", *"notes.txt", "enter")
-        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=10)
+        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=60)
         value, _, hint = dialog_text(app)
         assert value == "notes.txt" and "notes.txt" not in hint, hint
 
@@ -76,18 +76,20 @@ async def test_right_arrow_completes_file_paths_in_both_dialogs(app_factory, tmp
             await pilot.press("f5")
             await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
         await pilot.press(key)
-        await pilot.pause()
-        assert type(app.screen).__name__ == "PathDialog"
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PathDialog", timeout=60)
+        field = app.screen.query_one("#path-input")
         await pilot.press(*"ru")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: field._suggestion == "runs/", timeout=60)  # the suggester answered
         await pilot.press("right")
         assert dialog_text(app)[0] == "runs/"
         await pilot.press("c")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: field._suggestion == "runs/caesar-a.safetensors", timeout=60)
         await pilot.press("right")
         assert dialog_text(app)[0] == "runs/caesar-a.safetensors"  # a checkpoint before other files
-        app.screen.query_one("#path-input").value = "runs/b"
-        await pilot.pause(0.2)
+        field.value = "runs/b"
+        # nothing to suggest: wait until the field's suggester has answered, then handle what it posted
+        await wait_for(pilot, lambda: all(w.is_finished for w in app.workers if w.node is field), timeout=60)
+        await pilot.pause()
         await pilot.press("right")
         assert dialog_text(app)[0] == "runs/b"  # the name with an escape in it is not offered
 
@@ -101,7 +103,7 @@ async def test_a_failed_load_asks_again_with_the_reason_and_the_typed_path(app_f
         await pilot.pause()
         app.screen.query_one("#path-input", Input).value = str(junk)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=10)
+        await wait_for(pilot, lambda: app.screen.query("#path-reason"), timeout=60)
         assert type(app.screen).__name__ == "PathDialog" and app.session.selected.model is None
         assert app.screen.query_one("#path-input", Input).value == str(junk)
         reason = str(app.screen.query_one("#path-reason").render())

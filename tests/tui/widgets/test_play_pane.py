@@ -36,12 +36,12 @@ async def test_typing_with_a_long_length_never_delays_starting(app_factory, comp
         typed = app.query_one("#play-input", Input)
         for end in range(1, 12):  # each keystroke asks again: at most one prediction is ever pending
             typed.value = "he can ride"[:end]  # (pilot.press waits for an idle process: never, here)
-            await pilot.pause(0.05)
+            await pilot.pause(0.05)  # keystrokes paced as typed: not a wait for anything (checked below)
         assert [t.name for t in threading.enumerate()].count("rnnplay-play") == 1
         await pilot.press("f5")
-        await wait_for(pilot, lambda: app.session.selected.state.status in ("running", "finished"), timeout=20)
+        await wait_for(pilot, lambda: app.session.selected.state.status in ("running", "finished"), timeout=60)
         app.query_one("#play-length", Input).value = "20"
-        await wait_for(pilot, lambda: "he can ride" in answer(app), timeout=20)
+        await wait_for(pilot, lambda: "he can ride" in answer(app), timeout=60)
 
 
 async def test_bad_play_options_are_marked_and_blanks_use_the_defaults(app_factory, completion_trainer):

@@ -15,10 +15,10 @@ async def test_keys_typed_after_a_tab_in_play_land_in_the_options(app_factory):
     app = app_factory("completion")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f4")
-        await wait_for(pilot, lambda: app.focused is app.query_one("#play-input"), timeout=5)
+        await wait_for(pilot, lambda: app.focused is app.query_one("#play-input"), timeout=30)
         type_ahead(app, ["T", "o", "tab", "4", "0", "tab", "1"])
         field = app.query_one("#play-temperature", Input)
-        await wait_for(pilot, lambda: field.value == "1", timeout=5)
+        await wait_for(pilot, lambda: field.value == "1", timeout=30)
         assert app.query_one("#play-input", Input).value == "To"
         assert app.query_one("#play-length", Input).value == "40"
 
@@ -36,18 +36,44 @@ async def test_play_labels_and_defaults_fit(app_factory, size):
         app.query_one("#play-length", Input).value = "x"
         app.query_one("#play-temperature", Input).value = "y"
         error = app.query_one("#play-option-error")
-        await wait_for(pilot, lambda: error.region.height >= 1, timeout=5)
+        await wait_for(pilot, lambda: error.region.height >= 1, timeout=30)
         assert error.region.right <= size[0]
         assert "0 to 65536" in str(error.render()) and "positive number" in str(error.render())
 
 
+def watch_play(pane) -> tuple[list, list]:
+    """Record what Play asked (the text of each ask()) and each answer its thread delivered (question, reply)."""
+    if not hasattr(pane, "seen"):
+        ask, deliver = pane.ask, pane.predictor.deliver
+        pane.seen = ([], [])
+
+        def asked() -> None:
+            ask()
+            pane.seen[0].append(pane.query_one("#play-input", Input).value)
+
+        def delivered(question, reply) -> None:
+            pane.seen[1].append((question, reply))
+            deliver(question, reply)
+
+        pane.ask, pane.predictor.deliver = asked, delivered
+    return pane.seen
+
+
 async def play(pilot, app, text: str) -> tuple[str, str]:
-    """Type `text` in Play; (the reason line under it, the answer shown)."""
+    """Type `text` in Play; (the reason line under it, the answer shown) once Play has taken the text and,
+    if it asked the model, shown the model's answer. Refused text is never asked: its answer is blanked in
+    the same call that marks it (no delay to wait out: an answer cannot come)."""
     await pilot.press("f4")
     field = app.query_one("#play-input", Input)
-    await wait_for(pilot, lambda: app.focused is field, timeout=5)
+    await wait_for(pilot, lambda: app.focused is field, timeout=30)
+    pane = app.play_pane
+    asked, delivered = watch_play(pane)
     field.value = text
-    await pilot.pause(0.6)  # past the "computing" delay: an answer would be there by now
+    await wait_for(pilot, lambda: asked and asked[-1] == text, timeout=60)  # Play took this text
+    shown = app.query_one("#play-answer")
+    if pane.query_sent:  # asked the model: wait for its answer to this question on the screen
+        await wait_for(pilot, lambda: any(q is pane.query_sent and shown.content is a for q, a in delivered),
+                       timeout=60)
     reason = str(app.query_one("#play-input-error").render())
     return (reason if field.has_class("-invalid") else "", str(app.query_one("#play-answer").render()))
 
@@ -73,7 +99,7 @@ async def test_cipher_play_takes_letters_of_either_case_dash_and_space(app_facto
         assert answer == ""
         await pilot.press("f1")
         app.query_one("#field-task").value = "vigenere"
-        await wait_for(pilot, lambda: app.play_pane.config.task == "vigenere", timeout=5)
+        await wait_for(pilot, lambda: app.play_pane.config.task == "vigenere", timeout=30)
         reason, answer = await play(pilot, app, "attack at 5")
         assert "'5'" in reason and answer == ""
 
@@ -103,7 +129,7 @@ async def test_completion_play_takes_the_training_text_characters(app_factory):
         assert answer == ""
         inside = "".join(sorted(known - {" "})[:3])
         reason, answer = await play(pilot, app, inside)
-        await wait_for(pilot, lambda: str(app.query_one("#play-answer").render()).startswith(inside), timeout=10)
+        await wait_for(pilot, lambda: str(app.query_one("#play-answer").render()).startswith(inside), timeout=60)
         assert reason == ""
 
 
@@ -112,10 +138,14 @@ async def test_a_notification_leaves_plays_warning_readable(app_factory, size):
     app = app_factory("caesar")
     async with app.run_test(size=size, notifications=True) as pilot:
         await pilot.press("f4", *"hello 123")
-        await wait_for(pilot, lambda: "not accepted" in str(app.query_one("#play-input-error").render()), timeout=10)
+        await wait_for(pilot, lambda: "not accepted" in str(app.query_one("#play-input-error").render()), timeout=60)
         app.notify("Ran 3,000 steps in 9.1 s.", title="Run completed")
-        await wait_for(pilot, lambda: [toast for toast in app.screen.query("Toast") if toast.region], timeout=5)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: [toast for toast in app.screen.query("Toast") if toast.region], timeout=60)
+        # the rack places the toast, then scrolls to its end: wait for the place this test checks, then check
+        placed = lambda: all(not toast.region.overlaps(app.query_one("#play-input-error").region)  # noqa: E731
+                             and toast.region.bottom <= app.query_one("Footer").region.y
+                             for toast in app.screen.query("Toast"))
+        await wait_for(pilot, placed, timeout=60)
         warning = app.query_one("#play-input-error").region
         toasts = list(app.screen.query("Toast"))
         assert toasts and all(not toast.region.overlaps(warning) for toast in toasts)
@@ -136,7 +166,7 @@ async def test_completion_play_lists_only_characters_one_can_type(app_factory, t
         app.play_pane.set_model(trainer, trainer.config)
         await pilot.press("f4", *"abz")
         error = app.query_one("#play-input-error")
-        await wait_for(pilot, lambda: "not accepted" in str(error.render()), timeout=10)
+        await wait_for(pilot, lambda: "not accepted" in str(error.render()), timeout=60)
         reason = " ".join(str(error.render()).split())
         listed = reason.split("can be typed:", 1)[1].split("(", 1)[0]
         assert "'z'" in reason and "⇥" not in listed and "⏎" not in listed, reason

@@ -131,6 +131,6 @@ async def test_keys_typed_after_a_tab_land_in_the_next_field(app_factory, size):
         key.focus()
         await pilot.pause()
         type_ahead(app, ["1", "2", "tab", "3", "4", "shift+tab", "5"])
-        await wait_for(pilot, lambda: len(key.value + length.value) >= 5, timeout=5)
+        await wait_for(pilot, lambda: len(key.value + length.value) >= 5, timeout=60)
         await pilot.pause()
         assert (key.value, length.value) == ("125", "34")

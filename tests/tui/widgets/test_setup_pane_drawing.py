@@ -9,9 +9,12 @@ from tui.app import make_app
 
 async def open_the_preset_dropdown(pilot) -> None:
     await pilot.press("enter")  # the preset field has focus when the app opens
-    await wait_for(pilot, lambda: pilot.app.query_one("#field-preset SelectOverlay").has_focus, timeout=10)
+    overlay = pilot.app.query_one("#field-preset SelectOverlay")
+    await wait_for(pilot, lambda: overlay.has_focus, timeout=60)
+    highlighted = overlay.highlighted
     await pilot.press("down")
-    await pilot.pause()
+    await wait_for(pilot, lambda: overlay.highlighted != highlighted, timeout=60)  # the cursor moved
+    await pilot.pause()  # and is drawn there
 
 
 def test_the_preset_dropdown_without_colour_80x24(snap_compare, monkeypatch):

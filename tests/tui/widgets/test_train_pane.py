@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tui_helpers import SIZES, wait_for
+from tui_helpers import SIZES, redrawn, wait_for
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -14,7 +14,8 @@ async def test_the_header_and_the_legend_name_one_training_loss(app_factory, siz
     async with app.run_test(size=size) as pilot:
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
-        await pilot.pause(0.6)
+        state, pane = app.session.selected.state, app.train_pane  # the throttled redraw drew the last state
+        await wait_for(pilot, lambda: redrawn(app) and pane.drawn_version == state.version, timeout=60)
         header = str(app.query_one("#stats").render())
         plot = app.query_one("#loss-plot").render()
         legend = getattr(plot, "plain", str(plot))
@@ -39,9 +40,10 @@ async def test_a_run_finished_on_another_tab_shows_its_legend_on_the_train_tab(a
         await pilot.press("f5")
         await pilot.press("f4")  # the Train tab is hidden while the run ends: its plot measures 0 columns
         await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
-        await pilot.pause(0.6)
+        await wait_for(pilot, lambda: redrawn(app), timeout=60)  # the end is handled while Play is shown
         await pilot.press("f2")
-        await pilot.pause(0.6)
+        # shown: the plot is drawn at its width (on_resize redraws it once the tab has its size)
+        await wait_for(pilot, lambda: "⠒ " in plot_title(app) and "…" not in plot_title(app), timeout=60)
         title = plot_title(app)
         assert "⠒ " in title and "…" not in title, title
         assert "0." in title.split("⠒", 1)[1]  # the training loss value is shown
@@ -58,9 +60,10 @@ async def test_paused_the_button_shows_resume_with_its_key(app_factory):
         await wait_for(pilot, lambda: app.session.selected.state.status == "running", timeout=60)
         await pilot.press("f6")
         await wait_for(pilot, lambda: app.session.selected.state.status == "paused", timeout=30)
-        await pilot.pause(0.3)
         button = app.query_one("#pause", Button)
-        drawn = "".join(segment.text for segment in button.render_line(0))
+        line = lambda: "".join(segment.text for segment in button.render_line(0))  # noqa: E731
+        await wait_for(pilot, lambda: "Resume F6" in line(), timeout=60)  # relabelled, then laid out again
+        drawn = line()
         assert "Resume F6" in drawn, drawn
         await pilot.press("f7")
         await wait_for(pilot, lambda: not app.session.selected.state.training, timeout=30)
