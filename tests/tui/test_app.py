@@ -9,13 +9,12 @@ import time
 
 import pytest
 from textual.widgets import Button, Input, Select, Static
-from tui_helpers import DEVICES, SIZES, set_field, toasts_shown, wait_for
+from tui_helpers import DEVICES, SIZES, notices, race_from_dialog, set_field, toasts_shown, wait_for
 
 from engine import presets
 from engine.events import RunFinished
 from engine.training import Trainer
 from tui.app import make_app
-from tui.widgets.race_dialog import RaceDialog
 
 SIZE = (100, 34)
 
@@ -41,19 +40,6 @@ def saved_hello(tmp_path, steps: int = 40) -> str:
 async def run_to_the_end(pilot, app) -> None:
     await pilot.press("f5")
     await wait_for(pilot, lambda: app.session.selected.state.status == "finished", timeout=60)
-
-
-def notices(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
-async def race_from_dialog(pilot) -> None:
-    """ctrl+r, then Enter on the dialog's focused Race button, as a person does."""
-    await pilot.press("ctrl+r")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RaceDialog))
-    await pilot.pause()
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: pilot.app.session.runs.race is not None)
 
 
 def overlaps(a, b) -> bool:

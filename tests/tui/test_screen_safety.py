@@ -5,36 +5,23 @@ from canned events and from a real run on a corpus file; wrong characters stay m
 from __future__ import annotations
 
 import pytest
-from canned import CORPUS, FakeCompletionTrainer, completion_events
+from canned import CORPUS, feed
 from textual.color import Color
 from tui_helpers import assert_screen_is_clean, screen_rows, set_field, wait_for
 
-from tui.reports import TrainerCreated, TrainingEvents
-
-
-async def feed_completion(pilot, tab: str) -> None:
-    app = pilot.app
-    trainer = FakeCompletionTrainer()
-    app.report(TrainerCreated(trainer))
-    app.report(TrainingEvents(completion_events(trainer)))
-    await pilot.pause()
-    app.action_show_tab(tab)
-    await pilot.pause()
-    app.refresh_text()
-    app.refresh_plot(force=True)
-    await pilot.pause()
+from tui.reports import TrainingEvents
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_hostile_samples_are_drawn_as_visible_escapes(app_factory, size):
     app = app_factory("completion")
     async with app.run_test(size=size) as pilot:
-        await feed_completion(pilot, "train")
+        await feed(False, "train", completion=True)(pilot)
         assert_screen_is_clean(app, size[0])
         log = "\n".join(screen_rows(app))
         assert "model: …ore we proce▸ed any further,the the␍⏎" in log  # the prefix's end, then the model's text
         assert "held-out evaluations" in "\n".join(screen_rows(app))
-        await feed_completion(pilot, "samples")
+        await feed(False, "samples", completion=True)(pilot)
         assert_screen_is_clean(app, size[0])
         screen = "\n".join(screen_rows(app))
         assert "\\ufeffFirst Citizen:␍⏎Before we" in screen and "further,⇥hear" in screen
@@ -50,7 +37,7 @@ async def test_wrong_characters_are_reversed_and_marked_without_colour(app_facto
     app = app_factory("completion")
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.no_color
-        await feed_completion(pilot, "samples")
+        await feed(False, "samples", completion=True)(pilot)
         rows = app.screen._compositor.render_strips()
         texts = [strip.text for strip in rows]
         model = next(i for i, text in enumerate(texts) if "model output  " in text)  # the first sample's row
@@ -100,7 +87,7 @@ async def test_notifications_leave_the_log_and_the_stats_readable(app_factory, s
 
     app = app_factory("completion")
     async with app.run_test(size=size, notifications=True) as pilot:
-        await feed_completion(pilot, "train")
+        await feed(False, "train", completion=True)(pilot)
         before = screen_rows(app)[-4:-1]
         app.notify("Finished 150 steps in 35.4 s.", title="Run completed")
         app.notify("A second notification stacks below the first.", title="Also")
@@ -118,7 +105,7 @@ async def test_a_failure_message_from_data_is_one_escaped_line_in_the_stats(app_
 
     app = app_factory("completion")
     async with app.run_test(size=(80, 24)) as pilot:
-        await feed_completion(pilot, "train")
+        await feed(False, "train", completion=True)(pilot)
         trainer = app.session.selected.model
         message = "corpus: cannot read \x1b]0;pwned\x07\nline two\x1b[2J"
         app.report(TrainingEvents((RunFinished(trainer.run_id, 150, "failed", message=message),)))

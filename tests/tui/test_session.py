@@ -7,6 +7,7 @@ import errno
 import os
 import stat
 import threading
+from itertools import islice
 
 import pytest
 import torch
@@ -527,7 +528,7 @@ def test_save_first_holds_a_training_run_still_so_the_question_ends(tmp_path):
     """Saving first let the run train on, so the same question came back after every save."""
     session, shell, trainer = started_not_run()
     run = session.selected
-    list(zip(range(3), trainer.run(stop=run.gate)))  # three more events: steps trained, none saved
+    list(islice(trainer.run(stop=run.gate), 3))  # three more events: steps trained, none saved
     session.quit()
     shell.answer("save")
     assert run.gate.paused and run.state.status == "paused"  # held while its path is asked
@@ -567,7 +568,7 @@ def test_a_retry_after_a_failed_save_first_goes_on(tmp_path, monkeypatch):
 def test_one_unsaved_step_is_said_in_the_singular():
     session, shell, trainer = started_not_run()
     run = session.selected
-    list(zip(range(2), trainer.run(stop=run.gate)))  # RunStarted was taken: one step and its log
+    list(islice(trainer.run(stop=run.gate), 2))  # RunStarted was taken: one step and its log
     session.stop(run)
     session.quit()
     assert shell.questions[-1].detail.startswith("1 trained step is not saved")

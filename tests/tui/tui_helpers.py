@@ -81,3 +81,19 @@ def type_ahead(app, keys: list[str]) -> None:
     for key in keys:
         char = key if len(key) == 1 else None
         app.post_message(events.Key(key, char))
+
+
+def notices(app) -> list[str]:
+    """The toasts the app has shown (they last until the test ends: tests/tui/conftest.py)."""
+    return [str(n.message) for n in app._notifications]
+
+
+async def race_from_dialog(pilot) -> None:
+    """ctrl+r, then Enter on the dialog's focused Race button, as a person does."""
+    await pilot.press("ctrl+r")
+    from tui.widgets.race_dialog import RaceDialog
+
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RaceDialog))
+    await pilot.pause()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.session.runs.race is not None)

@@ -6,7 +6,7 @@ races (or cancels) with Enter.
 from __future__ import annotations
 
 from textual.widgets import Static
-from tui_helpers import DEVICES, wait_for
+from tui_helpers import DEVICES, notices, race_from_dialog, wait_for
 
 import engine
 from engine import presets
@@ -20,19 +20,6 @@ TINY = presets.get("echo").replace(hidden=16, embedding=4, batch_size=16, length
 
 def heading(app) -> str:
     return str(app.query_one("#race-heading", Static).render())
-
-
-def notices(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
-async def race_from_dialog(pilot) -> None:
-    """ctrl+r, then Enter on the dialog's focused Race button, as a person does."""
-    await pilot.press("ctrl+r")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RaceDialog))
-    await pilot.pause()
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: pilot.app.session.runs.race is not None)
 
 
 async def test_ctrl_r_as_the_first_key_of_a_fresh_app_names_the_task_before_any_event():
