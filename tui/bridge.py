@@ -1,4 +1,5 @@
-"""The training and race threads: run Trainer.run() (or a race) and batch its events into reports.
+"""The background jobs: training and racing (Trainer.run() or a race, its events batched into reports),
+saving and loading a checkpoint.
 
 The RunGate is the run's stop event (pausing blocks the trainer between steps, cancelling ends
 the run after the current step). Events go to the UI through `report` (Shell.report), one batch about
@@ -16,9 +17,18 @@ from typing import Any
 
 from engine.config import ConfigError
 from engine.events import RaceFinished, RunFinished, RunStarted
-from tui.reports import ContestantCreated, TrainerCreated, TrainingEvents, TrainingFailed
+from tui.reports import (
+    ContestantCreated,
+    LoadFailed,
+    ModelLoaded,
+    Saved,
+    TrainerCreated,
+    TrainingEvents,
+    TrainingFailed,
+)
 
 BATCH_SECONDS = 0.05
+PAUSE_FOR_SAVE_SECONDS = 5.0  # a save waits this long for the run to sit between two steps
 
 
 class RunGate:
@@ -134,3 +144,38 @@ def race(contest: Any, configs: list[Any], report: Callable[[Any], Any]) -> None
         drive(racing(configs, contest.gate, target=contest.target, created=created), contest.gate, report)
     except Exception as error:  # any failure becomes a report; the app keeps running
         report(_failure(error, contest.gate))
+
+
+def save(trainer: Any, gate: RunGate | None, path: str, report: Callable[[Any], Any]) -> None:
+    """Save in a thread; a running run is paused between steps meanwhile, so the weights are whole.
+    A failed save loses nothing: the model stays in memory and the dialog opens again."""
+    pause = gate is not None and not gate.paused and not gate.cancelled.is_set()
+    if gate is not None and not gate.cancelled.is_set():
+        gate.pause()  # paused just before (Save first) or now: either way, wait until it sits between steps
+        gate.wait_until_blocked(PAUSE_FOR_SAVE_SECONDS)
+    step = trainer.step
+    try:
+        trainer.save(path)
+    except Exception as error:  # CheckpointError, OSError, or anything else: the model is kept either way
+        report(Saved(trainer, step, path, str(error) or type(error).__name__))
+    else:
+        report(Saved(trainer, step, path))
+    finally:
+        if pause:
+            gate.resume()
+
+
+def load(path: str, device: str, report: Callable[[Any], Any]) -> None:
+    """Resume `path` as a trainer when its data is at hand, else load it for prediction only."""
+    import engine
+    from engine.storage.checkpoint import CheckpointError
+
+    try:
+        try:
+            model, resumable = engine.Trainer.resume(path, device=device), True
+        except (engine.ConfigError, engine.DeviceError):
+            model, resumable = engine.load(path, device="cpu"), False
+    except (CheckpointError, engine.ConfigError, engine.DeviceError, OSError, MemoryError) as error:
+        report(LoadFailed(path, str(error)))
+        return
+    report(ModelLoaded(model, path, resumable))

@@ -26,7 +26,6 @@ from tui.runs import Contestant, Race, Run, Runs
 from tui.threads import start as start_daemon
 
 TARGET = 0.99  # the accuracy contestants race to (engine.racing's default)
-PAUSE_FOR_SAVE_SECONDS = 5.0  # a save waits this long for the run to sit between two steps
 Answer = Callable[[Any], Any]
 
 
@@ -457,7 +456,7 @@ class Session:
         if run.trainer is None:
             return
         self.after_save = (run.trainer, then) if then is not None else None
-        self.start_thread("save", _save, run.trainer, run.gate, path, self.shell.report)
+        self.start_thread("save", bridge.save, run.trainer, run.gate, path, self.shell.report)
 
     def load(self) -> None:
         """ctrl+o: ask for a checkpoint to play with or keep training (it replaces the single run's model)."""
@@ -477,7 +476,7 @@ class Session:
 
     def load_from(self, path: str) -> None:
         """Read `path` in a thread: resumed as a trainer when its data is at hand, else for prediction only."""
-        self.start_thread("load", _load, path, (self.config or self.initial_config).device, self.shell.report)
+        self.start_thread("load", bridge.load, path, (self.config or self.initial_config).device, self.shell.report)
 
     def quit(self) -> None:
         """ctrl+q: leave, asking first if any run's trained steps are unsaved."""
@@ -659,38 +658,3 @@ class Session:
 
 def _steps(count: int) -> str:
     return f"{count:,} step{'s' * (count != 1)}"
-
-
-def _save(trainer: Any, gate: bridge.RunGate | None, path: str, report: Callable[[Any], Any]) -> None:
-    """Save in a thread; a running run is paused between steps meanwhile, so the weights are whole.
-    A failed save loses nothing: the model stays in memory and the dialog opens again."""
-    pause = gate is not None and not gate.paused and not gate.cancelled.is_set()
-    if gate is not None and not gate.cancelled.is_set():
-        gate.pause()  # paused just before (Save first) or now: either way, wait until it sits between steps
-        gate.wait_until_blocked(PAUSE_FOR_SAVE_SECONDS)
-    step = trainer.step
-    try:
-        trainer.save(path)
-    except Exception as error:  # CheckpointError, OSError, or anything else: the model is kept either way
-        report(reports.Saved(trainer, step, path, str(error) or type(error).__name__))
-    else:
-        report(reports.Saved(trainer, step, path))
-    finally:
-        if pause:
-            gate.resume()
-
-
-def _load(path: str, device: str, report: Callable[[Any], Any]) -> None:
-    """Resume `path` as a trainer when its data is at hand, else load it for prediction only."""
-    import engine
-    from engine.storage.checkpoint import CheckpointError
-
-    try:
-        try:
-            model, resumable = engine.Trainer.resume(path, device=device), True
-        except (engine.ConfigError, engine.DeviceError):
-            model, resumable = engine.load(path, device="cpu"), False
-    except (CheckpointError, engine.ConfigError, engine.DeviceError, OSError, MemoryError) as error:
-        report(reports.LoadFailed(path, str(error)))
-        return
-    report(reports.ModelLoaded(model, path, resumable))
