@@ -484,18 +484,15 @@ class Session:
 
     def quit_now(self) -> None:
         """Stop every run and leave; threads still busy are abandoned (the app's main() ends the process)."""
-        for run in self.runs.items:
-            if run.gate is not None:
-                run.gate.cancel()
-        if self.runs.race is not None and self.runs.race.gate is not None:
-            self.runs.race.gate.cancel()
+        self.cancel_all()
         self.shell.leave(self.exit_status)
 
     def cancel_all(self) -> None:
-        """The app is going away however it ends: training threads are daemons, stop them with it."""
-        for run in self.runs.items:
-            if run.gate is not None:
-                run.gate.cancel()
+        """The app is going away however it ends: training and race threads are daemons, stop them with it."""
+        gates = [run.gate for run in self.runs.items] + [self.runs.race.gate if self.runs.race else None]
+        for gate in gates:
+            if gate is not None:
+                gate.cancel()
 
     # -- reports from the threads ----------------------------------------------------------------
 
